@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { channel, Empty } from './define';
+
+export const ToolInfo = z.object({
+  path: z.string(),
+  version: z.string(),
+  /** Where it was found: user setting, environment variable, npm package or PATH. */
+  source: z.enum(['setting', 'env', 'bundled', 'path']),
+});
+export type ToolInfo = z.infer<typeof ToolInfo>;
+
+export const AppInfo = z.object({
+  version: z.string(),
+  shell: z.enum(['electron', 'browser', 'cli']),
+  platform: z.string(),
+  dataDir: z.string(),
+  locale: z.string(),
+  /** Native file dialogs exist only in the Electron shell; the browser host uploads instead. */
+  nativeDialogs: z.boolean(),
+  ffmpeg: ToolInfo.nullable(),
+  ffprobe: ToolInfo.nullable(),
+  /** Why ffmpeg is missing, when it is. */
+  ffmpegProblem: z.string().nullable(),
+  samplePath: z.string().nullable(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const Settings = z.object({
+  locale: z.enum(['en', 'ko']),
+  ffmpegPath: z.string().nullable(),
+  ffprobePath: z.string().nullable(),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const appChannels = {
+  'app.info': channel('Versions, shell, data folder and the ffmpeg in use.', Empty, AppInfo),
+  'settings.get': channel('Read the user settings.', Empty, Settings),
+  'settings.update': channel('Change some user settings; returns all of them.', Settings.partial().strict(), Settings),
+  'dialog.openMedia': channel(
+    'Native file dialog for videos and images (Electron only).',
+    z.object({ multiple: z.boolean().default(true) }).strict(),
+    z.object({ paths: z.array(z.string()) }),
+  ),
+  'shell.openExternal': channel(
+    'Open an allow-listed https link in the system browser.',
+    z.object({ url: z.url() }).strict(),
+    z.object({ opened: z.boolean() }),
+  ),
+};

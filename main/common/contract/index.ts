@@ -1,0 +1,56 @@
+/**
+ * The one IPC contract: every call the renderer may make, with its request and response schema,
+ * and every event the core may push. Preload, the Electron main process and the browser host are
+ * all built from this file; add a domain by adding its file here.
+ */
+import type { z } from 'zod';
+import { appChannels } from './app';
+import { jobChannels, JobProgress, Job } from './jobs';
+import { mediaChannels } from './media';
+import { projectChannels } from './projects';
+
+export const contract = {
+  ...appChannels,
+  ...projectChannels,
+  ...mediaChannels,
+  ...jobChannels,
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export const channelNames = Object.keys(contract) as Channel[];
+
+/** What the caller sends (defaults not yet applied). */
+export type RequestOf<C extends Channel> = z.input<Contract[C]['request']>;
+/** What a handler receives (parsed, defaults applied). */
+export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
+export type ResponseOf<C extends Channel> = z.output<Contract[C]['response']>;
+
+/** Events pushed from the core to every window. */
+export const events = {
+  'job.progress': JobProgress,
+  'job.updated': Job,
+} as const;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+export const eventNames = Object.keys(events) as EventName[];
+
+type DomainOf<C extends string> = C extends `${infer D}.${string}` ? D : never;
+type VerbOf<C extends string, D extends string> = C extends `${D}.${infer V}` ? V : never;
+export type Domain = DomainOf<Channel>;
+
+/** The API object the renderer sees: `api.projects.create({...})`, never a generic invoke. */
+export type KrakenApi = {
+  [D in Domain]: {
+    [V in VerbOf<Channel, D>]: `${D}.${V}` extends Channel ? (req: RequestOf<`${D}.${V}`>) => Promise<ResponseOf<`${D}.${V}`>> : never;
+  };
+} & {
+  events: { on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void };
+};
+
+export * from './define';
+export * from './app';
+export * from './projects';
+export * from './media';
+export * from './jobs';

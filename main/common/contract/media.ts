@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { AppErrorShape, channel, Id, IsoTime } from './define';
+
+export const VideoStreamInfo = z.object({
+  codec: z.string(),
+  profile: z.string().nullable(),
+  /** Coded size, as stored in the stream. */
+  width: z.number().int(),
+  height: z.number().int(),
+  /** Size as shown to the viewer, after the rotation metadata is applied. */
+  displayWidth: z.number().int(),
+  displayHeight: z.number().int(),
+  /** Clockwise degrees the player applies: 0, 90, 180, 270. */
+  rotation: z.number().int(),
+  /** Average frame rate (frames / duration). */
+  fps: z.number(),
+  /** The stream's base ("real") frame rate. */
+  realFps: z.number(),
+  variableFrameRate: z.boolean(),
+  pixelFormat: z.string().nullable(),
+  bitRate: z.number().nullable(),
+  frameCount: z.number().int().nullable(),
+});
+export type VideoStreamInfo = z.infer<typeof VideoStreamInfo>;
+
+export const AudioStreamInfo = z.object({
+  codec: z.string(),
+  channels: z.number().int().nullable(),
+  sampleRate: z.number().int().nullable(),
+});
+
+export const ProbeResult = z.object({
+  path: z.string(),
+  kind: z.enum(['video', 'image']),
+  container: z.string(),
+  sizeBytes: z.number().int(),
+  durationSeconds: z.number().nullable(),
+  bitRate: z.number().nullable(),
+  video: VideoStreamInfo,
+  audio: AudioStreamInfo.nullable(),
+});
+export type ProbeResult = z.infer<typeof ProbeResult>;
+
+export const MediaSource = z.object({
+  id: Id,
+  projectId: Id,
+  kind: z.enum(['video', 'image']),
+  name: z.string(),
+  path: z.string(),
+  sizeBytes: z.number().int(),
+  sha256: z.string(),
+  probe: ProbeResult,
+  /** Poster frame, relative to the data folder. */
+  poster: z.string().nullable(),
+  createdAt: IsoTime,
+});
+export type MediaSource = z.infer<typeof MediaSource>;
+
+export const ImageFormat = z.enum(['jpg', 'png', 'webp']);
+
+export const ExtractMode = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fps'), fps: z.number().positive().max(240) }).strict(),
+]);
+export type ExtractMode = z.infer<typeof ExtractMode>;
+
+export const ExtractParams = z
+  .object({
+    mode: ExtractMode,
+    format: ImageFormat.default('jpg'),
+    /** 1 (smallest) .. 100 (best). */
+    quality: z.number().int().min(1).max(100).default(90),
+  })
+  .strict();
+export type ExtractParams = z.infer<typeof ExtractParams>;
+
+export const FrameSetStatus = z.enum(['pending', 'running', 'complete', 'failed', 'cancelled', 'interrupted']);
+export type FrameSetStatus = z.infer<typeof FrameSetStatus>;
+
+export const FrameSet = z.object({
+  id: Id,
+  projectId: Id,
+  mediaId: Id,
+  params: ExtractParams,
+  status: FrameSetStatus,
+  frameCount: z.number().int(),
+  jobId: z.string().nullable(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+});
+export type FrameSet = z.infer<typeof FrameSet>;
+
+export const ImageItem = z.object({
+  id: Id,
+  projectId: Id,
+  frameSetId: Id.nullable(),
+  kind: z.enum(['frame', 'imported']),
+  /** Relative to the data folder; the renderer turns it into a URL of the app's own protocol. */
+  file: z.string(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  /** Source time of a frame, seconds. */
+  timestampSeconds: z.number().nullable(),
+  frameIndex: z.number().int().nullable(),
+  hasResult: z.boolean(),
+});
+export type ImageItem = z.infer<typeof ImageItem>;
+
+export const ImportFailure = z.object({ path: z.string(), error: AppErrorShape });
+
+export const mediaChannels = {
+  'media.import': channel(
+    'Probe and add videos or images to a project; bad files are reported, not fatal.',
+    z.object({ projectId: Id, paths: z.array(z.string().min(1)).min(1).max(1000) }).strict(),
+    z.object({ imported: z.array(MediaSource), failed: z.array(ImportFailure) }),
+  ),
+  'media.importSample': channel('Add the bundled sample video to a project.', z.object({ projectId: Id }).strict(), MediaSource),
+  'media.list': channel('Media of a project.', z.object({ projectId: Id }).strict(), z.array(MediaSource)),
+  'media.remove': channel('Remove a media source (the original file is never touched).', z.object({ id: Id }).strict(), z.object({ removed: z.boolean() })),
+  'frames.extract': channel(
+    'Start extracting frames; returns at once with the job that reports progress.',
+    z.object({ projectId: Id, mediaId: Id, params: ExtractParams }).strict(),
+    z.object({ jobId: z.string(), frameSetId: Id }),
+  ),
+  'frames.listSets': channel('Frame sets of a project, newest first.', z.object({ projectId: Id }).strict(), z.array(FrameSet)),
+  'frames.listImages': channel(
+    'Images of a frame set (or of the project when no set is given), paged.',
+    z
+      .object({ projectId: Id, frameSetId: Id.optional(), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) })
+      .strict(),
+    z.object({ total: z.number().int(), items: z.array(ImageItem) }),
+  ),
+  'frames.deleteSet': channel('Delete a frame set and its files.', z.object({ id: Id }).strict(), z.object({ deleted: z.boolean() })),
+};
+

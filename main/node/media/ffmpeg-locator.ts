@@ -1,0 +1,117 @@
+/**
+ * Finds ffmpeg and ffprobe: user setting → environment variable (KRAKEN_FFMPEG / KRAKEN_FFPROBE)
+ * → a binary shipped in an npm package → the system PATH. Reports which one and its version.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { ToolInfo } from '../../common/contract';
+
+const execFileAsync = promisify(execFile);
+
+export interface Tools {
+  ffmpeg: ToolInfo;
+  ffprobe: ToolInfo;
+}
+
+export interface LocateOptions {
+  ffmpegSetting?: string | null;
+  ffprobeSetting?: string | null;
+  env?: NodeJS.ProcessEnv;
+  /** Off in tests that need to simulate a machine without the npm binaries. */
+  useBundled?: boolean;
+  usePath?: boolean;
+}
+
+type Tool = 'ffmpeg' | 'ffprobe';
+
+/** Candidate paths in priority order, with where each came from. */
+export function candidates(tool: Tool, opts: LocateOptions = {}): { path: string; source: ToolInfo['source'] }[] {
+  const env = opts.env ?? process.env;
+  const out: { path: string; source: ToolInfo['source'] }[] = [];
+  const setting = tool === 'ffmpeg' ? opts.ffmpegSetting : opts.ffprobeSetting;
+  if (setting) out.push({ path: setting, source: 'setting' });
+  const envPath = tool === 'ffmpeg' ? env.KRAKEN_FFMPEG : env.KRAKEN_FFPROBE;
+  if (envPath) out.push({ path: envPath, source: 'env' });
+  if (opts.useBundled !== false) {
+    const bundled = bundledPath(tool);
+    if (bundled) out.push({ path: bundled, source: 'bundled' });
+  }
+  if (opts.usePath !== false) {
+    const exe = process.platform === 'win32' ? `${tool}.exe` : tool;
+    for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) out.push({ path: path.join(dir, exe), source: 'path' });
+  }
+  return out;
+}
+
+function bundledPath(tool: Tool): string | null {
+  try {
+    // The installer packages expose the binary's path; inside an asar archive it lives in app.asar.unpacked.
+    const mod = require(tool === 'ffmpeg' ? '@ffmpeg-installer/ffmpeg' : '@ffprobe-installer/ffprobe') as { path: string };
+    return mod.path.replace('app.asar' + path.sep, 'app.asar.unpacked' + path.sep);
+  } catch {
+    return null;
+  }
+}
+
+/** Runs `<tool> -version` and returns the version word, or null if it does not run. */
+export async function toolVersion(file: string): Promise<string | null> {
+  try {
+    if (!fs.existsSync(file)) return null;
+    const { stdout } = await execFileAsync(file, ['-hide_banner', '-version'], { timeout: 10_000, windowsHide: true });
+    const m = /version\s+(\S+)/.exec(stdout);
+    return m?.[1] ?? 'unknown';
+  } catch {
+    return null;
+  }
+}
+
+/** Parses "5.1.9-0+deb12u1" / "n6.1" / "4.1" into a comparable [major, minor]; null for git builds. */
+export function parseVersion(v: string): [number, number] | null {
+  const m = /(\d+)\.(\d+)/.exec(v);
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
+
+/**
+ * Oldest ffmpeg the studio accepts. The @ffmpeg-installer build (4.1) is the floor; the
+ * probe reads rotation from side data, which ffprobe has reported since 4.x.
+ */
+export const MIN_FFMPEG: [number, number] = [4, 1];
+
+async function locateOne(tool: Tool, opts: LocateOptions): Promise<{ info: ToolInfo | null; tried: string[] }> {
+  const tried: string[] = [];
+  for (const c of candidates(tool, opts)) {
+    const version = await toolVersion(c.path);
+    if (version === null) {
+      if (c.source !== 'path') tried.push(`${c.source}: ${c.path}`);
+      continue;
+    }
+    const parsed = parseVersion(version);
+    if (parsed && (parsed[0] < MIN_FFMPEG[0] || (parsed[0] === MIN_FFMPEG[0] && parsed[1] < MIN_FFMPEG[1]))) {
+      tried.push(`${c.source}: ${c.path} is version ${version}, older than ${MIN_FFMPEG.join('.')}`);
+      continue;
+    }
+    return { info: { path: c.path, version, source: c.source }, tried };
+  }
+  return { info: null, tried };
+}
+
+export interface LocateResult {
+  tools: Tools | null;
+  problem: string | null;
+}
+
+/** Finds both tools; `problem` says what to do when one is missing. */
+export async function locateTools(opts: LocateOptions = {}): Promise<LocateResult> {
+  const [ffmpeg, ffprobe] = await Promise.all([locateOne('ffmpeg', opts), locateOne('ffprobe', opts)]);
+  if (ffmpeg.info && ffprobe.info) return { tools: { ffmpeg: ffmpeg.info, ffprobe: ffprobe.info }, problem: null };
+  const missing = [!ffmpeg.info ? 'ffmpeg' : null, !ffprobe.info ? 'ffprobe' : null].filter(Boolean).join(' and ');
+  const tried = [...ffmpeg.tried, ...ffprobe.tried];
+  return {
+    tools: null,
+    problem:
+      `${missing} not found. Install ffmpeg (Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) ` +
+      `or set its path in Settings.` + (tried.length ? ` Tried: ${tried.join('; ')}.` : ''),
+  };
+}

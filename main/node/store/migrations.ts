@@ -1,0 +1,92 @@
+/**
+ * Ordered schema migrations. Migration N brings the database from user_version N-1 to N.
+ * Never edit a released migration: add a new one at the end (and its own test).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'projects, media, frame sets, images, jobs',
+    up: `
+      CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING','PROCESSING','COMPLETED','FAILED')),
+        assigned_model TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+        status TEXT NOT NULL CHECK (status IN ('queued','running','completed','failed','cancelled','interrupted')),
+        params_json TEXT NOT NULL,
+        progress REAL NOT NULL DEFAULT 0,
+        stage TEXT,
+        error_json TEXT,
+        result_json TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+      CREATE INDEX jobs_project ON jobs(project_id, created_at);
+      CREATE INDEX jobs_status ON jobs(status);
+      CREATE TABLE media_sources (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('video','image')),
+        name TEXT NOT NULL,
+        path TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        probe_json TEXT NOT NULL,
+        poster TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (project_id, sha256)
+      );
+      CREATE TABLE frame_sets (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        media_id INTEGER NOT NULL REFERENCES media_sources(id) ON DELETE CASCADE,
+        params_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending','running','complete','failed','cancelled','interrupted')),
+        frame_count INTEGER NOT NULL DEFAULT 0,
+        dir TEXT NOT NULL,
+        job_id TEXT REFERENCES jobs(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX frame_sets_project ON frame_sets(project_id);
+      CREATE TABLE images (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        frame_set_id INTEGER REFERENCES frame_sets(id) ON DELETE CASCADE,
+        media_id INTEGER REFERENCES media_sources(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('frame','imported')),
+        file TEXT NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        timestamp_s REAL,
+        frame_index INTEGER,
+        has_result INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX images_project ON images(project_id, id);
+      CREATE INDEX images_frame_set ON images(frame_set_id, frame_index);
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value_json TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const LATEST_VERSION = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
