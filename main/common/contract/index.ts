@@ -37,14 +37,16 @@ export type EventPayload<E extends EventName> = z.output<Events[E]>;
 export const eventNames = Object.keys(events) as EventName[];
 
 type DomainOf<C extends string> = C extends `${infer D}.${string}` ? D : never;
-type VerbOf<C extends string, D extends string> = C extends `${D}.${infer V}` ? V : never;
 export type Domain = DomainOf<Channel>;
+
+/** A call whose request has no required field may be made without an argument. */
+type Call<C extends Channel> = {} extends RequestOf<C>
+  ? (req?: RequestOf<C>) => Promise<ResponseOf<C>>
+  : (req: RequestOf<C>) => Promise<ResponseOf<C>>;
 
 /** The API object the renderer sees: `api.projects.create({...})`, never a generic invoke. */
 export type KrakenApi = {
-  [D in Domain]: {
-    [V in VerbOf<Channel, D>]: `${D}.${V}` extends Channel ? (req: RequestOf<`${D}.${V}`>) => Promise<ResponseOf<`${D}.${V}`>> : never;
-  };
+  [D in Domain]: { [C in Channel as C extends `${D}.${infer V}` ? V : never]: Call<C> };
 } & {
   events: { on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void };
 };

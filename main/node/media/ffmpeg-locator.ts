@@ -61,15 +61,30 @@ export async function toolVersion(file: string): Promise<string | null> {
     if (!fs.existsSync(file)) return null;
     const { stdout } = await execFileAsync(file, ['-hide_banner', '-version'], { timeout: 10_000, windowsHide: true });
     const m = /version\s+(\S+)/.exec(stdout);
-    return m?.[1] ?? 'unknown';
+    const v = m?.[1] ?? 'unknown';
+    if (parseVersion(v)) return v;
+    // Git builds ("N-47683-g0e8eb07980") carry no release number: derive it from libavformat's major.
+    const lavf = /libavformat\s+(\d+)\.\s*(\d+)/.exec(stdout);
+    const release = lavf ? releaseFromLavf(Number(lavf[1]), Number(lavf[2])) : null;
+    return release ? `${v} (~${release})` : v;
   } catch {
     return null;
   }
 }
 
+/** Maps libavformat's version to the ffmpeg release that shipped it. */
+export function releaseFromLavf(major: number, minor: number): string | null {
+  if (major === 58) return minor >= 76 ? '4.4' : minor >= 45 ? '4.3' : minor >= 29 ? '4.2' : minor >= 20 ? '4.1' : '4.0';
+  if (major === 59) return minor >= 27 ? '5.1' : '5.0';
+  if (major === 60) return '6.0';
+  if (major === 61) return '7.0';
+  if (major === 62) return '8.0';
+  return null;
+}
+
 /** Parses "5.1.9-0+deb12u1" / "n6.1" / "4.1" into a comparable [major, minor]; null for git builds. */
 export function parseVersion(v: string): [number, number] | null {
-  const m = /(\d+)\.(\d+)/.exec(v);
+  const m = /^n?(\d+)\.(\d+)/.exec(v) ?? /\(~(\d+)\.(\d+)\)/.exec(v);
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
 

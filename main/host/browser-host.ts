@@ -1,0 +1,202 @@
+/**
+ * The browser host: serves the built renderer on 127.0.0.1 with a random per-run token and carries
+ * the same IPC contract over a WebSocket, through the same dispatcher as the Electron shell.
+ * It lets the real UI run in a real browser where no Electron binary exists (tests, headless rigs).
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AppError } from '../common/app-error';
+import { appRoot } from '../node/app-paths';
+import type { Core } from '../node/core';
+import { createDispatcher } from '../node/ipc/dispatch';
+import { resolveInside, sendFile } from './static-files';
+
+export interface BrowserHostOptions {
+  core: Core;
+  port?: number;
+  /** Built renderer folder; defaults to dist/renderer. */
+  rendererDir?: string;
+  /** Fixed token (tests); random otherwise. */
+  token?: string;
+}
+
+export interface BrowserHost {
+  url: string;
+  origin: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'kraken_token';
+
+// Same policy as the Electron window: our own origin only, the socket back to us, no remote anything.
+function csp(origin: string): string {
+  const ws = origin.replace(/^http/, 'ws');
+  return [
+    "default-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    `connect-src 'self' ${ws}`,
+    "worker-src 'self' blob:",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "font-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function safeEqual(a: string | undefined | null, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieToken(req: http.IncomingMessage): string | null {
+  const m = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '');
+  return m?.[1] ?? null;
+}
+
+/** Starts the host on 127.0.0.1 (never on other interfaces). */
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const { core } = options;
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const rendererDir = options.rendererDir ?? path.join(appRoot(), 'dist', 'renderer');
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+  const dispatch = createDispatcher(core.handlers, { trustedOrigins: [origin] });
+  const headers = {
+    'content-security-policy': csp(origin),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cache-control': 'no-store',
+  };
+
+  server.on('request', (req, res) => {
+    void handleHttp(req, res).catch((err) => {
+      const e = AppError.from(err);
+      if (!res.headersSent) res.writeHead(e.code === 'NOT_FOUND' ? 404 : 500, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify({ error: e.toShape() }));
+    });
+  });
+
+  async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', origin);
+    const queryToken = url.searchParams.get('token');
+    const authed = safeEqual(cookieToken(req), token) || safeEqual(queryToken, token);
+    if (!authed) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+      res.end('Kraken Studio: open the address printed in the terminal (it carries this run’s token).');
+      return;
+    }
+    const setCookie: Record<string, string> = safeEqual(queryToken, token) ? { 'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
+
+    if (req.method === 'POST' && url.pathname === '/upload') {
+      if (req.headers.origin !== origin) throw new AppError('FORBIDDEN', 'Uploads are accepted only from the studio page');
+      const name = sanitizeName(url.searchParams.get('name') ?? 'upload.bin');
+      const target = path.join(core.dataDir, 'uploads', randomUUID(), name);
+      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      const tmp = target + '.partial';
+      try {
+        await pipeline(req, fs.createWriteStream(tmp));
+        await fs.promises.rename(tmp, target);
+      } catch (err) {
+        await fs.promises.rm(path.dirname(target), { recursive: true, force: true });
+        throw err;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ path: target }));
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, headers).end();
+      return;
+    }
+    if (url.pathname.startsWith('/files/')) {
+      const file = resolveInside(core.dataDir, url.pathname.slice('/files/'.length));
+      if (!file) {
+        res.writeHead(403, headers).end('Forbidden');
+        return;
+      }
+      sendFile(req, res, file, headers);
+      return;
+    }
+    let file = resolveInside(rendererDir, url.pathname === '/' ? 'index.html' : url.pathname.slice(1));
+    if (!file) {
+      res.writeHead(403, headers).end('Forbidden');
+      return;
+    }
+    // Single-page app: unknown non-asset paths get index.html.
+    if (!fs.existsSync(file) && !path.extname(file)) file = path.join(rendererDir, 'index.html');
+    if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
+      res.writeHead(503, { 'content-type': 'text/plain', ...headers }).end('The renderer is not built. Run `npm run build`.');
+      return;
+    }
+    sendFile(req, res, file, { ...headers, ...setCookie });
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const sockets = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', origin);
+    const ok = url.pathname === '/ipc' && (safeEqual(url.searchParams.get('token'), token) || safeEqual(cookieToken(req), token)) && req.headers.origin === origin;
+    if (!ok) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data) => {
+        let msg: { t?: unknown; id?: unknown; channel?: unknown; payload?: unknown };
+        try {
+          msg = JSON.parse(String(data));
+        } catch {
+          return;
+        }
+        if (msg.t !== 'call' || typeof msg.id !== 'number' || typeof msg.channel !== 'string') return;
+        const id = msg.id;
+        void dispatch(msg.channel, msg.payload, { origin: req.headers.origin ?? '', isMainFrame: true }).then((envelope) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'result', id, envelope }));
+        });
+      });
+    });
+  });
+  const offEvents = core.bus.onAny((name, payload) => {
+    const text = JSON.stringify({ t: 'event', name, payload });
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    async close() {
+      offEvents();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** Keeps a safe file name from what the browser sent (no folders, no control characters). */
+export function sanitizeName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? 'upload.bin';
+  const cleaned = base.replace(/[\u0000-\u001f<>:"|?*]/g, '_').replace(/^\.+/, '').trim();
+  return (cleaned || 'upload.bin').slice(0, 200);
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/** Entry of the browser host: `node dist/main/host/index.js [--port N] [--data-dir DIR] [--no-open]`. */
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { createCore } from '../node/core';
+import { startBrowserHost } from './browser-host';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { port: { type: 'string', default: '0' }, 'data-dir': { type: 'string' }, 'no-open': { type: 'boolean', default: false } },
+  });
+  const core = createCore({ dataDir: values['data-dir'], shell: 'browser', version: readVersion() });
+  const host = await startBrowserHost({ core, port: Number(values.port) });
+  process.stdout.write(`Kraken Studio is running at ${host.url}\n`);
+  process.stdout.write(`Data folder: ${core.dataDir}. Press Ctrl+C to stop.\n`);
+  if (!values['no-open'] && !process.env.CI) openBrowser(host.url);
+  let closing = false;
+  const stop = async () => {
+    if (closing) return;
+    closing = true;
+    await host.close();
+    await core.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+function readVersion(): string {
+  try {
+    return (require('../../package.json') as { version: string }).version;
+  } catch {
+    return (require('../../../package.json') as { version: string }).version;
+  }
+}
+
+function openBrowser(url: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer.exe' : 'xdg-open';
+  try {
+    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // No browser launcher: the URL printed above is enough.
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`kraken host: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

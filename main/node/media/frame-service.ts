@@ -1,0 +1,299 @@
+/**
+ * Frame sets: extraction jobs that write into a `.partial` folder and only become a complete
+ * set (folder renamed, image rows inserted, status `complete`) in one step at the very end.
+ * Interrupted or cancelled runs keep their finished frames and resume after them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { AppError } from '../../common/app-error';
+import type { ExtractParams, FrameSet, ImageItem, Job, MediaSource } from '../../common/contract';
+import type { FromExtractWorker, ToExtractWorker } from '../../../native-workers/protocol/extract-protocol';
+import { toPosixRelative } from '../files/atomic';
+import type { JobContext, JobRunner } from '../jobs/job-runner';
+import type { ProjectService } from '../projects/project-service';
+import type { Db } from '../store/database';
+import { nowIso } from '../store/database';
+import { startWorker } from '../workers/worker-path';
+import { parseVersion } from './ffmpeg-locator';
+import { buildExtractArgs, expectedFrameCount, frameTimestamp, resumePoint } from './extract-args';
+import type { MediaService } from './media-service';
+import type { ToolBox } from './tool-box';
+
+export const EXTRACT_JOB = 'frames.extract';
+
+interface ExtractJobParams {
+  frameSetId: number;
+}
+
+interface SetRow {
+  id: number;
+  project_id: number;
+  media_id: number;
+  params_json: string;
+  status: FrameSet['status'];
+  frame_count: number;
+  dir: string;
+  job_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface ImageRow {
+  id: number;
+  project_id: number;
+  frame_set_id: number | null;
+  kind: 'frame' | 'imported';
+  file: string;
+  width: number | null;
+  height: number | null;
+  timestamp_s: number | null;
+  frame_index: number | null;
+  has_result: number;
+}
+
+export class FrameService {
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+    private readonly tools: ToolBox,
+    private readonly jobs: JobRunner,
+    private readonly media: MediaService,
+    private readonly projects: ProjectService,
+  ) {
+    jobs.register<ExtractJobParams, { frameCount: number }>(EXTRACT_JOB, {
+      run: (params, ctx) => this.runExtraction(params.frameSetId, ctx),
+      onInterrupted: (job) => this.markSetFromJob(job, 'interrupted'),
+      onSettled: (job) => this.markSetFromJob(job, job.status === 'cancelled' ? 'cancelled' : job.status === 'interrupted' ? 'interrupted' : 'failed'),
+    });
+  }
+
+  /** Creates a frame set and starts its extraction job; returns at once. */
+  async startExtraction(projectId: number, mediaId: number, params: ExtractParams): Promise<{ jobId: string; frameSetId: number }> {
+    const media = this.media.get(mediaId);
+    if (media.projectId !== projectId) throw new AppError('INVALID_INPUT', 'That media belongs to another project');
+    if (media.kind !== 'video') throw new AppError('INVALID_INPUT', 'Frames can only be extracted from a video');
+    await this.tools.require();
+    const now = nowIso();
+    const info = this.db
+      .prepare(`INSERT INTO frame_sets (project_id, media_id, params_json, status, dir, created_at, updated_at) VALUES (?,?,?,?,?,?,?)`)
+      .run(projectId, mediaId, JSON.stringify(params), 'running', '', now, now);
+    const frameSetId = Number(info.lastInsertRowid);
+    const dir = ['projects', projectId, 'frames', frameSetId].join('/');
+    this.db.prepare(`UPDATE frame_sets SET dir=? WHERE id=?`).run(dir, frameSetId);
+    const job = this.jobs.start<ExtractJobParams>(EXTRACT_JOB, { frameSetId }, projectId);
+    this.db.prepare(`UPDATE frame_sets SET job_id=? WHERE id=?`).run(job.id, frameSetId);
+    this.projects.setStatus(projectId, 'PROCESSING');
+    return { jobId: job.id, frameSetId };
+  }
+
+  listSets(projectId: number): FrameSet[] {
+    return (this.db.prepare(`SELECT * FROM frame_sets WHERE project_id=? ORDER BY id DESC`).all(projectId) as SetRow[]).map(toSet);
+  }
+
+  getSet(id: number): FrameSet {
+    const row = this.db.prepare(`SELECT * FROM frame_sets WHERE id=?`).get(id) as SetRow | undefined;
+    if (!row) throw new AppError('NOT_FOUND', `Frame set ${id} does not exist`);
+    return toSet(row);
+  }
+
+  /** Images of a set (or of the whole project), paged. */
+  listImages(q: { projectId: number; frameSetId?: number; offset: number; limit: number }): { total: number; items: ImageItem[] } {
+    const where = q.frameSetId !== undefined ? 'project_id=? AND frame_set_id=?' : 'project_id=?';
+    const args = q.frameSetId !== undefined ? [q.projectId, q.frameSetId] : [q.projectId];
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM images WHERE ${where}`).get(...args) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM images WHERE ${where} ORDER BY frame_set_id, frame_index, id LIMIT ? OFFSET ?`)
+      .all(...args, q.limit, q.offset) as ImageRow[];
+    return { total, items: rows.map(toImage) };
+  }
+
+  /** Deletes a set, cancelling its job first. */
+  async deleteSet(id: number): Promise<boolean> {
+    const set = this.getSet(id);
+    if (set.jobId && this.jobs.get(set.jobId).status === 'running') await this.jobs.cancel(set.jobId);
+    this.db.prepare(`DELETE FROM frame_sets WHERE id=?`).run(id);
+    const abs = path.join(this.dataDir, ...this.setDir(id, set.projectId).split('/'));
+    fs.rmSync(abs, { recursive: true, force: true });
+    fs.rmSync(abs + '.partial', { recursive: true, force: true });
+    return true;
+  }
+
+  /** Cancels the running jobs of a project (before deleting it). */
+  async cancelProjectJobs(projectId: number): Promise<void> {
+    for (const j of this.jobs.list({ projectId, status: ['running', 'queued'] })) await this.jobs.cancel(j.id);
+  }
+
+  private setDir(id: number, projectId: number): string {
+    return ['projects', projectId, 'frames', id].join('/');
+  }
+
+  private markSetFromJob(job: Job, status: FrameSet['status']): void {
+    const p = job.params as Partial<ExtractJobParams> | null;
+    if (!p?.frameSetId) return;
+    this.db.prepare(`UPDATE frame_sets SET status=?, updated_at=? WHERE id=? AND status!='complete'`).run(status, nowIso(), p.frameSetId);
+  }
+
+  private async runExtraction(frameSetId: number, ctx: JobContext): Promise<{ frameCount: number }> {
+    const set = this.getSet(frameSetId);
+    const media = this.media.get(set.mediaId);
+    const { ffmpeg } = await this.tools.require();
+    const finalDir = path.join(this.dataDir, ...this.setDir(set.id, set.projectId).split('/'));
+    const partialDir = finalDir + '.partial';
+    this.db.prepare(`UPDATE frame_sets SET status='running', updated_at=? WHERE id=?`).run(nowIso(), set.id);
+
+    // A previous run may have renamed the folder and died before the database step.
+    if (!fs.existsSync(finalDir)) {
+      if (!fs.existsSync(media.path)) throw new AppError('NOT_FOUND', `The source video is gone: ${media.path}`);
+      fs.mkdirSync(partialDir, { recursive: true });
+      const kept = ctx.resuming ? keepCompleteFrames(partialDir, set.params.format) : clearDir(partialDir);
+      await this.runFfmpeg(ffmpeg.path, ffmpeg.version, media, set.params, partialDir, kept, ctx);
+      if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled');
+      ctx.progress({ fraction: 0.99, stage: 'saving' });
+      fs.renameSync(partialDir, finalDir);
+    }
+    const frameCount = this.commitFrames(set, media, finalDir);
+    ctx.progress({ fraction: 1, stage: 'done', done: frameCount, total: frameCount, unit: 'frames' });
+    this.projects.setStatus(set.projectId, 'COMPLETED');
+    return { frameCount };
+  }
+
+  private runFfmpeg(
+    ffmpegPath: string,
+    version: string,
+    media: MediaSource,
+    params: ExtractParams,
+    outDir: string,
+    kept: number,
+    ctx: JobContext,
+  ): Promise<void> {
+    const resume = kept > 0 ? resumePoint(params, kept) : null;
+    const args = buildExtractArgs({
+      input: media.path,
+      outDir,
+      params,
+      ffmpegMajorMinor: parseVersion(version),
+      startNumber: resume?.startNumber,
+      seekSeconds: resume?.seekSeconds,
+    });
+    const duration = media.probe.durationSeconds;
+    const total = expectedFrameCount(params, media.probe);
+    const seek = resume?.seekSeconds ?? 0;
+    return new Promise<void>((resolve, reject) => {
+      const worker: Worker = startWorker('extract-frames.worker');
+      const seq = 1;
+      let settled = false;
+      const finish = (err?: AppError) => {
+        if (settled) return;
+        settled = true;
+        ctx.signal.removeEventListener('abort', onAbort);
+        void worker.terminate();
+        if (err) reject(err);
+        else resolve();
+      };
+      const onAbort = () => worker.postMessage({ type: 'cancel', seq } satisfies ToExtractWorker);
+      ctx.signal.addEventListener('abort', onAbort);
+      worker.on('message', (m: FromExtractWorker) => {
+        if (m.seq !== seq) return;
+        if (m.type === 'progress') {
+          const done = kept + m.frame;
+          const fraction = duration ? Math.min(0.98, (seek + m.outSeconds) / duration) : total ? Math.min(0.98, done / total) : 0;
+          ctx.progress({ fraction, stage: 'extracting', done, total, unit: 'frames' });
+        } else if (m.type === 'done') finish();
+        else if (m.kind === 'cancelled') finish(new AppError('CANCELLED', 'Cancelled'));
+        else if (m.kind === 'spawn-failed') finish(new AppError('FFMPEG_MISSING', `Could not start ffmpeg (${ffmpegPath}): ${m.message}`));
+        else finish(ffmpegFailure(m.stderrTail, outDir));
+      });
+      worker.on('error', (err) => finish(new AppError('INTERNAL', `Extraction worker failed: ${err.message}`)));
+      worker.on('exit', (code) => {
+        if (!settled) finish(new AppError('INTERNAL', `Extraction worker exited early (code ${code})`));
+      });
+      if (ctx.signal.aborted) onAbort();
+      worker.postMessage({ type: 'start', seq, spec: { ffmpeg: ffmpegPath, args, expectedSeconds: duration ? duration - seek : null } } satisfies ToExtractWorker);
+    });
+  }
+
+  /** Inserts the image rows and marks the set complete, in one transaction. */
+  private commitFrames(set: FrameSet, media: MediaSource, dir: string): number {
+    const ext = `.${set.params.format}`;
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(ext) && /^\d+\./.test(f))
+      .sort();
+    if (files.length === 0) throw new AppError('MEDIA_UNREADABLE', 'ffmpeg wrote no frames: the video may be damaged or the range is empty.');
+    const now = nowIso();
+    const { displayWidth, displayHeight } = media.probe.video;
+    const insert = this.db.prepare(
+      `INSERT INTO images (project_id, frame_set_id, media_id, kind, file, width, height, timestamp_s, frame_index, created_at, updated_at)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM images WHERE frame_set_id=?`).run(set.id);
+      for (const f of files) {
+        const n = Number.parseInt(f, 10);
+        insert.run(set.projectId, set.id, media.id, 'frame', toPosixRelative(this.dataDir, path.join(dir, f)), displayWidth, displayHeight, frameTimestamp(set.params, n), n, now, now);
+      }
+      this.db.prepare(`UPDATE frame_sets SET status='complete', frame_count=?, updated_at=? WHERE id=?`).run(files.length, now, set.id);
+    })();
+    return files.length;
+  }
+}
+
+/** Keeps the contiguous run of frames 1..k, dropping the last one (it may be half written) and anything after a gap. */
+export function keepCompleteFrames(dir: string, format: string): number {
+  const nums = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(`.${format}`) && /^\d+\./.test(f))
+    .map((f) => Number.parseInt(f, 10))
+    .sort((a, b) => a - b);
+  let k = 0;
+  while (k < nums.length && nums[k] === k + 1) k++;
+  const keep = Math.max(0, k - 1);
+  for (const f of fs.readdirSync(dir)) {
+    const n = Number.parseInt(f, 10);
+    if (!(Number.isFinite(n) && n <= keep && f.endsWith(`.${format}`))) fs.rmSync(path.join(dir, f), { force: true, recursive: true });
+  }
+  return keep;
+}
+
+function clearDir(dir: string): number {
+  for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { force: true, recursive: true });
+  return 0;
+}
+
+function ffmpegFailure(stderr: string, outDir: string): AppError {
+  const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+  if (/No space left on device/i.test(stderr)) return new AppError('IO_ERROR', 'The disk is full. Free some space and resume.', { ffmpeg: tail });
+  if (/Permission denied|Read-only file system/i.test(stderr))
+    return new AppError('IO_ERROR', `Cannot write frames to ${outDir}: the folder is read-only or access is denied.`, { ffmpeg: tail });
+  return new AppError('MEDIA_UNREADABLE', 'ffmpeg could not decode this video: it may be damaged or truncated.', { ffmpeg: tail });
+}
+
+function toSet(r: SetRow): FrameSet {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    mediaId: r.media_id,
+    params: JSON.parse(r.params_json) as ExtractParams,
+    status: r.status,
+    frameCount: r.frame_count,
+    jobId: r.job_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toImage(r: ImageRow): ImageItem {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    frameSetId: r.frame_set_id,
+    kind: r.kind,
+    file: r.file,
+    width: r.width,
+    height: r.height,
+    timestampSeconds: r.timestamp_s,
+    frameIndex: r.frame_index,
+    hasResult: r.has_result === 1,
+  };
+}

@@ -1,0 +1,33 @@
+/** Caches where ffmpeg/ffprobe are; re-locates when the user changes the setting. */
+import { AppError } from '../../common/app-error';
+import type { Settings } from '../../common/contract';
+import { locateTools, type LocateOptions, type LocateResult, type Tools } from './ffmpeg-locator';
+
+export class ToolBox {
+  private cached: Promise<LocateResult> | null = null;
+
+  constructor(
+    private readonly settings: () => Pick<Settings, 'ffmpegPath' | 'ffprobePath'>,
+    private readonly extra: Omit<LocateOptions, 'ffmpegSetting' | 'ffprobeSetting'> = {},
+  ) {}
+
+  /** Where the tools are, or why they are missing. */
+  locate(): Promise<LocateResult> {
+    if (!this.cached) {
+      const s = this.settings();
+      this.cached = locateTools({ ...this.extra, ffmpegSetting: s.ffmpegPath, ffprobeSetting: s.ffprobePath });
+    }
+    return this.cached;
+  }
+
+  /** The tools, or FFMPEG_MISSING with what to do. */
+  async require(): Promise<Tools> {
+    const r = await this.locate();
+    if (!r.tools) throw new AppError('FFMPEG_MISSING', r.problem ?? 'ffmpeg not found');
+    return r.tools;
+  }
+
+  invalidate(): void {
+    this.cached = null;
+  }
+}
