@@ -5,18 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import { AppError } from '../../common/app-error';
 import type { ExtractParams, FrameSet, ImageItem, Job, MediaSource } from '../../common/contract';
-import type { FromExtractWorker, ToExtractWorker } from '../../../native-workers/protocol/extract-protocol';
 import { toPosixRelative } from '../files/atomic';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
 import type { ProjectService } from '../projects/project-service';
 import type { Db } from '../store/database';
 import { nowIso } from '../store/database';
-import { startWorker } from '../workers/worker-path';
-import { parseVersion } from './ffmpeg-locator';
-import { buildExtractArgs, expectedFrameCount, frameTimestamp, resumePoint } from './extract-args';
+import { frameTimestamp } from './extract-args';
+import { extractToFolder } from './extractor';
 import type { MediaService } from './media-service';
 import type { ToolBox } from './tool-box';
 
@@ -147,7 +144,16 @@ export class FrameService {
       if (!fs.existsSync(media.path)) throw new AppError('NOT_FOUND', `The source video is gone: ${media.path}`);
       fs.mkdirSync(partialDir, { recursive: true });
       const kept = ctx.resuming ? keepCompleteFrames(partialDir, set.params.format) : clearDir(partialDir);
-      await this.runFfmpeg(ffmpeg.path, ffmpeg.version, media, set.params, partialDir, kept, ctx);
+      await extractToFolder({
+        ffmpeg,
+        input: media.path,
+        probe: media.probe,
+        params: set.params,
+        outDir: partialDir,
+        kept,
+        signal: ctx.signal,
+        onProgress: (p) => ctx.progress({ fraction: p.fraction, stage: 'extracting', done: p.done, total: p.total, unit: 'frames' }),
+      });
       if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled');
       ctx.progress({ fraction: 0.99, stage: 'saving' });
       fs.renameSync(partialDir, finalDir);
@@ -156,61 +162,6 @@ export class FrameService {
     ctx.progress({ fraction: 1, stage: 'done', done: frameCount, total: frameCount, unit: 'frames' });
     this.projects.setStatus(set.projectId, 'COMPLETED');
     return { frameCount };
-  }
-
-  private runFfmpeg(
-    ffmpegPath: string,
-    version: string,
-    media: MediaSource,
-    params: ExtractParams,
-    outDir: string,
-    kept: number,
-    ctx: JobContext,
-  ): Promise<void> {
-    const resume = kept > 0 ? resumePoint(params, kept) : null;
-    const args = buildExtractArgs({
-      input: media.path,
-      outDir,
-      params,
-      ffmpegMajorMinor: parseVersion(version),
-      startNumber: resume?.startNumber,
-      seekSeconds: resume?.seekSeconds,
-    });
-    const duration = media.probe.durationSeconds;
-    const total = expectedFrameCount(params, media.probe);
-    const seek = resume?.seekSeconds ?? 0;
-    return new Promise<void>((resolve, reject) => {
-      const worker: Worker = startWorker('extract-frames.worker');
-      const seq = 1;
-      let settled = false;
-      const finish = (err?: AppError) => {
-        if (settled) return;
-        settled = true;
-        ctx.signal.removeEventListener('abort', onAbort);
-        void worker.terminate();
-        if (err) reject(err);
-        else resolve();
-      };
-      const onAbort = () => worker.postMessage({ type: 'cancel', seq } satisfies ToExtractWorker);
-      ctx.signal.addEventListener('abort', onAbort);
-      worker.on('message', (m: FromExtractWorker) => {
-        if (m.seq !== seq) return;
-        if (m.type === 'progress') {
-          const done = kept + m.frame;
-          const fraction = duration ? Math.min(0.98, (seek + m.outSeconds) / duration) : total ? Math.min(0.98, done / total) : 0;
-          ctx.progress({ fraction, stage: 'extracting', done, total, unit: 'frames' });
-        } else if (m.type === 'done') finish();
-        else if (m.kind === 'cancelled') finish(new AppError('CANCELLED', 'Cancelled'));
-        else if (m.kind === 'spawn-failed') finish(new AppError('FFMPEG_MISSING', `Could not start ffmpeg (${ffmpegPath}): ${m.message}`));
-        else finish(ffmpegFailure(m.stderrTail, outDir));
-      });
-      worker.on('error', (err) => finish(new AppError('INTERNAL', `Extraction worker failed: ${err.message}`)));
-      worker.on('exit', (code) => {
-        if (!settled) finish(new AppError('INTERNAL', `Extraction worker exited early (code ${code})`));
-      });
-      if (ctx.signal.aborted) onAbort();
-      worker.postMessage({ type: 'start', seq, spec: { ffmpeg: ffmpegPath, args, expectedSeconds: duration ? duration - seek : null } } satisfies ToExtractWorker);
-    });
   }
 
   /** Inserts the image rows and marks the set complete, in one transaction. */
@@ -259,14 +210,6 @@ export function keepCompleteFrames(dir: string, format: string): number {
 function clearDir(dir: string): number {
   for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { force: true, recursive: true });
   return 0;
-}
-
-function ffmpegFailure(stderr: string, outDir: string): AppError {
-  const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-  if (/No space left on device/i.test(stderr)) return new AppError('IO_ERROR', 'The disk is full. Free some space and resume.', { ffmpeg: tail });
-  if (/Permission denied|Read-only file system/i.test(stderr))
-    return new AppError('IO_ERROR', `Cannot write frames to ${outDir}: the folder is read-only or access is denied.`, { ffmpeg: tail });
-  return new AppError('MEDIA_UNREADABLE', 'ffmpeg could not decode this video: it may be damaged or truncated.', { ffmpeg: tail });
 }
 
 function toSet(r: SetRow): FrameSet {

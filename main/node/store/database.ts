@@ -22,10 +22,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    // Read the version before anything that writes (switching to WAL rewrites the header).
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > latest) {
       throw new AppError(
@@ -34,6 +32,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
         { schemaVersion: current, supportedVersion: latest, file },
       );
     }
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
     migrate(db, list, current);
     return db;
   } catch (err) {

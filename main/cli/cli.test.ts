@@ -1,0 +1,118 @@
+/** The `kraken` command as a user runs it: the compiled CLI in a child process on real files. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtures } from '../../test-support/media-fixtures';
+
+const root = path.resolve(__dirname, '..', '..');
+const bin = path.join(root, 'bin', 'kraken.cjs');
+const source = path.join(root, 'main', 'cli', 'index.ts');
+const built = fs.existsSync(path.join(root, 'dist', 'main', 'cli', 'index.js'));
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-cli-'));
+
+function kraken(...args: string[]) {
+  // The source entry through tsx: the same code the compiled bin runs, without depending on a fresh build.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', source, ...args], { encoding: 'utf8', timeout: 120_000, cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  fixtures.h264_1080p20s();
+}, 240_000);
+afterAll(() => {
+  try {
+    execFileSync('chmod', ['-R', 'u+w', work]);
+  } catch {
+    // nothing read-only left
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe('kraken extract', () => {
+  it('writes exactly 40 frames for a 20 s 1080p30 H.264 clip at 2 fps', () => {
+    const out = path.join(work, 'forty');
+    const r = kraken('extract', fixtures.h264_1080p20s(), '--out', out, '--fps', '2', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { frameCount: number; frames: { file: string; timestampSeconds: number }[] };
+    expect(report.frameCount).toBe(40);
+    const files = fs.readdirSync(out).sort();
+    expect(files).toHaveLength(40);
+    expect(files[0]).toBe('000001.jpg');
+    expect(files[39]).toBe('000040.jpg');
+    expect(report.frames[39]).toEqual({ file: '000040.jpg', timestampSeconds: 19.5 });
+  });
+
+  it('handles a path with spaces and Korean characters', () => {
+    const out = path.join(work, '출력 폴더');
+    const r = kraken('extract', fixtures.unicodePath(), '--out', out, '--fps', '1');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2 frames written/);
+    expect(fs.readdirSync(out).filter((f) => f.endsWith('.jpg'))).toHaveLength(2);
+  });
+
+  const bad: [string, () => string, RegExp][] = [
+    ['an empty file', () => fixtures.empty(), /empty/],
+    ['a truncated MP4', () => fixtures.truncated(), /damaged|truncated/],
+    ['a text file named .mp4', () => fixtures.textAsMp4(), /cannot read/],
+    ['an audio-only file', () => fixtures.audioOnly(), /audio only/],
+    ['a missing file', () => path.join(work, 'nope.mp4'), /not found/],
+  ];
+  for (const [what, file, message] of bad) {
+    it(`fails on ${what} with one clear line and no stack trace, writing nothing`, () => {
+      const out = path.join(work, `bad-${what.replace(/\W+/g, '-')}`);
+      const r = kraken('extract', file(), '--out', out, '--fps', '2');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(fs.existsSync(out) ? fs.readdirSync(out).filter((f) => !f.startsWith('.')) : []).toEqual([]);
+    });
+  }
+
+  it('fails on a read-only output folder with one clear line', () => {
+    const ro = path.join(work, 'read-only');
+    fs.mkdirSync(ro);
+    // As root permissions are not enforced, a regular file stands where the output folder must be created.
+    const out = process.getuid?.() === 0 ? path.join(ro, 'file-not-folder', 'out') : path.join(ro, 'out');
+    if (process.getuid?.() === 0) fs.writeFileSync(path.join(ro, 'file-not-folder'), 'x');
+    else fs.chmodSync(ro, 0o555);
+    const r = kraken('extract', fixtures.h264(4), '--out', out, '--fps', '2');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/IO_ERROR|read-only|denied|File system error/);
+  });
+
+  it('rejects bad options with usage and exit code 2', () => {
+    const r = kraken('extract', fixtures.h264(4), '--out', path.join(work, 'x'), '--fps', '0');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/fps/);
+    expect(kraken('frobnicate').code).toBe(2);
+  });
+});
+
+describe('the installed `kraken` bin', () => {
+  it.skipIf(!built)('runs the compiled CLI (skipped when dist/ is not built: run `npm run build`)', () => {
+    const r = spawnSync(process.execPath, [bin, 'probe', fixtures.h264(4), '--json'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'video', video: { codec: 'h264' } });
+  });
+});
+
+describe('kraken probe', () => {
+  it('prints JSON with display size and frame rate', () => {
+    const r = kraken('probe', fixtures.hevcRotated(), '--json');
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.stdout) as { video: { displayWidth: number; displayHeight: number; codec: string } };
+    expect(p.video).toMatchObject({ codec: 'hevc', displayWidth: 360, displayHeight: 640 });
+  });
+  it('prints a readable summary', () => {
+    const r = kraken('probe', fixtures.h264(4));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/picture\s+640x360/);
+    expect(r.stdout).toMatch(/frame rate\s+30\.000 fps/);
+  });
+});

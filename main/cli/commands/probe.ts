@@ -1,0 +1,31 @@
+/** `kraken probe <file> [--json]` — what the studio knows about a video or image. */
+import { parseArgs } from 'node:util';
+import type { ProbeResult } from '../../common/contract';
+import { probeFile } from '../../node/media/probe';
+import { ToolBox } from '../../node/media/tool-box';
+import { UsageError, type CliIo } from '../cli-io';
+
+export async function runProbe(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError('usage: kraken probe <file> [--json]');
+  const { ffprobe } = await new ToolBox(() => ({ ffmpegPath: null, ffprobePath: null })).require();
+  const probe = await probeFile(ffprobe.path, file, io.signal);
+  io.out(values.json ? JSON.stringify(probe, null, 2) : describe(probe));
+  return 0;
+}
+
+function describe(p: ProbeResult): string {
+  const v = p.video;
+  const lines = [
+    `file        ${p.path}`,
+    `kind        ${p.kind} (${p.container})`,
+    `size        ${(p.sizeBytes / 1e6).toFixed(2)} MB`,
+  ];
+  if (p.durationSeconds !== null) lines.push(`duration    ${p.durationSeconds.toFixed(3)} s`);
+  lines.push(`picture     ${v.displayWidth}x${v.displayHeight}${v.rotation ? ` (stored ${v.width}x${v.height}, rotated ${v.rotation}°)` : ''}`);
+  if (p.kind === 'video') lines.push(`frame rate  ${v.fps.toFixed(3)} fps${v.variableFrameRate ? ' (variable)' : ''}`);
+  lines.push(`codec       ${v.codec}${v.profile ? ` ${v.profile}` : ''}${v.pixelFormat ? `, ${v.pixelFormat}` : ''}`);
+  lines.push(`audio       ${p.audio ? `${p.audio.codec}, ${p.audio.channels ?? '?'} ch, ${p.audio.sampleRate ?? '?'} Hz` : 'none'}`);
+  return lines.join('\n');
+}

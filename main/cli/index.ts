@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * `kraken` — the command-line shell over the same core services, for headless and scripted use.
+ * Success exits 0; bad input exits non-zero with one clear line on stderr, never a stack trace.
+ */
+import { AppError } from '../common/app-error';
+import type { CliIo } from './cli-io';
+import { UsageError } from './cli-io';
+import { runExtract } from './commands/extract';
+import { runProbe } from './commands/probe';
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+/** Subcommands; later capabilities add theirs here. */
+const commands: Record<string, { run: Command; summary: string }> = {
+  probe: { run: runProbe, summary: 'probe <file> [--json]                 what a video or image holds' },
+  extract: { run: runExtract, summary: 'extract <video> --out <dir> --fps <n>  extract frames (see --help)' },
+};
+
+function help(): string {
+  return ['Kraken Studio command line', '', 'usage: kraken <command> [options]', '', ...Object.values(commands).map((c) => `  kraken ${c.summary}`)].join('\n');
+}
+
+/** Runs one command line; returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help());
+    return name ? 0 : 2;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    io.err(`kraken: unknown command "${name}". Run \`kraken --help\`.`);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`kraken ${name}: ${err.message}`);
+      return 2;
+    }
+    const e = (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+      ? new AppError('INVALID_INPUT', (err as Error).message)
+      : AppError.from(err);
+    io.err(`kraken ${name}: ${e.message.replace(/\s*\n\s*/g, ' ')}${e.code === 'CANCELLED' ? '' : ` [${e.code}]`}`);
+    return e.code === 'CANCELLED' ? 130 : 1;
+  }
+}
+
+/** Process entry: wires stdio, Ctrl+C and the exit code. */
+export function main(): void {
+  const abort = new AbortController();
+  process.on('SIGINT', () => abort.abort());
+  process.on('SIGTERM', () => abort.abort());
+  void runCli(process.argv.slice(2), {
+    out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
+    err: (t) => process.stderr.write(t.endsWith('\n') || t.startsWith('\r') ? t : t + '\n'),
+    interactive: Boolean(process.stderr.isTTY),
+    signal: abort.signal,
+    env: process.env,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+if (require.main === module) main();
