@@ -1,0 +1,51 @@
+import { create } from 'zustand';
+import type { ErrorCode } from '../../../main/common/contract';
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info' | 'success';
+  /** For errors: the RemoteError code, translated as `common:errors.<CODE>`. */
+  code?: ErrorCode | 'UNKNOWN';
+  /** i18n key of the headline for info/success toasts. */
+  titleKey?: string;
+  titleValues?: Record<string, unknown>;
+  /** The service's own message (shown under the translated headline), or free text. */
+  message?: string;
+}
+
+interface ToastState {
+  toasts: Toast[];
+  push(t: Omit<Toast, 'id'>): number;
+  /** Shows any thrown value: RemoteError by its code, anything else as UNKNOWN. */
+  showError(err: unknown, context?: string): number;
+  dismiss(id: number): void;
+}
+
+let nextId = 1;
+
+export function errorToToast(err: unknown, context?: string): Omit<Toast, 'id'> {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' && /^[A-Z_]+$/.test(e.code) ? (e.code as ErrorCode) : 'UNKNOWN';
+  const raw = typeof e?.message === 'string' ? e.message : String(err);
+  return { kind: 'error', code, message: context ? `${context}: ${raw}` : raw };
+}
+
+export const useToasts = create<ToastState>((set, get) => ({
+  toasts: [],
+  push(t) {
+    const id = nextId++;
+    // Keep the stack short; the newest matter most.
+    set((s) => ({ toasts: [...s.toasts.slice(-4), { ...t, id }] }));
+    return id;
+  },
+  showError(err, context) {
+    console.error(err);
+    return get().push(errorToToast(err, context));
+  },
+  dismiss(id) {
+    set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
+  },
+}));
+
+/** For code outside React: `showError(err)`. */
+export const showError = (err: unknown, context?: string) => useToasts.getState().showError(err, context);
