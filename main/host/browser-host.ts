@@ -88,7 +88,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   server.on('request', (req, res) => {
     void handleHttp(req, res).catch((err) => {
       const e = AppError.from(err);
-      if (!res.headersSent) res.writeHead(e.code === 'NOT_FOUND' ? 404 : 500, { 'content-type': 'application/json', ...headers });
+      if (!res.headersSent) res.writeHead(e.code === 'NOT_FOUND' ? 404 : e.code === 'FORBIDDEN' ? 403 : e.code === 'IO_ERROR' ? 507 : 500, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify({ error: e.toShape() }));
     });
   });

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { fixtures } from '../../test-support/media-fixtures';
+import { createCore, type Core } from '../node/core';
+import { startBrowserHost, sanitizeName, type BrowserHost } from './browser-host';
+import { resolveInside } from './static-files';
+
+const open: { core: Core; host: BrowserHost; dir: string }[] = [];
+async function start() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-host-'));
+  const rendererDir = path.join(dir, 'renderer');
+  fs.mkdirSync(rendererDir);
+  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Kraken</title>');
+  const core = createCore({ dataDir: path.join(dir, 'data'), shell: 'browser' });
+  const host = await startBrowserHost({ core, rendererDir });
+  open.push({ core, host, dir });
+  return { core, host, dir };
+}
+afterEach(async () => {
+  for (const { core, host, dir } of open.splice(0)) {
+    await host.close();
+    await core.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function connect(host: BrowserHost, origin = host.origin, token = host.token): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/ipc?token=${token}`, { origin });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+function call(ws: WebSocket, id: number, channel: string, payload: unknown): Promise<{ ok: boolean; value?: any; error?: any }> {
+  return new Promise((resolve) => {
+    const onMsg = (data: WebSocket.RawData) => {
+      const msg = JSON.parse(String(data));
+      if (msg.t === 'result' && msg.id === id) {
+        ws.off('message', onMsg);
+        resolve(msg.envelope);
+      }
+    };
+    ws.on('message', onMsg);
+    ws.send(JSON.stringify({ t: 'call', id, channel, payload }));
+  });
+}
+
+describe('browser host', () => {
+  it('listens on 127.0.0.1 only and requires the per-run token (query once, then cookie)', async () => {
+    const { host } = await start();
+    expect(new URL(host.url).hostname).toBe('127.0.0.1');
+    expect((await fetch(host.origin + '/')).status).toBe(403);
+    const first = await fetch(host.url);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(host.origin + '/', { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(host.origin + '/', { headers: { cookie: 'kraken_token=wrong' } })).status).toBe(403);
+  });
+
+  it('refuses sockets from another origin or without the token', async () => {
+    const { host } = await start();
+    await expect(connect(host, 'http://evil.example')).rejects.toThrow(/403/);
+    await expect(connect(host, host.origin, 'not-the-token')).rejects.toThrow(/403/);
+  });
+
+  it('carries the contract: a bad payload is rejected by the dispatcher, a good one reaches the service', async () => {
+    const { host, core } = await start();
+    const ws = await connect(host);
+    const bad = await call(ws, 1, 'projects.create', { name: '' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(core.projects.list()).toHaveLength(0);
+    const good = await call(ws, 2, 'projects.create', { name: 'Beach' });
+    expect(good).toMatchObject({ ok: true, value: { name: 'Beach', status: 'PENDING' } });
+    ws.close();
+  });
+
+  it('uploads a file, imports it, streams job events and serves frames from the data folder', async () => {
+    const { host, core } = await start();
+    const ws = await connect(host);
+    const cookie = (await fetch(host.url)).headers.get('set-cookie')!.split(';')[0]!;
+    const events: string[] = [];
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d));
+      if (m.t === 'event') events.push(m.name);
+    });
+    const project = (await call(ws, 1, 'projects.create', { name: 'Upload' })).value;
+    const body = fs.readFileSync(fixtures.h264(4));
+    const denied = await fetch(`${host.origin}/upload?name=clip.mp4`, { method: 'POST', body, headers: { cookie, origin: 'http://evil.example' } });
+    expect(denied.status).toBe(403);
+    const up = await fetch(`${host.origin}/upload?name=${encodeURIComponent('../내 clip.mp4')}`, { method: 'POST', body, headers: { cookie, origin: host.origin } });
+    const { path: uploaded } = (await up.json()) as { path: string };
+    expect(path.basename(uploaded)).toBe('내 clip.mp4');
+    expect(uploaded.startsWith(core.dataDir)).toBe(true);
+    const imported = await call(ws, 2, 'media.import', { projectId: project.id, paths: [uploaded] });
+    expect(imported.value.imported).toHaveLength(1);
+    const started = await call(ws, 3, 'frames.extract', { projectId: project.id, mediaId: imported.value.imported[0].id, params: { mode: { kind: 'fps', fps: 1 } } });
+    expect(started.ok).toBe(true);
+    await core.jobs.idle();
+    const images = await call(ws, 4, 'frames.listImages', { projectId: project.id, frameSetId: started.value.frameSetId });
+    expect(images.value.total).toBe(4);
+    const frame = await fetch(`${host.origin}/files/${images.value.items[0].file}`, { headers: { cookie } });
+    expect(frame.headers.get('content-type')).toBe('image/jpeg');
+    expect((await frame.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    expect(events).toContain('job.progress');
+    expect(events).toContain('job.updated');
+    const escape = await fetch(`${host.origin}/files/..%2F..%2F..%2Fetc%2Fpasswd`, { headers: { cookie } });
+    // Clamped into the data folder, where no such file exists.
+    expect(escape.status).toBe(404);
+    expect(await escape.text()).not.toMatch(/root:/);
+    ws.close();
+  });
+});
+
+describe('resolveInside', () => {
+  it('keeps paths inside the root', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-root-'));
+    expect(resolveInside(root, 'a/b.jpg')).toBe(path.join(root, 'a/b.jpg'));
+    expect(resolveInside(root, '../x')).toBe(path.join(root, 'x'));
+    expect(resolveInside(root, '%2e%2e/%2e%2e/etc/passwd')).toBe(path.join(root, 'etc/passwd'));
+    expect(resolveInside(root, 'a%00b')).toBeNull();
+    expect(resolveInside(root, '%E0%A4%A')).toBeNull();
+    fs.symlinkSync('/etc', path.join(root, 'link'));
+    expect(resolveInside(root, 'link/passwd')).toBeNull();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  it('sanitises upload names', () => {
+    expect(sanitizeName('../../evil.sh')).toBe('evil.sh');
+    expect(sanitizeName('C:\\x\\a<b>.mp4')).toBe('a_b_.mp4');
+    expect(sanitizeName('...')).toBe('upload.bin');
+  });
+});
