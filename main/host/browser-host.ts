@@ -197,6 +197,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 /** Keeps a safe file name from what the browser sent (no folders, no control characters). */
 export function sanitizeName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? 'upload.bin';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
   const cleaned = base.replace(/[\u0000-\u001f<>:"|?*]/g, '_').replace(/^\.+/, '').trim();
   return (cleaned || 'upload.bin').slice(0, 200);
 }
