@@ -115,3 +115,18 @@ describe('JobRunner', () => {
     expect(runner.list({ status: ['completed'] }).map((j) => j.id)).toEqual([b.id, a.id]);
   });
 });
+
+describe('JobRunner.cancel on an interrupted job', () => {
+  it('marks it cancelled and lets the kind settle its rows', async () => {
+    const first = setup();
+    first.runner.register('slow', { run: () => new Promise(() => undefined) });
+    const job = first.runner.start('slow', {});
+    first.db.close();
+    const second = setup(first.file);
+    const settled: string[] = [];
+    second.runner.register('slow', { run: async () => null, onSettled: (j) => settled.push(j.status) });
+    second.runner.recoverInterrupted();
+    expect((await second.runner.cancel(job.id)).status).toBe('cancelled');
+    expect(settled).toEqual(['cancelled']);
+  });
+});

@@ -111,7 +111,10 @@ export class JobRunner {
       const job = this.get(id);
       if (job.status === 'interrupted') {
         this.finish(id, 'cancelled', null, null);
-        return this.get(id);
+        const cancelled = this.get(id);
+        this.kinds.get(job.kind)?.onSettled?.(cancelled);
+        this.bus.emit('job.updated', cancelled);
+        return cancelled;
       }
       return job;
     }

@@ -15,7 +15,12 @@ export class ToolBox {
   locate(): Promise<LocateResult> {
     if (!this.cached) {
       const s = this.settings();
-      this.cached = locateTools({ ...this.extra, ffmpegSetting: s.ffmpegPath, ffprobeSetting: s.ffprobePath });
+      const pending = locateTools({ ...this.extra, ffmpegSetting: s.ffmpegPath, ffprobeSetting: s.ffprobePath });
+      this.cached = pending;
+      // A missing ffmpeg is looked for again next time, so installing it needs no restart.
+      void pending.then((r) => {
+        if (!r.tools && this.cached === pending) this.cached = null;
+      });
     }
     return this.cached;
   }
