@@ -72,7 +72,6 @@ export function ProjectsPage() {
     if (pendingNewProject && useUi.getState().consumeNewProject()) setCreating(true);
   }, [pendingNewProject]);
 
-  const editInitial = editing ? { name: editing.name, description: editing.description } : undefined;
 
   return (
     <div className="page" data-testid="projects-page">
@@ -111,8 +110,10 @@ export function ProjectsPage() {
         </ul>
       )}
 
+      {/* Mounted only while open, so exactly one project dialog exists at a time. */}
+      {creating && (
       <ProjectDialog
-        open={creating}
+        open
         mode="create"
         onClose={() => setCreating(false)}
         onSubmit={async (values) => {
@@ -123,13 +124,16 @@ export function ProjectsPage() {
           return true;
         }}
       />
+      )}
+      {editing && (
       <ProjectDialog
-        open={editing !== null}
+        open
         mode="edit"
-        initial={editInitial}
+        initial={editing}
         onClose={() => setEditing(null)}
-        onSubmit={(values) => (editing ? update({ id: editing.id, ...values }) : Promise.resolve(false))}
+        onSubmit={(values) => update({ id: editing.id, ...values })}
       />
+      )}
       <ConfirmDialog
         open={deleting !== null}
         title={t('delete.title')}

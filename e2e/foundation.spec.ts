@@ -1,0 +1,229 @@
+/**
+ * The foundation slice, end to end in Chromium through the browser host: projects, the sample video,
+ * metadata, frame extraction with progress, thumbnails, and persistence across a reload and a host restart.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, repoRoot, test } from './fixtures';
+import { AppPage } from './pages/app-page';
+import { MediaPage } from './pages/media-page';
+import { ProjectsPage } from './pages/projects-page';
+
+const shots = path.join(repoRoot, '.tmp', 'screenshots');
+
+async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+/** Records whether an element ever appeared, however briefly (a fast extraction may finish between two polls). */
+async function watchFor(page: Page, testId: string): Promise<() => Promise<boolean>> {
+  await page.evaluate((id) => {
+    const w = window as unknown as { __seen?: Record<string, boolean> };
+    w.__seen ??= {};
+    w.__seen[id] = !!document.querySelector(`[data-testid="${id}"]`);
+    new MutationObserver((_, obs) => {
+      if (document.querySelector(`[data-testid="${id}"]`)) {
+        w.__seen![id] = true;
+        obs.disconnect();
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  }, testId);
+  return () => page.evaluate((id) => !!(window as unknown as { __seen?: Record<string, boolean> }).__seen?.[id], testId);
+}
+
+test('journey: project → sample → metadata → 2 fps extraction → thumbnails, kept across reload and host restart', async ({ studio }) => {
+  const { page } = studio;
+  const app = new AppPage(page);
+  const projects = new ProjectsPage(page);
+  const media = new MediaPage(page);
+
+  await app.open(studio.url);
+  await expect(page.getByTestId('projects-empty')).toBeVisible();
+  await shot(page, '01-projects-empty');
+
+  await projects.create('Street scenes', 'Spring walk through the old town');
+  await expect(page.getByTestId('media-project-name')).toHaveText('Street scenes');
+  await expect(page.getByTestId('media-empty')).toBeVisible();
+  await shot(page, '02-media-empty');
+
+  await media.importSample();
+  await expect(media.mediaItems()).toHaveCount(1);
+  await expect(media.metadata()).toBeVisible();
+  await expect(media.meta('duration')).toHaveText('0:10');
+  await expect(media.meta('size')).toHaveText('1280 × 720');
+  await expect(media.meta('rotation')).toHaveText('None');
+  await expect(media.meta('fps')).toHaveText(/^30/);
+  await expect(media.meta('codec')).toContainText('h264');
+  await expect(media.meta('audio')).toContainText('aac');
+  await expect(page.getByTestId('media-poster')).toBeVisible();
+
+  const sawProgress = await watchFor(page, 'progress-bar');
+  await media.extract({ fps: 2 });
+  const set = media.latestSet();
+  await expect(set).toBeVisible();
+  await expect(set).toHaveAttribute('data-status', 'complete', { timeout: 60_000 });
+  expect(await sawProgress()).toBe(true);
+
+  // The count comes from the frame set itself: 10 s at 2 fps.
+  const frameCount = Number(await set.getAttribute('data-frame-count'));
+  expect(frameCount).toBe(20);
+  await expect(set.getByTestId('frame-set-count')).toHaveText('20 frames');
+  await expect(page.getByTestId('grid-count')).toHaveText('20 frames');
+  await expect(media.thumbnails()).toHaveCount(20);
+  const firstImg = media.thumbnails().first().locator('img');
+  await expect(firstImg).toBeVisible();
+  await expect.poll(() => firstImg.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  await shot(page, '03-media-extracted');
+
+  // Large preview: click, step with the arrows, Esc closes.
+  await media.thumbnails().first().click();
+  const lightbox = page.getByTestId('lightbox');
+  await expect(lightbox).toBeVisible();
+  await expect(page.getByTestId('lightbox-position')).toHaveText('1 / 20');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('lightbox-position')).toHaveText('3 / 20');
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('lightbox-position')).toHaveText('2 / 20');
+  await expect.poll(() => page.getByTestId('lightbox-image').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1280);
+  await shot(page, '04-preview');
+  await page.keyboard.press('Escape');
+  await expect(lightbox).toBeHidden();
+
+  // Reload: the same page, project and frame set.
+  await page.reload();
+  await expect(page.getByTestId('media-project-name')).toHaveText('Street scenes');
+  await expect(media.latestSet()).toHaveAttribute('data-status', 'complete');
+  await expect(media.latestSet()).toHaveAttribute('data-frame-count', '20');
+  await expect(media.thumbnails()).toHaveCount(20);
+
+  // Restart the host on the same data folder: everything is still there.
+  const url = await studio.restartHost();
+  await app.open(url);
+  await app.goTo('projects');
+  await expect(projects.card('Street scenes')).toBeVisible();
+  await expect(projects.card('Street scenes')).toContainText('1 media file');
+  await expect(projects.card('Street scenes')).toContainText('20 images');
+  await shot(page, '05-projects');
+  await projects.open('Street scenes');
+  await expect(media.mediaItems()).toHaveCount(1);
+  await expect(media.latestSet()).toHaveAttribute('data-status', 'complete');
+  await expect(media.latestSet()).toHaveAttribute('data-frame-count', '20');
+  await expect(media.thumbnails()).toHaveCount(20);
+  await expect(app.errorToasts()).toHaveCount(0);
+});
+
+test('a text file named x.mp4 is refused with a clear message and nothing is imported', async ({ studio }) => {
+  const { page } = studio;
+  const app = new AppPage(page);
+  const media = new MediaPage(page);
+  await app.open(studio.url);
+  await new ProjectsPage(page).create('Bad input');
+  await expect(page.getByTestId('media-empty')).toBeVisible();
+
+  await media.importFiles([{ name: 'x.mp4', mimeType: 'video/mp4', buffer: Buffer.from('this is plain text, not a video\n'.repeat(20)) }]);
+  const toast = app.errorToasts();
+  await expect(toast).toBeVisible();
+  await expect(toast).toHaveAttribute('data-code', 'MEDIA_UNREADABLE');
+  await expect(toast).toContainText('This file cannot be read as a video or image');
+  await expect(toast).toContainText('x.mp4');
+  await shot(page, '06-bad-file');
+  await expect(page.getByTestId('media-empty')).toBeVisible();
+  await expect(media.mediaItems()).toHaveCount(0);
+
+  // And the project still counts no media after a reload.
+  await page.reload();
+  await expect(page.getByTestId('media-empty')).toBeVisible();
+  await app.goTo('projects');
+  await expect(new ProjectsPage(page).card('Bad input')).toContainText('0 media files');
+});
+
+test('switching to Korean changes the interface and survives a reload', async ({ studio }) => {
+  const { page } = studio;
+  const app = new AppPage(page);
+  await app.open(studio.url);
+  await expect(app.nav('projects')).toHaveText('Projects');
+  await app.goTo('settings');
+  await expect(page.getByTestId('tool-ffmpeg')).toContainText('ffmpeg');
+  await expect(page.getByTestId('app-info')).toContainText(studio.dataDir);
+  await shot(page, '07-settings');
+
+  await page.getByTestId('language-ko').click();
+  await expect(app.nav('projects')).toHaveText('프로젝트');
+  await expect(app.nav('settings')).toHaveText('설정');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('설정');
+  await shot(page, '08-settings-ko');
+
+  // Saved in the settings, not only in this page.
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await expect(app.nav('projects')).toHaveText('프로젝트');
+
+  await page.getByTestId('language-en').click();
+  await expect(app.nav('projects')).toHaveText('Projects');
+});
+
+test('cancelling an extraction leaves the set not complete, with Resume offered', async ({ studio }) => {
+  const { page } = studio;
+  const app = new AppPage(page);
+  const media = new MediaPage(page);
+  await app.open(studio.url);
+  await new ProjectsPage(page).create('Cancel me');
+  await media.importSample();
+
+  // Every frame as PNG: long enough to cancel in the middle.
+  await media.extract({ fps: 30, format: 'png' });
+  const set = media.latestSet();
+  const cancel = set.getByTestId('cancel-extraction');
+  await expect(cancel).toBeVisible();
+  await expect(set.getByTestId('progress-bar')).toBeVisible();
+  await cancel.click();
+
+  await expect(set).toHaveAttribute('data-status', /^(cancelled|interrupted|failed)$/);
+  await expect(set).not.toHaveAttribute('data-status', 'complete');
+  await expect(set.getByTestId('resume-extraction')).toBeVisible();
+  await expect(set.getByTestId('frame-set-error')).toBeVisible();
+  await expect(page.getByTestId('grid-pending')).toBeVisible();
+  await expect(media.thumbnails()).toHaveCount(0);
+  await shot(page, '09-cancelled');
+
+  // Still not complete after a reload (the state is the host's, not the page's).
+  await page.reload();
+  await expect(media.latestSet()).toHaveAttribute('data-status', 'cancelled');
+});
+
+test('projects: keyboard shortcut, rename, delete with confirm; shortcut sheet', async ({ studio }) => {
+  const { page } = studio;
+  const app = new AppPage(page);
+  const projects = new ProjectsPage(page);
+  await app.open(studio.url);
+
+  await page.keyboard.press('Control+N');
+  const dialog = page.getByTestId('project-dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.getByTestId('project-dialog-submit').click();
+  await expect(dialog).toContainText('A project needs a name.');
+  await dialog.getByTestId('project-name-input').fill('Draft');
+  await dialog.getByTestId('project-dialog-submit').click();
+  await expect(page.getByTestId('media-project-name')).toHaveText('Draft');
+  await expect(page.getByTestId('current-project')).toContainText('Draft');
+
+  await page.keyboard.press('Control+1');
+  await expect(page.getByTestId('page-projects')).toBeVisible();
+  await projects.rename('Draft', 'Final cut');
+  await expect(projects.card('Final cut')).toBeVisible();
+  await expect(page.getByTestId('current-project')).toContainText('Final cut');
+
+  await projects.delete('Final cut');
+  await expect(projects.cards()).toHaveCount(0);
+  await expect(page.getByTestId('projects-empty')).toBeVisible();
+  await expect(page.getByTestId('current-project')).toContainText('None');
+
+  await page.keyboard.press('Shift+Slash');
+  await expect(page.getByTestId('shortcut-sheet')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('shortcut-sheet')).toBeHidden();
+});

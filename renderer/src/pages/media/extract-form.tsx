@@ -1,0 +1,96 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { MediaSource } from '../../../../main/common/contract';
+import { useFrames } from '../../stores/frames-store';
+import { formatNumber } from '../../ui/format';
+import { Icon } from '../../ui/icon';
+
+const formats = ['jpg', 'png', 'webp'] as const;
+type Format = (typeof formats)[number];
+
+/** Frame extraction settings for one video; starts a job and leaves the progress to the frame set list. */
+export function ExtractForm({ media }: { media: MediaSource }) {
+  const { t, i18n } = useTranslation('media');
+  const extract = useFrames((s) => s.extract);
+  const [fps, setFps] = useState('2');
+  const [format, setFormat] = useState<Format>('jpg');
+  const [quality, setQuality] = useState(90);
+  const [busy, setBusy] = useState(false);
+
+  const fpsValue = Number(fps.replace(',', '.'));
+  const fpsError = !Number.isFinite(fpsValue) || fpsValue <= 0 ? t('extract.fpsInvalid') : fpsValue > 240 ? t('extract.fpsTooHigh') : null;
+  const duration = media.probe.durationSeconds;
+  const estimate = !fpsError && duration ? Math.max(1, Math.round(duration * fpsValue)) : null;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (fpsError || busy) return;
+    setBusy(true);
+    await extract(media.projectId, media.id, { mode: { kind: 'fps', fps: fpsValue }, format, quality });
+    setBusy(false);
+  };
+
+  return (
+    <form className="panel extract-form" onSubmit={submit} data-testid="extract-form" noValidate>
+      <div className="panel-title">
+        <span>{t('extract.title')}</span>
+      </div>
+      <div className="extract-fields">
+        <div className="field">
+          <label htmlFor="extract-fps">{t('extract.fps')}</label>
+          <input
+            id="extract-fps"
+            className="input"
+            type="number"
+            inputMode="decimal"
+            min={0.01}
+            max={240}
+            step="any"
+            value={fps}
+            aria-invalid={!!fpsError}
+            onChange={(e) => setFps(e.target.value)}
+            data-testid="extract-fps"
+          />
+          {fpsError ? <span className="field-error">{fpsError}</span> : <span className="field-hint">{t('extract.fpsHint', { fps: formatNumber(media.probe.video.fps, i18n.language) })}</span>}
+        </div>
+        <div className="field">
+          <span className="field-label" id="extract-format-label">
+            {t('extract.format')}
+          </span>
+          <div className="segmented" role="group" aria-labelledby="extract-format-label">
+            {formats.map((f) => (
+              <button key={f} type="button" aria-pressed={format === f} onClick={() => setFormat(f)} data-testid={`extract-format-${f}`}>
+                {f.toUpperCase()}
+              </button>
+            ))}
+          </div>
+          <span className="field-hint">{t(`extract.formatHint.${format}`)}</span>
+        </div>
+        <div className="field">
+          <label htmlFor="extract-quality">
+            {t('extract.quality')} <span className="quality-value">{format === 'png' ? t('extract.lossless') : quality}</span>
+          </label>
+          <input
+            id="extract-quality"
+            className="range"
+            type="range"
+            min={1}
+            max={100}
+            value={quality}
+            disabled={format === 'png'}
+            onChange={(e) => setQuality(Number(e.target.value))}
+            data-testid="extract-quality"
+          />
+        </div>
+      </div>
+      <div className="extract-footer">
+        <span className="muted" data-testid="extract-estimate">
+          {estimate !== null ? t('extract.estimate', { count: estimate }) : ''}
+        </span>
+        <button type="submit" className="button primary" disabled={busy || !!fpsError} data-testid="extract-submit">
+          <Icon name="layers" size={16} /> {t('extract.submit')}
+        </button>
+      </div>
+    </form>
+  );
+}
