@@ -1,0 +1,160 @@
+/**
+ * Resumable, verified downloads. Bytes go to `<dest>.partial`; a dropped connection is retried from
+ * where it stopped with an HTTP Range request (also after an app restart, since the partial file
+ * stays); the finished file must have the expected size and SHA-256, or it is deleted and refused.
+ * Only then is it renamed into place.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../../common/app-error';
+
+export interface DownloadSpec {
+  url: string;
+  dest: string;
+  sha256: string;
+  sizeBytes: number;
+  signal?: AbortSignal;
+  onProgress?: (p: { received: number; total: number; resumedFrom: number }) => void;
+  /** Attempts in a row that may fail without receiving any byte. */
+  maxRetries?: number;
+  retryDelayMs?: number;
+}
+
+export interface DownloadResult {
+  path: string;
+  bytes: number;
+  /** Connections used (1 when nothing was dropped). */
+  connections: number;
+  resumedFrom: number;
+}
+
+export const partialPath = (dest: string) => `${dest}.partial`;
+
+/** Downloads `url` to `dest`, resuming a previous partial file, and verifies it. */
+export async function downloadVerified(spec: DownloadSpec): Promise<DownloadResult> {
+  const part = partialPath(spec.dest);
+  const maxRetries = spec.maxRetries ?? 5;
+  const initial = fileSize(part);
+  let connections = 0;
+  let failuresInRow = 0;
+  let lastError: unknown = null;
+
+  while (fileSize(part) < spec.sizeBytes) {
+    if (spec.signal?.aborted) throw new AppError('CANCELLED', 'Download cancelled; it resumes where it stopped next time.');
+    const offset = fileSize(part);
+    connections++;
+    let got = 0;
+    try {
+      got = await fetchRange(spec, part, offset);
+    } catch (err) {
+      if (spec.signal?.aborted) throw new AppError('CANCELLED', 'Download cancelled; it resumes where it stopped next time.');
+      if (err instanceof AppError && err.code !== 'NETWORK') throw err;
+      lastError = err;
+      got = fileSize(part) - offset;
+    }
+    failuresInRow = got > 0 ? 0 : failuresInRow + 1;
+    if (failuresInRow > maxRetries) throw networkError(spec.url, lastError, fileSize(part), spec.sizeBytes);
+    if (got === 0 && fileSize(part) < spec.sizeBytes) await sleep((spec.retryDelayMs ?? 500) * failuresInRow, undefined, { signal: spec.signal }).catch(() => {});
+  }
+
+  const size = fileSize(part);
+  if (size !== spec.sizeBytes) {
+    await fs.promises.rm(part, { force: true });
+    throw new AppError('NETWORK', `The download is ${size} bytes but should be ${spec.sizeBytes}; it was deleted. Try again.`, { url: spec.url });
+  }
+  const actual = await hashFile(part);
+  if (actual !== spec.sha256.toLowerCase()) {
+    await fs.promises.rm(part, { force: true });
+    throw new AppError('NETWORK', 'The downloaded file does not match its published SHA-256 (corrupted, or changed on the server); it was deleted and not used.', {
+      url: spec.url,
+      expected: spec.sha256,
+      actual,
+    });
+  }
+  await fs.promises.rename(part, spec.dest);
+  return { path: spec.dest, bytes: size, connections, resumedFrom: initial };
+}
+
+/** One connection: appends what arrives to the partial file; returns bytes received. */
+async function fetchRange(spec: DownloadSpec, part: string, offset: number): Promise<number> {
+  const headers: Record<string, string> = { 'user-agent': 'KrakenStudio', 'accept-encoding': 'identity' };
+  if (offset > 0) headers.range = `bytes=${offset}-`;
+  let res: Response;
+  try {
+    res = await fetch(spec.url, { headers, redirect: 'follow', signal: spec.signal });
+  } catch (err) {
+    throw networkError(spec.url, err, offset, spec.sizeBytes);
+  }
+  if (res.status === 416 && offset > 0) {
+    // The partial file already holds everything (or more): let verification decide.
+    await res.body?.cancel();
+    return 0;
+  }
+  if (res.status >= 400) {
+    await res.body?.cancel();
+    const code = res.status >= 500 ? 'NETWORK' : 'NOT_FOUND';
+    throw new AppError(code, `The server answered ${res.status} ${res.statusText} for ${spec.url}.`, { status: res.status });
+  }
+  let start = offset;
+  if (offset > 0 && res.status !== 206) start = 0; // the server ignored Range: start over
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(length) && start + length !== spec.sizeBytes) {
+    await res.body?.cancel();
+    throw new AppError('NETWORK', `The server offers ${start + length} bytes but the catalogue says ${spec.sizeBytes}: the file has changed; not downloading it.`, { url: spec.url });
+  }
+  const fh = await fs.promises.open(part, start === 0 ? 'w' : 'a');
+  let received = 0;
+  try {
+    if (!res.body) return 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      const room = spec.sizeBytes - (start + received);
+      const piece = chunk.length > room ? chunk.subarray(0, Math.max(0, room)) : chunk;
+      if (piece.length > 0) await fh.write(piece);
+      received += piece.length;
+      spec.onProgress?.({ received: start + received, total: spec.sizeBytes, resumedFrom: offset });
+      if (room <= chunk.length) break;
+    }
+  } catch (err) {
+    if ((err as Error)?.name === 'AbortError') throw err;
+    throw networkError(spec.url, err, start + received, spec.sizeBytes);
+  } finally {
+    await fh.sync().catch(() => {});
+    await fh.close();
+  }
+  return received;
+}
+
+function networkError(url: string, err: unknown, have: number, total: number): AppError {
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  const why = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    /* keep the url */
+  }
+  return new AppError(
+    'NETWORK',
+    `Could not download from ${host} (${why}). Check the internet connection; ${have > 0 ? `${have} of ${total} bytes are kept and the download resumes from there.` : 'nothing was kept.'}`,
+    { url, received: have, total },
+  );
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function hashFile(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    fs.createReadStream(file, { highWaterMark: 1 << 20 })
+      .on('data', (c) => h.update(c))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
+  });
+}

@@ -1,0 +1,209 @@
+/**
+ * TensorFlow.js for the studio's TF.js models: tfjs-node-gpu when its native binding loads (it needs
+ * libtensorflow, downloaded at install time, so it is optional), else the WebAssembly backend with its
+ * .wasm files read from disk, else the pure-JS CPU backend. One backend per process; the choice and
+ * the reasons for the others are reported like ONNX Runtime's providers.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { AppError } from '../../common/app-error';
+import type { ProviderAttempt } from '../../common/contract/inference';
+
+export type Tf = typeof tfTypes;
+
+export interface TfRuntime {
+  tf: Tf;
+  backend: string;
+  attempts: ProviderAttempt[];
+  version: string;
+}
+
+const LABELS: Record<string, string> = { 'tfjs-node-gpu': 'TensorFlow GPU (tfjs-node-gpu)', wasm: 'WebAssembly (tfjs-backend-wasm)', cpu: 'JavaScript CPU' };
+
+let current: Promise<TfRuntime> | null = null;
+let currentForceCpu: boolean | null = null;
+
+/** Initialises TF.js once per process (a backend cannot be swapped safely while models are loaded). */
+export function tfRuntime(options: { forceCpu: boolean }): Promise<TfRuntime> {
+  if (current && currentForceCpu === options.forceCpu) return current;
+  if (current) return current; // the first choice stands; the report says what was asked
+  currentForceCpu = options.forceCpu;
+  current = init(options.forceCpu).catch((err) => {
+    current = null;
+    throw err;
+  });
+  return current;
+}
+
+/** What a TF.js run would use, without committing the process to it (for the providers panel). */
+export function describeTfjs(options: { forceCpu: boolean }): { attempts: ProviderAttempt[]; version: string } {
+  const attempts: ProviderAttempt[] = [];
+  const gpu = probeNodeGpu(options.forceCpu);
+  attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: gpu.ok ? 'available' : 'skipped', reason: gpu.reason });
+  const wasmDir = wasmFilesDir();
+  attempts.push({
+    name: 'wasm',
+    label: LABELS.wasm!,
+    status: wasmDir ? 'available' : 'skipped',
+    reason: wasmDir ? null : 'The .wasm files of @tensorflow/tfjs-backend-wasm are missing.',
+  });
+  attempts.push({ name: 'cpu', label: LABELS.cpu!, status: 'available', reason: null });
+  return { attempts, version: tfjsVersion() };
+}
+
+function tfjsVersion(): string {
+  try {
+    return (require('@tensorflow/tfjs/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function probeNodeGpu(forceCpu: boolean): { ok: boolean; reason: string | null } {
+  if (forceCpu) return { ok: false, reason: 'Force CPU is on (Settings → Models).' };
+  try {
+    require.resolve('@tensorflow/tfjs-node-gpu');
+  } catch {
+    return { ok: false, reason: 'tfjs-node-gpu is not installed (it is optional).' };
+  }
+  try {
+    require('@tensorflow/tfjs-node-gpu');
+    return { ok: true, reason: null };
+  } catch (err) {
+    const msg = String((err as Error).message ?? err).split('\n')[0] ?? '';
+    return { ok: false, reason: `Its native binding did not load (libtensorflow is downloaded at install time and was not): ${msg.slice(0, 240)}` };
+  }
+}
+
+function wasmFilesDir(): string | null {
+  try {
+    const file = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
+    const dir = path.dirname(file).replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
+    return fs.existsSync(path.join(dir, 'tfjs-backend-wasm.wasm')) ? dir : null;
+  } catch {
+    return null;
+  }
+}
+
+async function init(forceCpu: boolean): Promise<TfRuntime> {
+  const attempts: ProviderAttempt[] = [];
+  const gpu = probeNodeGpu(forceCpu);
+  // Requiring tfjs-node-gpu registers its 'tensorflow' backend on the shared tfjs instance.
+  const tf = require('@tensorflow/tfjs') as Tf;
+  tf.enableProdMode();
+  if (gpu.ok) {
+    try {
+      if (await tf.setBackend('tensorflow')) {
+        await tf.ready();
+        attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'used', reason: null });
+        attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'not-tried', reason: null });
+        attempts.push({ name: 'cpu', label: LABELS.cpu!, status: 'not-tried', reason: null });
+        return { tf, backend: 'tfjs-node-gpu', attempts, version: tfjsVersion() };
+      }
+      attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'failed', reason: 'The tensorflow backend did not initialise.' });
+    } catch (err) {
+      attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'failed', reason: String((err as Error).message ?? err).slice(0, 240) });
+    }
+  } else {
+    attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'skipped', reason: gpu.reason });
+  }
+
+  const wasmDir = wasmFilesDir();
+  if (wasmDir) {
+    try {
+      const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+      // A plain folder path (not file://): under Node the wasm loader reads it with fs.
+      wasm.setWasmPaths(wasmDir + path.sep);
+      if (await tf.setBackend('wasm')) {
+        await tf.ready();
+        attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'used', reason: null });
+        attempts.push({ name: 'cpu', label: LABELS.cpu!, status: 'not-tried', reason: null });
+        return { tf, backend: 'wasm', attempts, version: tfjsVersion() };
+      }
+      attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'failed', reason: 'The wasm backend did not initialise.' });
+    } catch (err) {
+      attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'failed', reason: String((err as Error).message ?? err).slice(0, 240) });
+    }
+  } else {
+    attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'skipped', reason: 'The .wasm files of @tensorflow/tfjs-backend-wasm are missing.' });
+  }
+
+  await tf.setBackend('cpu');
+  await tf.ready();
+  attempts.push({ name: 'cpu', label: LABELS.cpu!, status: 'used', reason: null });
+  return { tf, backend: 'cpu', attempts, version: tfjsVersion() };
+}
+
+interface ModelJson {
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string;
+  modelTopology?: unknown;
+  signature?: unknown;
+  userDefinedMetadata?: Record<string, unknown>;
+  weightsManifest?: { paths: string[]; weights: tfTypes.io.WeightsManifestEntry[] }[];
+}
+
+/** Reads and checks a TF.js model.json (graph or layers); MODEL_INVALID when it is not one. */
+export function readModelJson(file: string): ModelJson {
+  let json: ModelJson;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelJson;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('NOT_FOUND', `No model.json at ${file}`);
+    throw new AppError('MODEL_INVALID', `${path.basename(file)} is not valid JSON, so it is not a TF.js model.`);
+  }
+  if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new AppError('MODEL_INVALID', `${path.basename(file)} is not a TF.js model: it has no modelTopology or weightsManifest.`);
+  }
+  for (const group of json.weightsManifest) {
+    for (const p of group.paths) {
+      if (!fs.existsSync(path.join(path.dirname(file), p))) throw new AppError('MODEL_INVALID', `The TF.js model is missing its weights file ${p}.`);
+    }
+  }
+  return json;
+}
+
+/**
+ * An IO handler that reads model.json and its weight shards from disk. tfjs's own `file://` loader
+ * exists only in tfjs-node, and fetch of file URLs fails under the wasm backend.
+ */
+export function diskIoHandler(modelJsonPath: string): tfTypes.io.IOHandler {
+  return {
+    load: async () => {
+      const json = readModelJson(modelJsonPath);
+      const dir = path.dirname(modelJsonPath);
+      const manifest = json.weightsManifest ?? [];
+      const weightSpecs = manifest.flatMap((g) => g.weights);
+      const shards = await Promise.all(manifest.flatMap((g) => g.paths.map((p) => fs.promises.readFile(path.join(dir, p)))));
+      const all = Buffer.concat(shards);
+      const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+      const expected = weightSpecs.reduce((n, w) => n + bytesOf(w), 0);
+      const checkable = weightSpecs.every((w) => w.dtype !== 'string');
+      if (checkable && expected > 0 && expected !== weightData.byteLength) {
+        throw new AppError('MODEL_INVALID', `The TF.js weights are ${weightData.byteLength} bytes but the model expects ${expected}: a weights file is truncated or from another model.`);
+      }
+      return {
+        modelTopology: json.modelTopology as tfTypes.io.ModelArtifacts['modelTopology'],
+        weightSpecs,
+        weightData,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        signature: json.signature as object | undefined,
+        userDefinedMetadata: json.userDefinedMetadata as Record<string, unknown> | undefined,
+      } as tfTypes.io.ModelArtifacts;
+    },
+  };
+}
+
+function bytesOf(w: tfTypes.io.WeightsManifestEntry): number {
+  const count = w.shape.reduce((a, b) => a * b, 1);
+  if (w.quantization) {
+    const q = w.quantization.dtype;
+    return count * (q === 'uint8' ? 1 : q === 'uint16' || q === 'float16' ? 2 : 4);
+  }
+  if (w.dtype === 'string') return 0; // variable length: cannot check
+  return count * (w.dtype === 'bool' ? 1 : 4);
+}
