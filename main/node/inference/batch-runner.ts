@@ -78,10 +78,17 @@ export async function runBatches(
         });
       }
       const smaller = Math.max(1, Math.floor(batch.length / 2));
-      notice(`Out of memory on ${pipeline.provider} with a batch of ${batch.length}: retrying with batches of ${smaller}.`);
-      batchSize = Math.min(batchSize, smaller);
+      if (smaller < batchSize) {
+        notice(`Out of memory on ${pipeline.provider} with a batch of ${batch.length}: retrying with batches of ${smaller}.`);
+        batchSize = smaller;
+      }
       const out: Outputs[] = [];
-      for (let i = 0; i < batch.length; i += smaller) out.push(...(await inferWithRetry(batch.slice(i, i + smaller))));
+      let i = 0;
+      while (i < batch.length) {
+        const part = batch.slice(i, i + batchSize);
+        out.push(...(await inferWithRetry(part)));
+        i += part.length;
+      }
       return out;
     }
   };

@@ -54,7 +54,7 @@ export async function downloadVerified(spec: DownloadSpec): Promise<DownloadResu
       got = fileSize(part) - offset;
     }
     failuresInRow = got > 0 ? 0 : failuresInRow + 1;
-    if (failuresInRow > maxRetries) throw networkError(spec.url, lastError, fileSize(part), spec.sizeBytes);
+    if (failuresInRow > maxRetries) throw lastError instanceof AppError ? lastError : networkError(spec.url, lastError, fileSize(part), spec.sizeBytes);
     if (got === 0 && fileSize(part) < spec.sizeBytes) await sleep((spec.retryDelayMs ?? 500) * failuresInRow, undefined, { signal: spec.signal }).catch(() => {});
   }
 
@@ -101,7 +101,7 @@ async function fetchRange(spec: DownloadSpec, part: string, offset: number): Pro
   const length = Number(res.headers.get('content-length') ?? NaN);
   if (Number.isFinite(length) && start + length !== spec.sizeBytes) {
     await res.body?.cancel();
-    throw new AppError('NETWORK', `The server offers ${start + length} bytes but the catalogue says ${spec.sizeBytes}: the file has changed; not downloading it.`, { url: spec.url });
+    throw new AppError('CONFLICT', `The server offers ${start + length} bytes but the catalogue says ${spec.sizeBytes}: the file has changed; not downloading it.`, { url: spec.url });
   }
   const fh = await fs.promises.open(part, start === 0 ? 'w' : 'a');
   let received = 0;

@@ -130,8 +130,10 @@ export async function createSessionWithFallback(
   for (const attempt of attempts) {
     if (attempt.status !== 'not-tried') continue;
     if (lastError !== null && attempt.name !== 'cpu' && isModelError(lastError)) continue;
-    // GPU providers run what they support and leave the rest of the graph to the CPU provider.
-    const executionProviders = attempt.name === 'cpu' ? ['cpu'] : [attempt.name, 'cpu'];
+    // One provider per attempt: with a list, onnxruntime-common silently drops providers it has no
+    // backend for, and the report would claim a GPU that never ran. ONNX Runtime itself still places
+    // nodes a GPU provider cannot run on the CPU.
+    const executionProviders = [attempt.name];
     try {
       const session = await create(model, {
         executionProviders,
