@@ -87,6 +87,59 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'local inference: model library, model runs, per-image results',
+    up: `
+      CREATE TABLE models (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL CHECK (source IN ('downloaded','imported','cloud-trained')),
+        manifest_json TEXT NOT NULL,
+        dir TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE model_runs (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        frame_set_id INTEGER REFERENCES frame_sets(id) ON DELETE SET NULL,
+        model_id TEXT NOT NULL,
+        model_name TEXT NOT NULL,
+        task TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('all','remaining')),
+        status TEXT NOT NULL CHECK (status IN ('running','completed','failed','cancelled','interrupted')),
+        job_id TEXT REFERENCES jobs(id) ON DELETE SET NULL,
+        provider TEXT,
+        attempts_json TEXT NOT NULL DEFAULT '[]',
+        batch_size INTEGER NOT NULL,
+        notices_json TEXT NOT NULL DEFAULT '[]',
+        image_ids_json TEXT NOT NULL DEFAULT '[]',
+        total INTEGER NOT NULL DEFAULT 0,
+        done INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        seconds REAL NOT NULL DEFAULT 0,
+        error_json TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX model_runs_project ON model_runs(project_id, id);
+      CREATE TABLE inference_results (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES model_runs(id) ON DELETE CASCADE,
+        image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        model_id TEXT NOT NULL,
+        ok INTEGER NOT NULL CHECK (ok IN (0,1)),
+        width INTEGER NOT NULL DEFAULT 0,
+        height INTEGER NOT NULL DEFAULT 0,
+        output_json TEXT,
+        error_json TEXT,
+        ms REAL NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        UNIQUE (run_id, image_id)
+      );
+      CREATE INDEX inference_results_image ON inference_results(image_id, model_id);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
