@@ -2,6 +2,7 @@
  * The foundation slice, end to end in Chromium through the browser host: projects, the sample video,
  * metadata, frame extraction with progress, thumbnails, and persistence across a reload and a host restart.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -12,8 +13,11 @@ import { ProjectsPage } from './pages/projects-page';
 
 const shots = path.join(repoRoot, '.tmp', 'screenshots');
 
-async function shot(page: Page, name: string): Promise<void> {
+/** Screens for people to look at (not compared): .tmp/screenshots. */
+async function shot(page: Page, name: string, scrollToEnd = false): Promise<void> {
   fs.mkdirSync(shots, { recursive: true });
+  // The page scrolls inside the shell's content pane, not the window.
+  if (scrollToEnd) await page.locator('main.content').evaluate((el) => el.scrollTo(0, el.scrollHeight));
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 }
 
@@ -75,7 +79,7 @@ test('journey: project → sample → metadata → 2 fps extraction → thumbnai
   const firstImg = media.thumbnails().first().locator('img');
   await expect(firstImg).toBeVisible();
   await expect.poll(() => firstImg.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
-  await shot(page, '03-media-extracted');
+  await shot(page, '03-media-extracted', true);
 
   // Large preview: click, step with the arrows, Esc closes.
   await media.thumbnails().first().click();
@@ -180,6 +184,7 @@ test('cancelling an extraction leaves the set not complete, with Resume offered'
   const cancel = set.getByTestId('cancel-extraction');
   await expect(cancel).toBeVisible();
   await expect(set.getByTestId('progress-bar')).toBeVisible();
+  await shot(page, '09a-extracting', true);
   await cancel.click();
 
   await expect(set).toHaveAttribute('data-status', /^(cancelled|interrupted|failed)$/);
@@ -188,7 +193,7 @@ test('cancelling an extraction leaves the set not complete, with Resume offered'
   await expect(set.getByTestId('frame-set-error')).toBeVisible();
   await expect(page.getByTestId('grid-pending')).toBeVisible();
   await expect(media.thumbnails()).toHaveCount(0);
-  await shot(page, '09-cancelled');
+  await shot(page, '09b-cancelled', true);
 
   // Still not complete after a reload (the state is the host's, not the page's).
   await page.reload();
@@ -226,4 +231,56 @@ test('projects: keyboard shortcut, rename, delete with confirm; shortcut sheet',
   await expect(page.getByTestId('shortcut-sheet')).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('shortcut-sheet')).toBeHidden();
+});
+
+test('a video dropped on the window is uploaded and imported into the open project', async ({ studio }) => {
+  const { page } = studio;
+  const app = new AppPage(page);
+  const media = new MediaPage(page);
+  // A real, tiny video made by ffmpeg for this test.
+  const clip = path.join(studio.dataDir, 'drop-test.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10:duration=1', '-pix_fmt', 'yuv420p', '-y', clip]);
+  const bytes = [...fs.readFileSync(clip)];
+
+  await app.open(studio.url);
+  await new ProjectsPage(page).create('Dropped');
+  await app.goTo('projects'); // dropping works from any page
+
+  const dataTransfer = await page.evaluateHandle((data) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(data)], 'drop-test.mp4', { type: 'video/mp4' }));
+    return dt;
+  }, bytes);
+  await page.dispatchEvent('main.content', 'dragenter', { dataTransfer });
+  await expect(page.getByTestId('drop-overlay')).toContainText('Dropped');
+  await page.dispatchEvent('main.content', 'drop', { dataTransfer });
+  await expect(page.getByTestId('drop-overlay')).toBeHidden();
+
+  await expect(page.getByTestId('page-media')).toBeVisible();
+  await expect(media.mediaItems()).toHaveCount(1);
+  await expect(media.mediaItems().getByTestId('media-name')).toHaveText('drop-test.mp4');
+  await expect(media.meta('size')).toHaveText('160 × 120');
+  await expect(media.meta('duration')).toHaveText('0:01');
+  await expect(app.errorToasts()).toHaveCount(0);
+});
+
+test('every page in the navigation opens without an error', async ({ studio }) => {
+  const { page } = studio;
+  const app = new AppPage(page);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await app.open(studio.url);
+  const ids = await page.locator('[data-testid^="nav-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice(4)));
+  expect(ids.slice(0, 2)).toEqual(['projects', 'media']);
+  expect(ids).toContain('settings');
+  for (const [i, id] of ids.entries()) {
+    // Ctrl+1..9 reaches the first nine pages; the rest by click.
+    if (i < 9) await page.keyboard.press(`Control+${i + 1}`);
+    else await app.nav(id).click();
+    await expect(page.getByTestId(`page-${id}`)).toBeVisible();
+    await expect(app.nav(id)).toHaveAttribute('aria-current', 'page');
+    if (id === 'cloud') await shot(page, '10-cloud');
+  }
+  expect(errors).toEqual([]);
+  await expect(app.errorToasts()).toHaveCount(0);
 });

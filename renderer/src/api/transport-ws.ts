@@ -6,7 +6,8 @@
 import type { Transport } from '../../../main/common/api-client';
 import type { Channel, Envelope, EventName } from '../../../main/common/contract';
 
-export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting';
+/** `offline`: several reconnects failed in a row (e.g. the host restarted with a new token); retries go on. */
+export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'offline';
 
 /** The part of the DOM WebSocket this transport uses (a fake one in unit tests). */
 export interface SocketLike {
@@ -24,6 +25,8 @@ export interface WsTransportOptions {
   createSocket?: (url: string) => SocketLike;
   /** Back-off before each reconnect attempt, in ms; the last value repeats. */
   retryDelays?: number[];
+  /** Failed attempts in a row after which the status reads `offline`. */
+  offlineAfter?: number;
   onStatus?: (status: ConnectionStatus, reconnected: boolean) => void;
 }
 
@@ -103,7 +106,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
         p.resolve({ ok: false, error: { code: 'NETWORK', message: 'The connection to the studio was lost before it answered.' } });
       }
       if (closed) return;
-      setStatus('reconnecting');
+      setStatus(attempts >= (options.offlineAfter ?? 5) ? 'offline' : 'reconnecting');
       const delay = delays[Math.min(attempts, delays.length - 1)] ?? 1000;
       attempts++;
       timer = setTimeout(connect, delay);

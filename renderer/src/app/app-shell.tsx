@@ -19,7 +19,7 @@ function ConnectionBanner() {
   if (status === 'open') return null;
   return (
     <div className="connection-banner" role="status" data-testid="connection-banner">
-      <span className="spinner" /> {t(status === 'connecting' ? 'connection.connecting' : 'connection.reconnecting')}
+      <span className="spinner" /> {t(`connection.${status}`)}
     </div>
   );
 }
@@ -77,7 +77,7 @@ function Navigation() {
           <span className="nav-icon">
             <Icon name="keyboard" />
           </span>
-          <span className="nav-label">{t('shortcuts.title')}</span>
+          <span className="nav-label">{t('shortcuts.button')}</span>
           <kbd>?</kbd>
         </button>
       </div>

@@ -3,6 +3,7 @@ import type { MediaSource } from '../../../../main/common/contract';
 import { fileUrl } from '../../api';
 import { formatBytes, formatDuration, formatNumber } from '../../ui/format';
 import { Icon } from '../../ui/icon';
+import { containerName } from './media-format';
 
 /** What ffprobe found in a media file, in words a creator reads. */
 export function MediaDetails({ media }: { media: MediaSource }) {
@@ -36,7 +37,7 @@ export function MediaDetails({ media }: { media: MediaSource }) {
         : t('meta.noAudio'),
     });
   }
-  rows.push({ key: 'container', label: t('meta.container'), value: probe.container });
+  rows.push({ key: 'container', label: t('meta.container'), value: containerName(probe.container, media.name) });
   rows.push({ key: 'filesize', label: t('meta.fileSize'), value: formatBytes(probe.sizeBytes, lng) });
   if (probe.bitRate) rows.push({ key: 'bitrate', label: t('meta.bitRate'), value: `${formatNumber(probe.bitRate / 1_000_000, lng, 1)} Mb/s` });
 
@@ -67,3 +68,4 @@ export function MediaDetails({ media }: { media: MediaSource }) {
     </section>
   );
 }
+
