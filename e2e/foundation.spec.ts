@@ -170,7 +170,7 @@ test('switching to Korean changes the interface and survives a reload', async ({
   await expect(app.nav('projects')).toHaveText('Projects');
 });
 
-test('cancelling an extraction leaves the set not complete, with Resume offered', async ({ studio }) => {
+test('cancelling an extraction leaves the set not complete; Resume completes it', async ({ studio }) => {
   const { page } = studio;
   const app = new AppPage(page);
   const media = new MediaPage(page);
@@ -198,6 +198,23 @@ test('cancelling an extraction leaves the set not complete, with Resume offered'
   // Still not complete after a reload (the state is the host's, not the page's).
   await page.reload();
   await expect(media.latestSet()).toHaveAttribute('data-status', 'cancelled');
+
+  // Resume finishes the same set: every frame of the 10 s, 30 fps sample.
+  await media.latestSet().getByTestId('resume-extraction').click();
+  await expect(media.latestSet()).toHaveAttribute('data-status', 'complete', { timeout: 90_000 });
+  await expect(media.frameSets()).toHaveCount(1);
+  await expect(media.latestSet()).toHaveAttribute('data-frame-count', '300');
+  await expect(page.getByTestId('grid-count')).toHaveText('300 frames');
+
+  // The grid is virtualised: only the rows in view exist, and scrolling brings in the last frame.
+  expect(await media.thumbnails().count()).toBeLessThan(120);
+  await page.getByTestId('frame-grid').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(media.thumbnails().filter({ hasText: '#300' })).toBeVisible();
+  await media.thumbnails().filter({ hasText: '#300' }).click();
+  await expect(page.getByTestId('lightbox-position')).toHaveText('300 / 300');
+  await page.keyboard.press('ArrowRight'); // the last frame stays the last
+  await expect(page.getByTestId('lightbox-position')).toHaveText('300 / 300');
+  await page.keyboard.press('Escape');
 });
 
 test('projects: keyboard shortcut, rename, delete with confirm; shortcut sheet', async ({ studio }) => {
