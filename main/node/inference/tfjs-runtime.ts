@@ -39,7 +39,8 @@ export function tfRuntime(options: { forceCpu: boolean }): Promise<TfRuntime> {
 /** What a TF.js run would use, without committing the process to it (for the providers panel). */
 export function describeTfjs(options: { forceCpu: boolean }): { attempts: ProviderAttempt[]; version: string } {
   const attempts: ProviderAttempt[] = [];
-  const gpu = probeNodeGpu(options.forceCpu);
+  // Only looks for the binding file: loading libtensorflow into the caller (the main process) is heavy.
+  const gpu = nodeGpuBindingPresent(options.forceCpu);
   attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: gpu.ok ? 'available' : 'skipped', reason: gpu.reason });
   const wasmDir = wasmFilesDir();
   attempts.push({
@@ -58,6 +59,21 @@ function tfjsVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+function nodeGpuBindingPresent(forceCpu: boolean): { ok: boolean; reason: string | null } {
+  if (forceCpu) return { ok: false, reason: 'Force CPU is on (Settings → Models).' };
+  let pkg: string;
+  try {
+    pkg = path.dirname(require.resolve('@tensorflow/tfjs-node-gpu/package.json'));
+  } catch {
+    return { ok: false, reason: 'tfjs-node-gpu is not installed (it is optional).' };
+  }
+  const lib = path.join(pkg, 'lib');
+  const found = fs.existsSync(lib) && fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  return found
+    ? { ok: true, reason: null }
+    : { ok: false, reason: 'Its native binding (tfjs_binding.node with libtensorflow) is missing: it is downloaded from Google at install time, which did not happen.' };
 }
 
 function probeNodeGpu(forceCpu: boolean): { ok: boolean; reason: string | null } {
