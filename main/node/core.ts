@@ -10,6 +10,7 @@ import { EventBus } from './event-bus';
 import type { Handlers, HandlerGroup } from './ipc/dispatch';
 import { JobRunner } from './jobs/job-runner';
 import { FrameService } from './media/frame-service';
+import { InferenceService } from './inference/inference-service';
 import { MediaService } from './media/media-service';
 import { ToolBox } from './media/tool-box';
 import { ProjectService } from './projects/project-service';
@@ -37,6 +38,7 @@ export interface Core {
   projects: ProjectService;
   media: MediaService;
   frames: FrameService;
+  inference: InferenceService;
   handlers: Handlers;
   info(): Promise<AppInfo>;
   /** Cancels running jobs and closes the database. */
@@ -54,6 +56,7 @@ export function createCore(options: CoreOptions): Core {
   const projects = new ProjectService(db, dataDir);
   const media = new MediaService(db, dataDir, tools);
   const frames = new FrameService(db, dataDir, tools, jobs, media, projects);
+  const inference = new InferenceService(db, dataDir, jobs);
   jobs.recoverInterrupted();
 
   const info = async (): Promise<AppInfo> => {
@@ -106,6 +109,22 @@ export function createCore(options: CoreOptions): Core {
     'jobs.get': (req) => jobs.get(req.id),
     'jobs.cancel': (req) => jobs.cancel(req.id),
     'jobs.resume': (req) => jobs.resume(req.id),
+    'models.list': () => inference.listModels(),
+    'models.get': (req) => inference.getModel(req.id),
+    'models.import': (req) => inference.importModel(req),
+    'models.remove': (req) => ({ removed: inference.removeModel(req.id) }),
+    'models.catalogue': () => inference.catalogue(),
+    'models.download': (req) => inference.startDownload(req.id),
+    'models.providers': (req) => inference.providers(req.refresh),
+    'models.preferences': () => inference.prefs(),
+    'models.setPreferences': (req) => inference.setPrefs(req),
+    'models.installCuda': () => inference.startCudaInstall(),
+    'inference.run': (req) => inference.startRun(req),
+    'inference.runs': (req) => inference.listRuns(req.projectId),
+    'inference.results': (req) => inference.results(req),
+    'inference.summary': (req) => inference.summary(req.runId),
+    'inference.export': (req) => inference.exportRun(req.runId, req.format),
+    'inference.deleteRun': async (req) => ({ deleted: await inference.deleteRun(req.runId) }),
   };
 
   return {
@@ -118,6 +137,7 @@ export function createCore(options: CoreOptions): Core {
     projects,
     media,
     frames,
+    inference,
     handlers,
     info,
     async close() {

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { appChannels } from './app';
+import { inferenceChannels } from './inference';
 import { jobChannels, JobProgress, Job } from './jobs';
 import { mediaChannels } from './media';
 import { projectChannels } from './projects';
@@ -14,6 +15,7 @@ export const contract = {
   ...projectChannels,
   ...mediaChannels,
   ...jobChannels,
+  ...inferenceChannels,
 } as const;
 
 export type Contract = typeof contract;
@@ -56,3 +58,4 @@ export * from './app';
 export * from './projects';
 export * from './media';
 export * from './jobs';
+export * from './inference';
