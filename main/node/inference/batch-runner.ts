@@ -126,6 +126,9 @@ export async function runBatches(
         }
       }
     }
+    // Report in the order the images were given, failures included.
+    const order = new Map(slots.map((s, i) => [s.item.key, i]));
+    results.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
     for (const r of results) r.ok ? done++ : failed++;
     await options.onBatch(results, { batchSize });
   }

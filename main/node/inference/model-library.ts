@@ -140,8 +140,12 @@ export class ModelLibrary {
     return this.get(manifest.id);
   }
 
-  /** Imports a user's .onnx file or TF.js model folder after inspecting it. */
-  async importModel(req: ImportModelRequest): Promise<ModelManifest> {
+  /**
+   * Inspects a user's .onnx file or TF.js model folder and returns the manifest it would get, pointing
+   * at the file where it is (nothing is copied or stored): MODEL_INVALID when it is malformed or
+   * disagrees with the request.
+   */
+  async inspect(req: ImportModelRequest): Promise<ModelManifest> {
     const src = path.resolve(req.path);
     let stat: fs.Stats;
     try {
@@ -161,7 +165,7 @@ export class ModelLibrary {
     const normalization = Normalization.parse({
       layout,
       channelOrder: 'RGB',
-      ...(defaultScale(req.task)),
+      ...defaultScale(req.task),
       resize: req.task === 'detection' ? 'letterbox' : 'stretch',
       dtype: input.type === 'int32' ? 'int32' : input.type === 'uint8' ? 'uint8' : 'float32',
       ...req.normalization,
@@ -173,13 +177,10 @@ export class ModelLibrary {
     }
     const sha256 = await sha256File(runtime === 'onnx' ? src : modelJson!);
     const name = req.name ?? path.basename(src).replace(/\.(onnx|json)$/i, '');
-    const id = `${slug(name)}-${sha256.slice(0, 6)}`;
-    const existing = this.db.prepare(`SELECT id FROM models WHERE id = ?`).get(id);
-    if (existing) return this.get(id);
-
     const labels = req.labels ?? [];
-    const draft = {
-      id,
+    if (req.task === 'ocr-rec' && labels.length === 0) throw new AppError('INVALID_INPUT', 'A text-recognition model needs its character dictionary as labels (one character per label).');
+    const manifest = ModelManifest.parse({
+      id: `${slug(name)}-${sha256.slice(0, 6)}`,
       name,
       task: req.task,
       runtime,
@@ -191,14 +192,23 @@ export class ModelLibrary {
       postprocess,
       labels,
       licence: req.licence ?? 'unknown (imported by the user)',
-      source: 'imported' as const,
+      source: 'imported',
       sha256,
       sizeBytes: runtime === 'onnx' ? stat.size : tfjsFiles(modelJson!).reduce((n, f) => n + fs.statSync(f).size, 0),
-      location: src,
-    };
-    const manifest = ModelManifest.parse(draft);
+      location: runtime === 'onnx' ? src : modelJson!,
+    });
     checkLabels(manifest, io);
-    if (req.task === 'ocr-rec' && labels.length === 0) throw new AppError('INVALID_INPUT', 'A text-recognition model needs its character dictionary as labels (one character per label).');
+    return manifest;
+  }
+
+  /** Imports a user's .onnx file or TF.js model folder after inspecting it (copied into the library). */
+  async importModel(req: ImportModelRequest): Promise<ModelManifest> {
+    const manifest = await this.inspect(req);
+    const { id, runtime, labels } = manifest;
+    const existing = this.db.prepare(`SELECT id FROM models WHERE id = ?`).get(id);
+    if (existing) return this.get(id);
+    const modelJson = runtime === 'tfjs' ? manifest.location : null;
+    const src = manifest.location;
 
     // Copy into the library (temp folder, then rename) so the user's file can move or vanish.
     const dir = this.modelDir(id);

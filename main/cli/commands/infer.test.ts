@@ -1,0 +1,137 @@
+/** `kraken models …` and `kraken infer …` run in-process on real models and real files. */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../common/app-error';
+import { linearClassifier } from '../../node/inference/testing/onnx-builder';
+import { writeRgbPng } from '../../node/inference/testing/fixtures';
+import type { CliIo } from '../cli-io';
+import { runInfer } from './infer';
+import { runModels } from './models';
+
+let work: string;
+let dataDir: string;
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-cli-infer-'));
+  dataDir = path.join(work, 'data');
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function io(): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false, signal: new AbortController().signal, env: { KRAKEN_DATA_DIR: dataDir } };
+}
+
+async function classifierAndImages() {
+  const model = path.join(work, 'corner.onnx');
+  fs.writeFileSync(model, linearClassifier(2, 2, [[2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], new Array(12).fill(0)], [0, 0.5]));
+  const imgs = path.join(work, 'imgs');
+  await writeRgbPng(path.join(imgs, 'a.png'), 2, 2, [255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  await writeRgbPng(path.join(imgs, 'b.png'), 2, 2, new Array(12).fill(0));
+  fs.writeFileSync(path.join(imgs, 'readme.txt'), 'not an image');
+  return { model, imgs };
+}
+
+describe('kraken models', () => {
+  it('lists bundled models and the download catalogue as JSON', async () => {
+    const o = io();
+    expect(await runModels(['list', '--json'], o)).toBe(0);
+    const out = JSON.parse(o.stdout.join('')) as { dataDir: string; models: { id: string }[]; catalogue: { id: string; sha256: string }[] };
+    expect(out.dataDir).toBe(dataDir);
+    expect(out.models.map((m) => m.id)).toEqual(expect.arrayContaining(['human-movenet-lightning', 'human-centernet', 'paddleocr-v4-det']));
+    expect(out.catalogue.map((c) => c.id)).toEqual(expect.arrayContaining(['midas-v21-small', 'u2netp', 'shufflenet-v2']));
+  });
+
+  it('imports an .onnx file, and refuses a malformed one', async () => {
+    const { model } = await classifierAndImages();
+    const o = io();
+    expect(await runModels(['import', model, '--task', 'classification', '--labels', 'red,plain', '--name', 'Corner'], o)).toBe(0);
+    expect(o.stdout.join('')).toMatch(/^corner-[0-9a-f]{6}: Corner — classification, onnx, input image \[N, 3, 2, 2\]/);
+    const bad = path.join(work, 'bad.onnx');
+    fs.writeFileSync(bad, 'garbage');
+    const err = await runModels(['import', bad, '--task', 'classification'], io()).catch((e: unknown) => e);
+    expect((err as AppError).code).toBe('MODEL_INVALID');
+    await expect(runModels(['import', model], io())).rejects.toThrow(/usage: kraken models/);
+  });
+
+  it('says which provider runs and why the others do not', async () => {
+    const o = io();
+    expect(await runModels(['providers', '--json'], o)).toBe(0);
+    const r = JSON.parse(o.stdout.join('')) as { onnx: { selected: string; attempts: { name: string; reason: string | null }[] } };
+    expect(r.onnx.selected).toBe('cpu');
+    expect(r.onnx.attempts.find((a) => a.name === 'cuda')!.reason).toBeTruthy();
+  });
+
+  it('reports an unknown catalogue id', async () => {
+    await expect(runModels(['download', 'no-such-model'], io())).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('kraken infer', () => {
+  it('runs an .onnx given by path over a folder; --json carries provider, fallback reasons and results', async () => {
+    const { model, imgs } = await classifierAndImages();
+    const o = io();
+    const code = await runInfer(['--model', model, '--task', 'classification', '--labels', 'red,plain', imgs, '--json', '--out', path.join(work, 'out')], o);
+    expect(code).toBe(0);
+    const r = JSON.parse(o.stdout.join('')) as {
+      provider: string;
+      attempts: { name: string; status: string; reason: string | null }[];
+      fallbackReasons: string[];
+      results: { file: string; ok: boolean; output: { top: { label: string; score: number }[] } }[];
+    };
+    expect(r.provider).toBe('cpu');
+    expect(r.attempts.map((a) => a.name)).toEqual(['cuda', 'dml', 'coreml', 'cpu']);
+    expect(r.fallbackReasons.some((f) => f.startsWith('cuda: '))).toBe(true);
+    expect(r.results.map((x) => path.basename(x.file))).toEqual(['a.png', 'b.png']);
+    // A path model gets ImageNet normalisation by default: red 255 → (1 − 0.485) / 0.229, red 0 → −0.485 / 0.229.
+    const l0a = (2 * (1 - 0.485)) / 0.229;
+    const l0b = (2 * -0.485) / 0.229;
+    expect(r.results[0]!.output.top[0]).toMatchObject({ label: 'red', score: expect.closeTo(1 / (1 + Math.exp(-(l0a - 0.5))), 5) });
+    expect(r.results[1]!.output.top[0]).toMatchObject({ label: 'plain', score: expect.closeTo(1 / (1 + Math.exp(-(0.5 - l0b))), 5) });
+  });
+
+  it('prints one line per image without --json, and exits 1 when an image fails', async () => {
+    const { model, imgs } = await classifierAndImages();
+    const broken = path.join(work, 'broken.png');
+    fs.writeFileSync(broken, 'nope');
+    const o = io();
+    const code = await runInfer(['--model', model, '--task', 'classification', path.join(imgs, 'a.png'), broken, '--force-cpu'], o);
+    expect(code).toBe(1);
+    const p = 1 / (1 + Math.exp(-((2 * (1 - 0.485)) / 0.229 - 0.5)));
+    expect(o.stdout[0]).toMatch(new RegExp(`a\\.png: class 0 ${p.toFixed(3)}, class 1 ${(1 - p).toFixed(3)}$`));
+    expect(o.stdout[1]).toMatch(/broken\.png: error: Cannot read the image broken\.png/);
+    expect(o.stdout[2]).toMatch(/^1 of 2 images in .* s on cpu/);
+  });
+
+  it('needs --task for a model given by path, and finds no images in an empty folder', async () => {
+    const { model } = await classifierAndImages();
+    await expect(runInfer(['--model', model, path.join(work, 'imgs')], io())).rejects.toThrow(/needs --task/);
+    fs.mkdirSync(path.join(work, 'empty'), { recursive: true });
+    await expect(runInfer(['--model', 'human-centernet', path.join(work, 'empty')], io())).rejects.toThrow(/No images found/);
+  });
+
+  it('reads text with the bundled OCR model by id', async (ctx) => {
+    const font = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf'].find((f) => fs.existsSync(f));
+    let ffmpeg = true;
+    try {
+      execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
+    } catch {
+      ffmpeg = false;
+    }
+    if (!font || !ffmpeg) {
+      console.log(`[skip] kraken infer OCR: ${!ffmpeg ? 'ffmpeg is not installed' : 'no TrueType font for drawtext'}`);
+      ctx.skip();
+      return;
+    }
+    const img = path.join(work, 'text.png');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'color=white:s=640x160', '-vf', `drawtext=text='KRAKEN 2026':fontfile=${font}:fontsize=64:fontcolor=black:x=20:y=40`, '-frames:v', '1', img]);
+    const o = io();
+    expect(await runInfer(['--model', 'paddleocr-v4-det', img, '--json'], o)).toBe(0);
+    const r = JSON.parse(o.stdout.join('')) as { provider: string; results: { output: { text: string } }[] };
+    expect(r.provider).toBe('cpu');
+    expect(r.results[0]!.output.text).toContain('KRAKEN 2026');
+  });
+});
