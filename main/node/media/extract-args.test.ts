@@ -10,7 +10,7 @@ describe('buildExtractArgs', () => {
     expect(args).toContain('-nostdin');
     expect(args.slice(args.indexOf('-progress'), args.indexOf('-progress') + 2)).toEqual(['-progress', 'pipe:1']);
     expect(args[args.indexOf('-i') + 1]).toBe('/in dir/비디오.mp4');
-    expect(args[args.indexOf('-vf') + 1]).toBe('fps=2');
+    expect(args[args.indexOf('-vf') + 1]).toBe('fps=2:round=up');
     expect(args).toContain('-fps_mode');
     expect(args.at(-1)).toBe('/out/%06d.jpg');
     expect(args).not.toContain('-ss');

@@ -47,7 +47,9 @@ export function buildExtractArgs(x: ExtractArgsInput): string[] {
   const filters: string[] = [];
   switch (x.params.mode.kind) {
     case 'fps':
-      filters.push(`fps=${x.params.mode.fps}`);
+      // round=up makes output frame n the first source frame at or after n/fps, so its timestamp is exact;
+      // the default (near) emits the last frame of each interval, up to one period late.
+      filters.push(`fps=${x.params.mode.fps}:round=up`);
       break;
   }
   args.push('-vf', filters.join(','), ...passthrough(x.ffmpegMajorMinor));
