@@ -54,7 +54,7 @@ export async function probeGpus(options: { platform?: NodeJS.Platform; run?: Run
     else problems.push('WMI did not answer');
   }
   const gpus = mergeGpus(nvidia, others);
-  return { gpus, problem: gpus.length === 0 ? `No GPU found (${problems.join('; ') || 'no probe answered'})` : null };
+  return { gpus, problem: gpus.length === 0 ? problems.join('; ') || 'no probe answered' : null };
 }
 
 /** `nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader,nounits` */

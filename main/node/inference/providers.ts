@@ -67,7 +67,7 @@ export function planOnnxProviders(input: PlanInput): ProviderAttempt[] {
   const out: ProviderAttempt[] = [];
   const add = (name: string, status: ProviderAttempt['status'], reason: string | null) =>
     out.push({ name, label: PROVIDER_LABELS[name] ?? name, status, reason });
-  const gpuSkip = input.forceCpu ? 'Force CPU is on (Settings → Models).' : null;
+  const gpuSkip = input.forceCpu ? 'Force CPU is on (Models → Devices).' : null;
 
   // CUDA: onnxruntime-node 1.30 builds it for Linux x64 only, and ships it as a separate download.
   const cuda = has('cuda');

@@ -62,7 +62,7 @@ function tfjsVersion(): string {
 }
 
 function nodeGpuBindingPresent(forceCpu: boolean): { ok: boolean; reason: string | null } {
-  if (forceCpu) return { ok: false, reason: 'Force CPU is on (Settings → Models).' };
+  if (forceCpu) return { ok: false, reason: 'Force CPU is on (Models → Devices).' };
   let pkg: string;
   try {
     pkg = path.dirname(require.resolve('@tensorflow/tfjs-node-gpu/package.json'));
@@ -77,7 +77,7 @@ function nodeGpuBindingPresent(forceCpu: boolean): { ok: boolean; reason: string
 }
 
 function probeNodeGpu(forceCpu: boolean): { ok: boolean; reason: string | null } {
-  if (forceCpu) return { ok: false, reason: 'Force CPU is on (Settings → Models).' };
+  if (forceCpu) return { ok: false, reason: 'Force CPU is on (Models → Devices).' };
   try {
     require.resolve('@tensorflow/tfjs-node-gpu');
   } catch {

@@ -1,0 +1,185 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ExportFormat, InferenceResultItem } from '../../../../main/common/contract';
+import { fileUrl } from '../../api';
+import { formatNumber } from '../../ui/format';
+import { Icon } from '../../ui/icon';
+import { useModels } from './models-store';
+import { caption } from './overlay-math';
+import { ResultView } from './result-view';
+
+/** Per-run summary: device, timing, counts per class, errors, exports. */
+function Summary() {
+  const { t, i18n } = useTranslation('models');
+  const summary = useModels((s) => s.summary);
+  const exportRun = useModels((s) => s.exportRun);
+  const [exported, setExported] = useState<string | null>(null);
+  if (!summary) return null;
+  const { run } = summary;
+  const fmt = (n: number, d = 1) => formatNumber(n, i18n.language, d);
+  const doExport = async (format: ExportFormat) => setExported(await exportRun(run.id, format));
+  const skipped = run.attempts.filter((a) => a.status === 'skipped' || a.status === 'failed');
+  return (
+    <div className="run-summary" data-testid="run-summary">
+      <dl className="summary-grid">
+        <div>
+          <dt>{t('summary.device')}</dt>
+          <dd data-testid="summary-device">{run.provider ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('summary.speed')}</dt>
+          <dd>{summary.imagesPerSecond ? t('summary.ips', { rate: fmt(summary.imagesPerSecond) }) : '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('summary.perImage')}</dt>
+          <dd>{summary.msPerImage ? t('summary.ms', { mean: fmt(summary.msPerImage.mean), p95: fmt(summary.msPerImage.p95) }) : '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('summary.batch')}</dt>
+          <dd>{run.batchSize}</dd>
+        </div>
+        <div>
+          <dt>{t('summary.found')}</dt>
+          <dd data-testid="summary-objects">{summary.objectCount}</dd>
+        </div>
+      </dl>
+      {summary.classCounts.length > 0 && (
+        <ul className="class-counts" data-testid="class-counts">
+          {summary.classCounts.slice(0, 20).map((c) => (
+            <li key={c.label}>
+              <span>{c.label}</span> <strong>{c.count}</strong>
+            </li>
+          ))}
+        </ul>
+      )}
+      {skipped.length > 0 && (
+        <details className="fallbacks">
+          <summary className="muted">{t('summary.fallbacks', { count: skipped.length })}</summary>
+          <ul>
+            {skipped.map((a) => (
+              <li key={a.name}>
+                <strong>{a.label}</strong>: <span className="muted">{a.reason}</span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {summary.errors.map((e) => (
+        <p key={e.code} className="field-error">
+          {t('summary.errors', { count: e.count, code: e.code })}: {e.example}
+        </p>
+      ))}
+      <div className="export-row">
+        <span className="muted">{t('summary.export')}</span>
+        {(['json', 'csv', ...(run.task === 'detection' ? (['coco'] as const) : [])] as ExportFormat[]).map((f) => (
+          <button key={f} type="button" className="button small" onClick={() => void doExport(f)} data-testid={`export-${f}`}>
+            {f.toUpperCase()}
+          </button>
+        ))}
+        {exported && (
+          <a href={fileUrl(exported)} download className="mono export-link" data-testid="export-link">
+            {exported}
+          </a>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Tile({ item, onOpen }: { item: InferenceResultItem; onOpen: () => void }) {
+  const { i18n } = useTranslation('models');
+  const text = item.error ? item.error.message : caption(item.output, (n) => formatNumber(n, i18n.language, 0));
+  return (
+    <li className={item.error ? 'result-tile failed' : 'result-tile'} data-testid="result-tile">
+      <button type="button" onClick={onOpen}>
+        {item.output ? <ResultView item={item} /> : <div className="result-failed"><Icon name="alert" size={22} /></div>}
+        <span className="result-caption" title={text}>
+          {text}
+        </span>
+      </button>
+    </li>
+  );
+}
+
+/** A bigger view of one result with the overlay switch and, for depth, the point cloud link. */
+function Detail({ item, onClose }: { item: InferenceResultItem; onClose: () => void }) {
+  const { t } = useTranslation('models');
+  const [overlay, setOverlay] = useState(true);
+  const o = item.output;
+  return (
+    <div className="result-detail panel" data-testid="result-detail">
+      <div className="panel-title">
+        <span className="mono">{item.file}</span>
+        <span className="detail-actions">
+          <label className="switch-row small">
+            <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} /> {t('results.overlay')}
+          </label>
+          <button type="button" className="icon-button" onClick={onClose} aria-label={t('common:actions.close')}>
+            <Icon name="x" size={16} />
+          </button>
+        </span>
+      </div>
+      <ResultView item={item} showOverlay={overlay} />
+      {o?.task === 'depth' && (
+        <div className="export-row">
+          <a className="button small" href={`#/viewer?open=${encodeURIComponent(o.pointCloud)}`} data-testid="open-in-3d">
+            <Icon name="cube" size={14} /> {t('results.openIn3d')}
+          </a>
+          <a className="mono" href={fileUrl(o.pointCloud)} download>
+            {o.pointCloud}
+          </a>
+        </div>
+      )}
+      {o?.task === 'segmentation' && (
+        <div className="export-row">
+          <a className="button small" href={fileUrl(o.cutout)} download data-testid="cutout-link">
+            <Icon name="image" size={14} /> {t('results.cutout')}
+          </a>
+        </div>
+      )}
+      {o?.task === 'classification' && (
+        <ol className="top-k">
+          {o.top.map((c) => (
+            <li key={c.classIndex}>
+              {c.label} <span className="muted">{(c.score * 100).toFixed(1)}%</span>
+            </li>
+          ))}
+        </ol>
+      )}
+      {(o?.task === 'ocr-det' || o?.task === 'ocr-rec') && <pre className="ocr-text">{o.text}</pre>}
+    </div>
+  );
+}
+
+/** The selected run: summary, then its results as tiles with overlays. */
+export function ResultsPanel() {
+  const { t } = useTranslation('models');
+  const results = useModels((s) => s.results);
+  const total = useModels((s) => s.resultsTotal);
+  const more = useModels((s) => s.loadMoreResults);
+  const selected = useModels((s) => s.selectedRunId);
+  const [open, setOpen] = useState<number | null>(null);
+  if (selected === null) return null;
+  const detail = results.find((r) => r.id === open);
+  return (
+    <section className="panel results-panel" data-testid="results-panel">
+      <div className="panel-title">
+        <span>
+          <Icon name="sparkles" size={14} /> {t('results.title', { count: total })}
+        </span>
+      </div>
+      <Summary />
+      {detail && <Detail item={detail} onClose={() => setOpen(null)} />}
+      <ul className="result-grid">
+        {results.map((r) => (
+          <Tile key={r.id} item={r} onOpen={() => setOpen(r.id)} />
+        ))}
+      </ul>
+      {results.length < total && (
+        <button type="button" className="button" onClick={() => void more()} data-testid="results-more">
+          {t('results.more', { count: total - results.length })}
+        </button>
+      )}
+    </section>
+  );
+}

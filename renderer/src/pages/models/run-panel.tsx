@@ -1,0 +1,159 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ModelRun } from '../../../../main/common/contract';
+import { isActive, useJobs } from '../../stores/job-store';
+import { formatDate, formatDuration, formatNumber } from '../../ui/format';
+import { Icon } from '../../ui/icon';
+import { ProgressBar } from '../../ui/progress-bar';
+import { useModels } from './models-store';
+
+/** Choose a model and a frame set, and run it: "process remaining" by default. */
+export function RunForm({ projectId }: { projectId: number }) {
+  const { t } = useTranslation('models');
+  const models = useModels((s) => s.models);
+  const frameSets = useModels((s) => s.frameSets);
+  const startRun = useModels((s) => s.startRun);
+  const [modelId, setModelId] = useState('');
+  const [setId, setSetId] = useState<string>('');
+  const [mode, setMode] = useState<'remaining' | 'all'>('remaining');
+  const [busy, setBusy] = useState(false);
+  const chosenModel = modelId || models.find((m) => m.task !== 'ocr-rec')?.id || '';
+  const completeSets = frameSets.filter((s) => s.status === 'complete');
+  const chosenSet = setId || (completeSets[0] ? String(completeSets[0].id) : 'all');
+
+  const run = async () => {
+    if (!chosenModel) return;
+    setBusy(true);
+    await startRun({ projectId, modelId: chosenModel, frameSetId: chosenSet === 'all' ? undefined : Number(chosenSet), mode });
+    setBusy(false);
+  };
+  return (
+    <section className="panel run-form" data-testid="run-form">
+      <div className="panel-title">
+        <span>
+          <Icon name="play" size={14} /> {t('run.title')}
+        </span>
+      </div>
+      <div className="run-form-grid">
+        <div className="field">
+          <label className="field-label" htmlFor="run-model">
+            {t('run.model')}
+          </label>
+          <select id="run-model" className="select" value={chosenModel} onChange={(e) => setModelId(e.target.value)} data-testid="run-model">
+            {models.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name} — {t(`task.${m.task}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor="run-set">
+            {t('run.images')}
+          </label>
+          <select id="run-set" className="select" value={chosenSet} onChange={(e) => setSetId(e.target.value)} data-testid="run-set">
+            {completeSets.map((s) => (
+              <option key={s.id} value={s.id}>
+                {t('run.frameSet', { id: s.id, count: s.frameCount })}
+              </option>
+            ))}
+            <option value="all">{t('run.allImages')}</option>
+          </select>
+        </div>
+        <div className="field">
+          <span className="field-label">{t('run.mode')}</span>
+          <div className="segmented" role="group" aria-label={t('run.mode')}>
+            {(['remaining', 'all'] as const).map((m) => (
+              <button key={m} type="button" aria-pressed={mode === m} onClick={() => setMode(m)} data-testid={`run-mode-${m}`}>
+                {t(`run.modes.${m}`)}
+              </button>
+            ))}
+          </div>
+        </div>
+        <button type="button" className="button primary run-button" onClick={() => void run()} disabled={busy || !chosenModel} data-testid="run-start">
+          <Icon name="play" size={14} /> {t('run.start')}
+        </button>
+      </div>
+      <p className="field-hint">{t(`run.modeHint.${mode}`)}</p>
+    </section>
+  );
+}
+
+function RunProgress({ run }: { run: ModelRun }) {
+  const { t, i18n } = useTranslation('models');
+  const progress = useJobs((s) => (run.jobId ? s.progress[run.jobId] : undefined));
+  const done = progress?.done ?? run.done + run.failed;
+  const total = progress?.total ?? run.total;
+  const parts = [t('run.doneOf', { done, total })];
+  if (progress?.rate) parts.push(t('run.rate', { rate: formatNumber(progress.rate, i18n.language, 1) }));
+  if (progress?.etaSeconds != null) parts.push(t('run.eta', { time: formatDuration(progress.etaSeconds) }));
+  return (
+    <div className="run-progress" data-testid="run-progress">
+      <ProgressBar fraction={progress?.fraction ?? (total ? done / total : null)} label={t('run.progress')} />
+      <span className="muted" data-testid="run-progress-text">
+        {parts.join(' · ')}
+      </span>
+    </div>
+  );
+}
+
+/** Runs of the project, newest first, each with status, device, progress and actions. */
+export function RunList() {
+  const { t, i18n } = useTranslation('models');
+  const runs = useModels((s) => s.runs);
+  const selected = useModels((s) => s.selectedRunId);
+  const select = useModels((s) => s.selectRun);
+  const cancel = useModels((s) => s.cancelRun);
+  const resume = useModels((s) => s.resumeRun);
+  const remove = useModels((s) => s.deleteRun);
+  const jobs = useJobs((s) => s.jobs);
+  if (runs.length === 0) return <p className="muted run-empty">{t('run.none')}</p>;
+  return (
+    <ul className="run-list" data-testid="run-list">
+      {runs.map((r) => {
+        const job = r.jobId ? jobs[r.jobId] : undefined;
+        const running = job ? isActive(job.status) : r.status === 'running';
+        const status = running ? 'running' : r.status;
+        return (
+          <li key={r.id} className={r.id === selected ? 'run-item selected' : 'run-item'} data-testid="run-item" data-run-id={r.id} data-status={status}>
+            <button type="button" className="run-item-main" onClick={() => void select(r.id)}>
+              <span className="run-title">
+                <strong>{r.modelName}</strong>
+                <span className={`badge ${status === 'completed' ? 'success' : status === 'failed' ? 'danger' : status === 'running' ? 'accent' : 'warning'}`}>{t(`run.status.${status}`)}</span>
+                {r.provider && <span className="badge" data-testid="run-provider">{r.provider}</span>}
+              </span>
+              <span className="muted">
+                {t('run.counts', { done: r.done, total: r.total, failed: r.failed, skipped: r.skipped })} · {formatDate(r.createdAt, i18n.language)}
+              </span>
+              {r.notices.map((n, i) => (
+                <span key={i} className="run-notice" data-testid="run-notice">
+                  <Icon name="alert" size={12} /> {n}
+                </span>
+              ))}
+              {r.error && !running && <span className="field-error">{r.error.message}</span>}
+            </button>
+            {running && <RunProgress run={r} />}
+            <div className="run-actions">
+              {running ? (
+                <button type="button" className="button small" onClick={() => void cancel(r)} data-testid="run-cancel">
+                  <Icon name="stop" size={14} /> {t('common:actions.cancel')}
+                </button>
+              ) : (
+                r.status !== 'completed' && (
+                  <button type="button" className="button small" onClick={() => void resume(r)} data-testid="run-resume">
+                    <Icon name="refresh" size={14} /> {t('common:actions.resume')}
+                  </button>
+                )
+              )}
+              {!running && (
+                <button type="button" className="icon-button" onClick={() => void remove(r)} aria-label={t('common:actions.delete')} title={t('common:actions.delete')}>
+                  <Icon name="trash" size={16} />
+                </button>
+              )}
+            </div>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
