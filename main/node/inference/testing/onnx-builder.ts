@@ -122,22 +122,29 @@ export function seededWeights(n: number, seed: number, scale: number): Float32Ar
 }
 
 /**
- * A small convolutional classifier (conv 3×3 stride 2 + ReLU, three times, global average pool,
- * linear) with seeded weights: enough arithmetic per image to stand for a real model in benchmarks.
+ * A convolutional classifier (per stage: conv 3×3 stride 2 + ReLU, then `extraConvsPerStage` conv 3×3
+ * stride 1 + ReLU; global average pool; linear) with seeded weights: stands for a real model in benchmarks.
  */
-export function convClassifier(size: number, classes: number, channels = [16, 32, 64], seed = 7): Uint8Array {
+export function convClassifier(size: number, classes: number, channels = [16, 32, 64], seed = 7, extraConvsPerStage = 0): Uint8Array {
   const nodes: onnx.INodeProto[] = [];
   const inits: onnx.ITensorProto[] = [];
   let prev = 'image';
   let cin = 3;
-  channels.forEach((cout, i) => {
+  let k = 0;
+  const conv = (cout: number, stride: number) => {
+    const i = k++;
     inits.push(floatTensor(`w${i}`, [cout, cin, 3, 3], seededWeights(cout * cin * 9, seed + i, Math.sqrt(2 / (cin * 9)))));
     inits.push(floatTensor(`b${i}`, [cout], seededWeights(cout, seed + 100 + i, 0.01)));
-    nodes.push(node('Conv', [prev, `w${i}`, `b${i}`], [`c${i}`], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }));
+    nodes.push(node('Conv', [prev, `w${i}`, `b${i}`], [`c${i}`], { kernel_shape: [3, 3], strides: [stride, stride], pads: [1, 1, 1, 1] }));
     nodes.push(node('Relu', [`c${i}`], [`r${i}`]));
     prev = `r${i}`;
     cin = cout;
-  });
+  };
+  // Each stage halves the size (stride 2), then optionally keeps it for more 3×3 convolutions.
+  for (const cout of channels) {
+    conv(cout, 2);
+    for (let r = 0; r < extraConvsPerStage; r++) conv(cout, 1);
+  }
   nodes.push(node('GlobalAveragePool', [prev], ['gap']), node('Flatten', ['gap'], ['flat'], { axis: 1 }), node('Gemm', ['flat', 'fw', 'fb'], ['logits'], { transB: 1 }));
   inits.push(floatTensor('fw', [classes, cin], seededWeights(classes * cin, seed + 200, 0.5)), floatTensor('fb', [classes], new Float32Array(classes)));
   return buildModel({ inputs: [{ name: 'image', dims: ['N', 3, size, size] }], outputs: [{ name: 'logits', dims: ['N', classes] }], nodes, initializers: inits });
