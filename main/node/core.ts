@@ -95,6 +95,7 @@ export function createCore(options: CoreOptions): Core {
     'projects.update': (req) => projects.update(req),
     'projects.delete': async (req) => {
       await frames.cancelProjectJobs(req.id);
+      await inference.cancelProjectJobs(req.id);
       return { deleted: projects.delete(req.id) };
     },
     'media.import': (req) => media.importPaths(req.projectId, req.paths),

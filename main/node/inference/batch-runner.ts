@@ -129,7 +129,10 @@ export async function runBatches(
     // Report in the order the images were given, failures included.
     const order = new Map(slots.map((s, i) => [s.item.key, i]));
     results.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
-    for (const r of results) r.ok ? done++ : failed++;
+    for (const r of results) {
+      if (r.ok) done++;
+      else failed++;
+    }
     await options.onBatch(results, { batchSize });
   }
   return { batchSize, done, failed, notices };

@@ -14,6 +14,7 @@ import type { Job } from '../../common/contract';
 import { EventBus } from '../event-bus';
 import { JobRunner } from '../jobs/job-runner';
 import { openDatabase, nowIso, type Db } from '../store/database';
+import { packageDir } from './builtin-models';
 import { InferenceService } from './inference-service';
 import { constantOutput, linearClassifier, redMaskModel } from './testing/onnx-builder';
 import { redSquarePng, writeRgbPng } from './testing/fixtures';
@@ -127,6 +128,29 @@ describe('model library', () => {
     fs.writeFileSync(path.join(up, 'tfjs', 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [] }] }));
     await expectAppError(service.importModel({ path: path.join(up, 'tfjs'), task: 'pose' }), 'MODEL_INVALID', /missing its weights file w\.bin/);
     expect(db.prepare('SELECT COUNT(*) AS n FROM models').get()).toEqual({ n: 0 });
+  });
+
+  it('imports a TF.js graph model (model.json + weights) and runs it in the worker', async () => {
+    const human = path.join(packageDir('@vladmandic/human')!, 'models');
+    const folder = path.join(dir, 'upload', 'movenet');
+    fs.mkdirSync(folder, { recursive: true });
+    fs.copyFileSync(path.join(human, 'movenet-lightning.json'), path.join(folder, 'model.json'));
+    fs.copyFileSync(path.join(human, 'movenet-lightning.bin'), path.join(folder, 'movenet-lightning.bin'));
+    const m = await service.importModel({
+      path: folder,
+      task: 'pose',
+      name: 'My MoveNet',
+      normalization: { scale: 1, mean: [0, 0, 0], std: [1, 1, 1], resize: 'pad-square' },
+    });
+    expect(m).toMatchObject({ runtime: 'tfjs', inputSize: { width: 192, height: 192 }, normalization: { layout: 'NHWC', dtype: 'int32' }, postprocess: { kind: 'movenet' } });
+    expect(fs.existsSync(path.join(dir, 'models', m.id, 'movenet-lightning.bin'))).toBe(true);
+    await addImages(1);
+    const { jobId, runId } = await service.startRun({ projectId: 1, modelId: m.id, mode: 'all' });
+    expect((await waitJob(jobId)).status).toBe('completed');
+    const run = service.runs.get(runId);
+    expect(['wasm', 'cpu']).toContain(run.provider);
+    expect(run.attempts.find((a) => a.name === 'tfjs-node-gpu')?.status).toBe('skipped');
+    expect(run.done).toBe(1);
   });
 
   it('removes imported models but never bundled ones', async () => {
@@ -244,6 +268,16 @@ describe('batch runs', () => {
     expect(job.status).toBe('completed');
     expect(service.runs.get(runId)).toMatchObject({ status: 'completed', done: 300, failed: 0 });
     expect(service.results({ runId, offset: 0, limit: 1000 }).total).toBe(300);
+  });
+
+  it('cancels running runs of a project that is about to be deleted', async () => {
+    await addImages(200);
+    const modelId = await importClassifier();
+    const { jobId } = await service.startRun({ projectId: 1, modelId, mode: 'all', batchSize: 1 });
+    await service.cancelProjectJobs(1);
+    expect(jobs.get(jobId).status).toBe('cancelled');
+    db.prepare('DELETE FROM projects WHERE id = 1').run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM model_runs').get()).toEqual({ n: 0 });
   });
 
   it('fails the run with MODEL_INVALID when the model cannot take the images', async () => {

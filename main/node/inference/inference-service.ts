@@ -347,6 +347,12 @@ export class InferenceService {
     return { runId, done: r.done, failed: r.failed, skipped: r.skipped };
   }
 
+  /** Cancels the project's running model runs (before the project is deleted). */
+  async cancelProjectJobs(projectId: number): Promise<void> {
+    const running = this.runs.list(projectId).filter((r) => r.status === 'running' && r.jobId);
+    await Promise.all(running.map((r) => this.jobs.cancel(r.jobId!).catch(() => undefined)));
+  }
+
   listRuns(projectId: number): ModelRun[] {
     return this.runs.list(projectId);
   }

@@ -163,6 +163,7 @@ function isModelError(err: unknown): boolean {
 /** ONNX Runtime messages carry source paths and colour codes; keep the sentence a person can read. */
 export function cleanOrtMessage(err: unknown): string {
   const raw = String((err as Error)?.message ?? err);
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes are exactly what is stripped here
   const noColour = raw.replace(/\u001b\[[0-9;]*m/g, '');
   const firstLine = noColour.split(/\r?\n/)[0] ?? noColour;
   return firstLine
