@@ -7,6 +7,8 @@ import { AppError } from '../common/app-error';
 import type { CliIo } from './cli-io';
 import { UsageError } from './cli-io';
 import { runExtract } from './commands/extract';
+import { runInfer } from './commands/infer';
+import { runModels } from './commands/models';
 import { runProbe } from './commands/probe';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
@@ -15,6 +17,8 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, { run: Command; summary: string }> = {
   probe: { run: runProbe, summary: 'probe <file> [--json]                 what a video or image holds' },
   extract: { run: runExtract, summary: 'extract <video> --out <dir> --fps <n>  extract frames (see --help)' },
+  models: { run: runModels, summary: 'models list|import|download|providers  the local model library' },
+  infer: { run: runInfer, summary: 'infer --model <id|path> <files|dir>    run a model [--json] [--force-cpu]' },
 };
 
 function help(): string {
