@@ -5,9 +5,9 @@
  */
 import { boxOf, sphereOf } from './bounds';
 import { ViewerFormatError } from './errors';
-import { defaultMaterial, emptyStats, SPLAT_WORDS, type GeometryPart, type Model, type SceneModel } from './model';
+import { defaultMaterial, emptyStats, type GeometryPart, type Model, type SceneModel } from './model';
 import { computeVertexNormals } from './normals';
-import { pack3dgs, shDegreeFromRest, splatModel, type Progress } from './splat';
+import { allocSplats, pack3dgs, shDegreeFromRest, splatModel, type Progress } from './splat';
 
 export type PlyScalar = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64';
 
@@ -340,7 +340,7 @@ export function parsePly(bytes: Uint8Array, onProgress?: Progress): Model {
         const k = SPLAT_REQUIRED.map((name) => scalarIdx(el, name));
         restCount = el.properties.filter((p) => p.name.startsWith('f_rest_')).length;
         reader = readerFor(el, [ix, iy, iz, ...k]);
-        splatData = new Uint32Array(n * SPLAT_WORDS);
+        splatData = allocSplats(n);
         for (let i = 0; i < n; i++) {
           reader.next(values, lists);
           pack3dgs(splatData, i, values[ix]!, values[iy]!, values[iz]!, values[k[0]!]!, values[k[1]!]!, values[k[2]!]!, values[k[3]!]!, values[k[4]!]!, values[k[5]!]!, values[k[6]!]!, values[k[7]!]!, values[k[8]!]!, values[k[9]!]!, values[k[10]!]!); // prettier-ignore

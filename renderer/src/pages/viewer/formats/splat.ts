@@ -51,6 +51,14 @@ export function packSplat(
   out[o + 7] = (toHalf(qy / l) | (toHalf(qz / l) << 16)) >>> 0;
 }
 
+/** Splats per row of the renderer's data texture (2 RGBA32UI texels each, 4096 texels a row). */
+export const SPLATS_PER_ROW = 2048;
+
+/** Packed storage for `count` splats, padded to whole texture rows so the page uploads it without a copy. */
+export function allocSplats(count: number): Uint32Array {
+  return new Uint32Array(Math.max(1, Math.ceil(count / SPLATS_PER_ROW)) * SPLATS_PER_ROW * SPLAT_WORDS);
+}
+
 /** Positions of packed splats as a float view (stride SPLAT_WORDS) — no copy. */
 export function splatPositions(data: Uint32Array): Float32Array {
   return new Float32Array(data.buffer, data.byteOffset, data.length);
@@ -75,7 +83,7 @@ export function parseSplatFile(bytes: Uint8Array, onProgress?: Progress): SplatM
   }
   const count = bytes.byteLength / SPLAT_RECORD_BYTES;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Uint32Array(count * SPLAT_WORDS);
+  const out = allocSplats(count);
   for (let i = 0; i < count; i++) {
     const o = i * SPLAT_RECORD_BYTES;
     packSplat(

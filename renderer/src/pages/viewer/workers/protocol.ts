@@ -1,0 +1,38 @@
+/**
+ * Messages between the page and the viewer's workers. Every message carries the request's `seq`, so a
+ * late answer to a cancelled load is recognised and dropped.
+ */
+import type { ViewerErrorCode } from '../formats/errors';
+import type { Model } from '../formats/model';
+
+/** Where a model's bytes come from: files the user picked or dropped, or a URL of a data-folder file. */
+export type ModelSource =
+  | { kind: 'files'; file: File; companions: File[] }
+  | { kind: 'url'; url: string; name: string };
+
+export interface DecoderAssets {
+  dracoJs: string;
+  dracoWasm: string;
+}
+
+export type ParseRequest =
+  | { type: 'parse'; seq: number; source: ModelSource; assets: DecoderAssets }
+  | { type: 'cancel'; seq: number };
+
+export type LoadStage = 'read' | 'parse';
+
+export interface ParseTimings {
+  readMs: number;
+  parseMs: number;
+}
+
+export type ParseResponse =
+  | { type: 'progress'; seq: number; stage: LoadStage; fraction: number }
+  | { type: 'done'; seq: number; model: Model; fileBytes: number; fingerprint: string; timings: ParseTimings }
+  | { type: 'error'; seq: number; code: ViewerErrorCode | 'cancelled'; message: string };
+
+export type SortRequest =
+  | { type: 'init'; seq: number; centers: Float32Array; count: number }
+  | { type: 'sort'; seq: number; viewRow: [number, number, number, number]; buffer: Float32Array };
+
+export type SortResponse = { type: 'sorted'; seq: number; order: Float32Array; viewRow: [number, number, number, number] };
