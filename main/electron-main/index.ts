@@ -1,0 +1,297 @@
+/**
+ * The Electron shell: one instance, one core, one hardened window on `kraken://app`. Everything the app does
+ * lives in the core (main/node); this file wires it to the OS — protocol, IPC, dialogs, menu, opened files,
+ * window state, quitting cleanly.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron';
+import { AppError } from '../common/app-error';
+import { APP_NAME } from '../node/app-paths';
+import { createCore, type Core } from '../node/core';
+import { buildMenuTemplate } from './app-menu';
+import { registerIpc, type IpcRegistration } from './ipc';
+import { filesFromArgv, IMAGE_EXTENSIONS, importOpenedFiles, VIDEO_EXTENSIONS } from './open-files';
+import { handleKrakenProtocol, registerKrakenScheme } from './protocol';
+import { PRELOAD_BUNDLE_MARKER } from './preload-marker';
+import { SecretStore } from './secret-store';
+import { hardenApp, hardenSession, isAllowedExternalUrl, openExternalSafely, secureWebPreferences, START_URL } from './security';
+import { clampWindowState, loadWindowState, MIN_SIZE, trackWindowState } from './window-state';
+
+// --- Before ready: name, folders, scheme, sandbox -------------------------------------------------------------
+
+// userData is derived from the name; set it first so every path below agrees with app-paths.ts.
+app.setName(APP_NAME);
+// Tests and portable setups point the whole app at another data folder.
+if (process.env.KRAKEN_DATA_DIR) app.setPath('userData', path.resolve(process.env.KRAKEN_DATA_DIR));
+// Chromium's own profile (cookies, caches, localStorage) goes to a hidden subfolder: kraken://files serves the
+// data folder and refuses hidden entries, so the page can never read the browser profile through it.
+app.setPath('sessionData', path.join(app.getPath('userData'), '.session'));
+
+registerKrakenScheme(protocol);
+hardenApp(app, shell);
+
+// A second launch (double-clicked file, `kraken-studio clip.mp4`) hands its arguments to us and exits.
+const isPrimary = app.requestSingleInstanceLock();
+
+let core: Core | null = null;
+let ipc: IpcRegistration | null = null;
+let mainWindow: BrowserWindow | null = null;
+let windowReady = false;
+let preload = '';
+/** Files the OS handed over before the window could take them. */
+const pendingFiles: string[] = [];
+/** Secrets for later features (account tokens, wallet keys): encrypted by the OS keychain, see secret-store.ts. */
+export let secrets: SecretStore | null = null;
+
+if (!isPrimary) {
+  app.quit();
+} else {
+  pendingFiles.push(...filesFromArgv(process.argv.slice(1), process.cwd()));
+
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    focusMainWindow();
+    queueFiles(filesFromArgv(argv.slice(1), workingDirectory));
+  });
+
+  // macOS delivers double-clicked files this way, possibly before `ready`.
+  app.on('open-file', (event, file) => {
+    event.preventDefault();
+    queueFiles([file]);
+  });
+
+  // kraken:// links from a browser (registered in electron-builder.yml) bring the app forward. They are never
+  // loaded: no deep-link action exists yet, and a link must not be able to steer the app.
+  app.on('open-url', (event) => {
+    event.preventDefault();
+    if (core) focusMainWindow();
+  });
+
+  app.on('window-all-closed', () => {
+    // On macOS an app stays active without windows until the user quits it.
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('activate', () => {
+    if (core && BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow();
+  });
+
+  installQuitHandling();
+
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      dialog.showErrorBox(`${APP_NAME} could not start`, message);
+      app.exit(1);
+    });
+}
+
+// --- Ready ----------------------------------------------------------------------------------------------------
+
+function start(): void {
+  // Fail before opening anything when the preload is not the bundled one.
+  preload = preloadPath();
+  hardenSession(session.defaultSession);
+  const dataDir = app.getPath('userData');
+  core = createCore({
+    dataDir,
+    shell: 'electron',
+    version: app.getVersion(),
+    shellHandlers: {
+      'dialog.openMedia': async (req) => ({ paths: await chooseMediaFiles(req.multiple) }),
+      'shell.openExternal': async (req) => {
+        if (!isAllowedExternalUrl(req.url)) throw new AppError('FORBIDDEN', 'Only https links to the Kraken website, its docs and GitHub are opened.');
+        return { opened: await openExternalSafely(shell, req.url) };
+      },
+    },
+  });
+  secrets = new SecretStore(path.join(dataDir, '.secrets.json'), safeStorage);
+  handleKrakenProtocol(protocol, { rendererDir: path.join(app.getAppPath(), 'dist', 'renderer'), dataDir });
+  ipc = registerIpc(core, { ipcMain, windows: () => BrowserWindow.getAllWindows(), log: (m) => console.error(m) });
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      buildMenuTemplate(
+        { appName: APP_NAME, platform: process.platform, isDev: !app.isPackaged },
+        {
+          navigate: (page) => navigate(page),
+          importMedia: () => void chooseMediaFiles(true).then(queueFiles),
+          openLink: (url) => void openExternalSafely(shell, url),
+        },
+      ),
+    ),
+  );
+  mainWindow = createMainWindow();
+}
+
+function preloadPath(): string {
+  const file = path.join(app.getAppPath(), 'dist', 'preload', 'index.js');
+  // tsc also emits dist/preload/index.js (unbundled, it requires local files): a sandboxed preload cannot load
+  // that one, and the page would silently have no API. Say so instead.
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    // handled below
+  }
+  if (!text.includes(PRELOAD_BUNDLE_MARKER)) {
+    throw new Error(`${file} is missing or not the bundled preload. Run \`node scripts/bundle-preload.mjs\` (part of \`npm run build\`).`);
+  }
+  return file;
+}
+
+function createMainWindow(): BrowserWindow {
+  const stateFile = path.join(app.getPath('userData'), '.window-state.json');
+  const primary = screen.getPrimaryDisplay();
+  const areas = [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map((d) => d.workArea);
+  const state = clampWindowState(loadWindowState(stateFile), areas);
+  const win = new BrowserWindow({
+    x: state.x,
+    y: state.y,
+    width: state.width,
+    height: state.height,
+    minWidth: Math.min(MIN_SIZE.width, state.width),
+    minHeight: Math.min(MIN_SIZE.height, state.height),
+    title: APP_NAME,
+    // The renderer's --bg, so the window does not flash white before the first paint.
+    backgroundColor: '#0d0f14',
+    show: false,
+    webPreferences: secureWebPreferences(preload),
+  });
+  if (state.maximized) win.maximize();
+  trackWindowState(win, stateFile);
+  windowReady = false;
+  win.once('ready-to-show', () => win.show());
+  win.webContents.on('did-finish-load', () => {
+    windowReady = true;
+    void flushPendingFiles();
+  });
+  let lastReload = 0;
+  win.webContents.on('render-process-gone', (_event, details) => {
+    console.error(`[window] renderer gone: ${details.reason} (exit ${details.exitCode})`);
+    windowReady = false;
+    // A crashed renderer leaves a blank window; the core (and its jobs) are untouched, so load it again —
+    // but not in a loop if it crashes while loading.
+    if (details.reason === 'clean-exit' || win.isDestroyed() || Date.now() - lastReload < 10_000) return;
+    lastReload = Date.now();
+    void win.loadURL(START_URL);
+  });
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  void win.loadURL(START_URL);
+  return win;
+}
+
+function focusMainWindow(): void {
+  const win = mainWindow;
+  if (!win || win.isDestroyed()) {
+    if (core) mainWindow = createMainWindow();
+    return;
+  }
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+/** Page navigation from the menu: the renderer keeps the page in the hash (`#/media`). */
+function navigate(page: string): void {
+  const win = mainWindow;
+  if (!win || win.isDestroyed() || !/^[a-z0-9-]+$/.test(page)) return;
+  void win.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#/${page}`)}`).catch(() => undefined);
+}
+
+// --- Dialogs and opened files -----------------------------------------------------------------------------------
+
+async function chooseMediaFiles(multiple: boolean): Promise<string[]> {
+  const strip = (exts: readonly string[]) => exts.map((e) => e.slice(1));
+  const options: Electron.OpenDialogOptions = {
+    title: 'Import media',
+    properties: multiple ? ['openFile', 'multiSelections'] : ['openFile'],
+    filters: [
+      { name: 'Videos and images', extensions: [...strip(VIDEO_EXTENSIONS), ...strip(IMAGE_EXTENSIONS)] },
+      { name: 'Videos', extensions: strip(VIDEO_EXTENSIONS) },
+      { name: 'Images', extensions: strip(IMAGE_EXTENSIONS) },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const win = mainWindow && !mainWindow.isDestroyed() ? mainWindow : null;
+  const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? [] : result.filePaths;
+}
+
+function queueFiles(files: string[]): void {
+  if (files.length === 0) return;
+  pendingFiles.push(...files);
+  void flushPendingFiles();
+}
+
+let flushing = false;
+async function flushPendingFiles(): Promise<void> {
+  const win = mainWindow;
+  if (flushing || !core || !win || win.isDestroyed() || !windowReady || pendingFiles.length === 0) return;
+  flushing = true;
+  try {
+    while (pendingFiles.length > 0) {
+      const files = pendingFiles.splice(0);
+      const result = await importOpenedFiles(core, files, await currentProjectOf(win));
+      if (result.projectId !== null && result.imported > 0) await showProjectMedia(win, result.projectId);
+      const problems = [
+        ...result.failed.map((f) => `${path.basename(f.path)}: ${f.message}`),
+        ...result.deferred.map((f) => `${path.basename(f)}: opening 3D files from the system is not available yet; open it in the Viewer.`),
+      ];
+      if (problems.length > 0) void dialog.showMessageBox(win, { type: 'warning', message: 'Some files were not imported', detail: problems.join('\n') });
+    }
+  } catch (err) {
+    dialog.showErrorBox('Import failed', AppError.from(err).message);
+  } finally {
+    flushing = false;
+  }
+}
+
+/** The project the window has open (the renderer keeps it in localStorage under `kraken.currentProject`). */
+async function currentProjectOf(win: BrowserWindow): Promise<number | null> {
+  try {
+    const v = Number(await win.webContents.executeJavaScript(`localStorage.getItem('kraken.currentProject')`));
+    return Number.isInteger(v) && v > 0 ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The contract has no "files were opened" event yet, so the renderer learns of the import by being reloaded
+ * on that project's media page (its state is all in the core and localStorage, so nothing is lost).
+ */
+async function showProjectMedia(win: BrowserWindow, projectId: number): Promise<void> {
+  const script = `localStorage.setItem('kraken.currentProject', ${JSON.stringify(String(projectId))}); location.hash = '#/media'; location.reload();`;
+  await win.webContents.executeJavaScript(script).catch(() => undefined);
+  focusMainWindow();
+}
+
+// --- Quitting ---------------------------------------------------------------------------------------------------
+
+function installQuitHandling(): void {
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed || !core) return;
+    // Running jobs are cancelled and marked, and SQLite is closed, before the process exits.
+    event.preventDefault();
+    const c = core;
+    core = null;
+    ipc?.dispose();
+    ipc = null;
+    const force = setTimeout(() => app.exit(0), 10_000);
+    void c
+      .close()
+      .catch((err: unknown) => console.error('[quit] closing the core failed:', err))
+      .finally(() => {
+        clearTimeout(force);
+        closed = true;
+        app.quit();
+      });
+  });
+  // Ctrl+C in the terminal (npm start) or a service manager's TERM: quit the same clean way.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+}
