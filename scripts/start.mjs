@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// `npm start`: build when dist/ is missing or older than the sources, make the sample video when it is missing,
+// then run the desktop app in Electron — or, where Electron cannot run (no binary, no display, native modules
+// built for Node), say why in one line and start the browser host instead, which prints its address.
+// `npm start -- --browser` always starts the browser host; other arguments go to the app or the host.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+/** What `npm run build` produces and the app needs. */
+export const OUTPUTS = ['dist/main/electron-main/index.js', 'dist/main/host/index.js', 'dist/preload/index.js', 'dist/renderer/index.html'];
+/** Sources whose change makes dist/ stale (tests, docs and e2e do not). */
+export const SOURCES = ['main', 'preload', 'native-workers', 'renderer', 'package.json', 'tsconfig.base.json', 'tsconfig.node.json', 'tsconfig.renderer.json'];
+// Must equal PRELOAD_BUNDLE_MARKER in main/electron-main/preload-marker.ts.
+const PRELOAD_MARKER = 'kraken-preload-bundle:v1';
+
+function newestMtime(p) {
+  let stat;
+  try {
+    stat = fs.statSync(p);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return /\.test\.[cm]?tsx?$|\.md$/.test(p) ? 0 : stat.mtimeMs;
+  let newest = 0;
+  for (const e of fs.readdirSync(p)) {
+    if (e === 'node_modules' || e === 'dist' || e.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(path.join(p, e)));
+  }
+  return newest;
+}
+
+/** Why a build is needed (missing or stale output), or null when dist/ is current. */
+export function buildReason(dir = root) {
+  let oldest = Infinity;
+  for (const o of OUTPUTS) {
+    const file = path.join(dir, o);
+    if (!fs.existsSync(file)) return `${o} is missing`;
+    oldest = Math.min(oldest, fs.statSync(file).mtimeMs);
+  }
+  const newest = Math.max(...SOURCES.map((s) => newestMtime(path.join(dir, s))));
+  return newest > oldest ? 'sources changed since the last build' : null;
+}
+
+/** True when dist/preload/index.js is the bundled preload (tsc emits an unbundled one at the same path). */
+export function preloadIsBundled(dir = root) {
+  try {
+    return fs.readFileSync(path.join(dir, 'dist', 'preload', 'index.js'), 'utf8').includes(PRELOAD_MARKER);
+  } catch {
+    return false;
+  }
+}
+
+/** The Electron binary's path as the `electron` package reports it, or null when it was never downloaded. */
+export function electronBinary() {
+  try {
+    const p = require('electron');
+    return typeof p === 'string' && fs.existsSync(p) ? p : null;
+  } catch {
+    // The package throws when its postinstall download did not happen (denied offline).
+    return null;
+  }
+}
+
+/** Why Electron cannot show a window here, or null when it can. */
+export function electronUnavailableReason({ binary, platform = process.platform, env = process.env }) {
+  if (!binary) return 'the Electron binary is not installed (its download was denied or failed)';
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
+  return null;
+}
+
+/**
+ * better-sqlite3 is not N-API: a build for Node does not load in Electron. Checked by loading it in Electron's
+ * own Node (ELECTRON_RUN_AS_NODE) before the window would fail to open.
+ */
+function nativeModulesReason(binary) {
+  const r = spawnSync(binary, ['-e', "require('better-sqlite3')"], {
+    cwd: root,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (r.status === 0) return null;
+  const abi = /NODE_MODULE_VERSION (\d+)/.exec(r.stderr ?? '');
+  return `better-sqlite3 is built for Node, not Electron${abi ? ` (ABI ${abi[1]})` : ''}; run \`npx electron-builder install-app-deps\` to rebuild it for Electron`;
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  return r.status ?? 1;
+}
+
+/** Runs a child with our stdio, forwarding Ctrl+C / TERM to it, and exits with its code. */
+function runForeground(cmd, args, env) {
+  const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
+  }
+  child.on('error', (err) => {
+    console.error(`start: could not run ${cmd}: ${err.message}`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (os.constants.signals[signal] ?? 1)));
+}
+
+function main() {
+  const args = process.argv.slice(2);
+  const forceBrowser = args.includes('--browser');
+  const passThrough = args.filter((a) => a !== '--browser');
+
+  const reason = buildReason();
+  if (reason) {
+    console.log(`start: building (${reason})`);
+    if (run('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
+  }
+  // Until `npm run build:node` runs it itself, make sure the preload is the bundled one.
+  if (!preloadIsBundled() && run(process.execPath, [path.join('scripts', 'bundle-preload.mjs')]) !== 0) process.exit(1);
+
+  const sample = path.join(root, 'resources', 'sample', 'sample.mp4');
+  const makeSample = path.join(root, 'scripts', 'make-sample.mjs');
+  if (!fs.existsSync(sample) && fs.existsSync(makeSample) && run(process.execPath, [makeSample]) !== 0) {
+    console.log('start: the sample video could not be made; everything else works without it');
+  }
+
+  const binary = electronBinary();
+  const why = forceBrowser ? 'you asked for the browser (--browser)' : (electronUnavailableReason({ binary }) ?? nativeModulesReason(binary));
+  if (!why) {
+    // ELECTRON_RUN_AS_NODE (set by some tools) would make the binary a plain Node and open no window.
+    const env = { ...process.env };
+    delete env.ELECTRON_RUN_AS_NODE;
+    runForeground(binary, [root, ...passThrough], env);
+    return;
+  }
+  console.log(`start: not starting Electron because ${why}; starting the browser host instead.`);
+  runForeground(process.execPath, [path.join(root, 'dist', 'main', 'host', 'index.js'), ...passThrough], process.env);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();

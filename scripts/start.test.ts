@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PRELOAD_BUNDLE_MARKER } from '../main/electron-main/preload-marker';
+
+// The script runs main() only when executed, so importing it here only loads its helpers.
+const start = (await import('./start.mjs')) as {
+  OUTPUTS: string[];
+  buildReason(dir: string): string | null;
+  preloadIsBundled(dir: string): boolean;
+  electronBinary(): string | null;
+  electronUnavailableReason(o: { binary: string | null; platform?: string; env?: Record<string, string | undefined> }): string | null;
+};
+
+let dir: string | null = null;
+afterEach(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  dir = null;
+});
+
+function touch(root: string, rel: string, mtimeSec: number, text = 'x') {
+  const file = path.join(root, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  fs.utimesSync(file, mtimeSec, mtimeSec);
+}
+
+describe('npm start helpers', () => {
+  it('builds when an output is missing or a source is newer, not for a changed test', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-start-'));
+    touch(dir, 'main/node/core.ts', 1000);
+    touch(dir, 'renderer/src/app.tsx', 1000);
+    expect(start.buildReason(dir)).toMatch(/missing/);
+    for (const o of start.OUTPUTS) touch(dir, o, 2000);
+    expect(start.buildReason(dir)).toBeNull();
+    touch(dir, 'main/node/core.test.ts', 3000);
+    touch(dir, 'renderer/node_modules/x/index.js', 3000);
+    expect(start.buildReason(dir)).toBeNull();
+    touch(dir, 'renderer/src/app.tsx', 3000);
+    expect(start.buildReason(dir)).toMatch(/changed/);
+  });
+
+  it('recognises the bundled preload by the marker the main process checks', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-start-'));
+    expect(start.preloadIsBundled(dir)).toBe(false);
+    touch(dir, 'dist/preload/index.js', 1, '"use strict"; require("../main/common/contract");');
+    expect(start.preloadIsBundled(dir)).toBe(false);
+    touch(dir, 'dist/preload/index.js', 1, `/* ${PRELOAD_BUNDLE_MARKER} */\nrequire("electron");`);
+    expect(start.preloadIsBundled(dir)).toBe(true);
+  });
+
+  it('says why Electron cannot run: no binary, or no display on Linux', () => {
+    expect(start.electronUnavailableReason({ binary: null })).toMatch(/not installed/);
+    expect(start.electronUnavailableReason({ binary: '/x/electron', platform: 'linux', env: {} })).toMatch(/no display/);
+    expect(start.electronUnavailableReason({ binary: '/x/electron', platform: 'linux', env: { WAYLAND_DISPLAY: 'wayland-0' } })).toBeNull();
+    expect(start.electronUnavailableReason({ binary: '/x/electron', platform: 'linux', env: { DISPLAY: ':0' } })).toBeNull();
+    expect(start.electronUnavailableReason({ binary: '/x/electron', platform: 'darwin', env: {} })).toBeNull();
+  });
+
+  it('finds no Electron binary here only when the package has none', () => {
+    const binary = start.electronBinary();
+    if (binary) expect(fs.existsSync(binary)).toBe(true);
+    else expect(fs.existsSync(path.join(path.dirname(require.resolve('electron')), 'path.txt'))).toBe(false);
+  });
+});
