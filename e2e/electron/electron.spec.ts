@@ -13,6 +13,11 @@ import { electronBinary, electronSkipReason, repoRoot } from './electron-env';
 
 const skipReason = electronSkipReason();
 
+test.beforeAll(() => {
+  // The list reporter does not show skip annotations; this line says why, once.
+  if (skipReason) console.log(`Electron e2e skipped: ${skipReason}`);
+});
+
 let app: ElectronApplication | null = null;
 let dataDir = '';
 
