@@ -60,6 +60,8 @@ export interface TextureRef {
 export interface ColorData {
   array: Uint8Array | Float32Array;
   itemSize: 3 | 4;
+  /** sRGB-encoded (PLY bytes as scanners write them); otherwise linear (glTF COLOR_0, OBJLoader output). */
+  srgb?: boolean;
 }
 
 export interface GeometryPart {

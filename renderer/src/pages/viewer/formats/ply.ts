@@ -443,10 +443,10 @@ export function parsePly(bytes: Uint8Array, onProgress?: Progress): Model {
     name: vertexEl.name,
     position: p.position,
     normal,
-    color: p.color ? { array: p.color, itemSize: p.colorSize } : undefined,
+    color: p.color ? { array: p.color, itemSize: p.colorSize, srgb: true } : undefined,
     uv: p.uv,
     index: compactIndex,
-    materials: [{ ...defaultMaterial('ply'), color: [1, 1, 1] }],
+    materials: [{ ...defaultMaterial('ply'), color: p.color ? [1, 1, 1] : [0.78, 0.8, 0.86] }],
     bounds,
     sphere: sphereOf(p.position, bounds),
   };

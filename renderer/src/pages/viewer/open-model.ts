@@ -1,0 +1,44 @@
+/**
+ * How the rest of the app opens something in the 3D viewer: a data-folder path (inference depth results,
+ * project results) or files the user picked or dropped. One click elsewhere → the viewer page, loading.
+ */
+import { fileUrl } from '../../api/file-url';
+import { useNav } from '../../stores/nav-store';
+import { extensionOf, isModelName, viewerExtensions } from './formats/detect';
+import { useViewer, type SlotIndex } from './viewer-store';
+
+export { isModelName as canOpenInViewer, viewerExtensions };
+
+/** Opens a file of the data folder (path relative to it, as services return it) and shows the viewer. */
+export function openModelPath(rel: string, opts: { slot?: SlotIndex; name?: string } = {}): Promise<void> {
+  useNav.getState().navigate('viewer');
+  const name = opts.name ?? rel.split(/[\\/]/).pop() ?? rel;
+  return useViewer.getState().open({ kind: 'url', url: fileUrl(rel), name }, opts.slot, { cameraKey: `path:${rel.replace(/\\/g, '/')}` });
+}
+
+// a model file beats its companions; among models the richer container first
+const rank = (name: string) => ['gltf', 'glb', 'obj', 'ply', 'splat'].indexOf(extensionOf(name));
+
+/**
+ * Opens picked or dropped files: the model file(s) among them, with the rest as companions (MTL, BIN,
+ * textures). Two models at once open side by side.
+ */
+export function openModelFiles(files: File[], slot?: SlotIndex): Promise<void> {
+  const store = useViewer.getState();
+  const models = files.filter((f) => isModelName(f.name)).sort((a, b) => rank(a.name) - rank(b.name));
+  const target = slot ?? store.active;
+  if (models.length === 0) {
+    const names = files.map((f) => f.name).join(', ');
+    store.fail(target, names, 'unknown-format', `None of these can be opened in the 3D viewer: ${names}.`);
+    return Promise.resolve();
+  }
+  // a .gltf/.obj with its companions: one model; several standalone models: compare the first two
+  const standalone = models.filter((f) => ['ply', 'splat', 'glb'].includes(extensionOf(f.name)));
+  const companions = (main: File) => files.filter((f) => f !== main && !isModelName(f.name));
+  if (slot === undefined && models.length >= 2 && standalone.length === models.length) {
+    store.setCompare(true);
+    return Promise.all([0, 1].map((i) => store.open({ kind: 'files', file: models[i]!, companions: [] }, i as SlotIndex))).then(() => undefined);
+  }
+  const main = models[0]!;
+  return store.open({ kind: 'files', file: main, companions: companions(main) }, target);
+}
