@@ -25,6 +25,13 @@ function make(name: string, build: (out: string) => void): string {
   return out;
 }
 
+/** ffmpeg 5.1 spells frame-rate passthrough `-fps_mode`, older builds `-vsync`. */
+function vfrFlag(): string[] {
+  const v = execFileSync(fixtureFfmpeg(), ['-hide_banner', '-version'], { encoding: 'utf8' });
+  const m = /version n?(\d+)\.(\d+)/.exec(v);
+  return m && (Number(m[1]) > 5 || (Number(m[1]) === 5 && Number(m[2]) >= 1)) ? ['-fps_mode', 'vfr'] : ['-vsync', 'vfr'];
+}
+
 function ff(args: string[]): void {
   execFileSync(fixtureFfmpeg(), ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
@@ -74,6 +81,91 @@ export const fixtures = {
   unicodePath(): string {
     const src = fixtures.h264(2);
     return make(path.join('폴더 with spaces', '내 영상 clip.mp4'), (out) => fs.copyFileSync(src, out));
+  },
+  /** VP9 in WebM (no audio), 3 s at 30 fps. */
+  vp9Webm(): string {
+    return make('vp9-3s.webm', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=3', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-g', '30', '-pix_fmt', 'yuv420p', '-f', 'webm', out]),
+    );
+  },
+  /**
+   * Variable frame rate: 2 s at 30 fps, 2 s at 10 fps, 1 s at 30 fps, kept at their own times (-fps_mode vfr).
+   * Frames: 60 + 20 + 30 = 110; the 10 fps part lies between 2.0 and 4.0 s.
+   */
+  vfr(): string {
+    return make('vfr-30-10-30.mp4', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=2', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=10:duration=2',
+        '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=1', '-filter_complex', '[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]', '-map', '[v]',
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', ...vfrFlag(), '-f', 'mp4', out]),
+    );
+  },
+  /** 4K (3840x2160) H.264, 1 s at 30 fps. */
+  uhd4k(): string {
+    return make('h264-4k-1s.mp4', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=3840x2160:rate=30:duration=1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'mp4', out]),
+    );
+  },
+  /** A hard cut at exactly 2.0 s: 2 s of testsrc2, then 2 s of a Mandelbrot zoom (30 fps, 120 frames). */
+  sceneCut(): string {
+    return make('scene-cut-2s.mp4', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=2', '-f', 'lavfi', '-i', 'mandelbrot=size=640x360:rate=30,trim=duration=2',
+        '-filter_complex', '[0:v][1:v]concat=n=2:v=1:a=0[v]', '-map', '[v]', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'mp4', out]),
+    );
+  },
+  /**
+   * 4 s at 30 fps where every frame n with n % 3 == 1 is heavily blurred (a shaky hand-held capture in miniature).
+   * A frame at time t is blurred when round(t * 30) % 3 == 1.
+   */
+  blurEveryThird(): string {
+    return make('blur-every-third.mp4', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=4', '-vf', "gblur=sigma=12:enable='eq(mod(n,3),1)'",
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '12', '-pix_fmt', 'yuv420p', '-f', 'mp4', out]),
+    );
+  },
+  /** A uniformly out-of-focus clip, 4 s. */
+  blurry(): string {
+    return make('blurry-4s.mp4', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=4', '-vf', 'gblur=sigma=12', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'mp4', out]),
+    );
+  },
+  /** A still camera: the same picture for 4 s (no motion to reconstruct from). */
+  still(): string {
+    return make('still-4s.mp4', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=1:duration=1', '-vf', 'loop=loop=-1:size=1,fps=30,trim=duration=4', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'mp4', out]),
+    );
+  },
+  /** A real clip followed by zeros up to 5 GB, as a sparse file (takes no disk space). */
+  huge(): string {
+    const src = fixtures.h264(2);
+    return make('huge-5gb.mp4', (out) => {
+      fs.copyFileSync(src, out);
+      fs.truncateSync(out, 5 * 1024 ** 3);
+    });
+  },
+  /** 5 GB of zeros named .mp4 (sparse): not media at all. */
+  hugeZeros(): string {
+    return make('zeros-5gb.mp4', (out) => {
+      fs.writeFileSync(out, '');
+      fs.truncateSync(out, 5 * 1024 ** 3);
+    });
+  },
+  /** Only a HEIC file-type box: what ffmpeg builds without a HEIF demuxer see of an iPhone photo. */
+  heicHeader(): string {
+    return make('photo.heic', (out) => {
+      const ftyp = Buffer.alloc(24);
+      ftyp.writeUInt32BE(24, 0);
+      ftyp.write('ftypheic', 4, 'latin1');
+      ftyp.writeUInt32BE(0, 12);
+      ftyp.write('mif1heic', 16, 'latin1');
+      fs.writeFileSync(out, Buffer.concat([ftyp, Buffer.alloc(4096)]));
+    });
+  },
+  /** An AVIF still (HEIF family), written by sharp (ffmpeg 5.1 cannot write AVIF). */
+  avif(): string {
+    return make('image.avif', (out) => {
+      const script = `require('sharp')({create:{width:320,height:240,channels:3,background:'#3a6'}}).avif().toFile(process.argv[1]).catch((e)=>{console.error(e);process.exit(1)})`;
+      execFileSync(process.execPath, ['-e', script, out], { cwd: path.resolve(__dirname, '..'), stdio: ['ignore', 'ignore', 'inherit'] });
+    });
   },
   png(size = '640x480'): string {
     return make(`image-${size}.png`, (out) => ff(['-f', 'lavfi', '-i', `testsrc2=size=${size}:duration=1`, '-frames:v', '1', '-f', 'image2', '-c:v', 'png', out]));

@@ -24,8 +24,20 @@ function describe(p: ProbeResult): string {
   ];
   if (p.durationSeconds !== null) lines.push(`duration    ${p.durationSeconds.toFixed(3)} s`);
   lines.push(`picture     ${v.displayWidth}x${v.displayHeight}${v.rotation ? ` (stored ${v.width}x${v.height}, rotated ${v.rotation}°)` : ''}`);
-  if (p.kind === 'video') lines.push(`frame rate  ${v.fps.toFixed(3)} fps${v.variableFrameRate ? ' (variable)' : ''}`);
-  lines.push(`codec       ${v.codec}${v.profile ? ` ${v.profile}` : ''}${v.pixelFormat ? `, ${v.pixelFormat}` : ''}`);
+  if (p.kind === 'video') {
+    lines.push(`frame rate  ${v.fps.toFixed(3)} fps${v.variableFrameRate ? ` (variable, measured from ${v.frameRateEvidence})` : ''}`);
+    if (v.keyframeIntervalSeconds !== null) lines.push(`key frames  every ${v.keyframeIntervalSeconds.toFixed(2)} s${v.keyframeIntervalFrames ? ` (${v.keyframeIntervalFrames} frames)` : ''}`);
+  }
+  lines.push(`codec       ${v.codec}${v.profile ? ` ${v.profile}` : ''}${v.level ? ` level ${formatLevel(v.codec, v.level)}` : ''}${v.pixelFormat ? `, ${v.pixelFormat}` : ''}`);
+  const rate = v.bitRate ?? p.bitRate;
+  if (rate) lines.push(`bit rate    ${(rate / 1e6).toFixed(2)} Mbit/s`);
   lines.push(`audio       ${p.audio ? `${p.audio.codec}, ${p.audio.channels ?? '?'} ch, ${p.audio.sampleRate ?? '?'} Hz` : 'none'}`);
   return lines.join('\n');
+}
+
+/** ffprobe reports H.264 levels ×10 and HEVC levels ×30. */
+function formatLevel(codec: string, level: number): string {
+  if (codec === 'h264') return (level / 10).toFixed(1);
+  if (codec === 'hevc') return (level / 30).toFixed(1);
+  return String(level);
 }

@@ -20,6 +20,13 @@ export const VideoStreamInfo = z.object({
   pixelFormat: z.string().nullable(),
   bitRate: z.number().nullable(),
   frameCount: z.number().int().nullable(),
+  /** Codec level (H.264 41 = 4.1; HEVC level × 30), when the stream says. */
+  level: z.number().nullable().default(null),
+  /** Median distance between key frames in the sampled packets (seconds / frames); null when the sample held fewer than two. */
+  keyframeIntervalSeconds: z.number().nullable().default(null),
+  keyframeIntervalFrames: z.number().int().nullable().default(null),
+  /** Where `variableFrameRate` came from: measured packet timestamps, or the header rates when no sample could be read. */
+  frameRateEvidence: z.enum(['packets', 'header']).default('header'),
 });
 export type VideoStreamInfo = z.infer<typeof VideoStreamInfo>;
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { AppError } from '../../common/app-error';
-import type { MediaSource, ProbeResult } from '../../common/contract';
+import { ProbeResult, type MediaSource } from '../../common/contract';
 import { sha256File, tempPathFor, toPosixRelative } from '../files/atomic';
 import type { Db } from '../store/database';
 import { nowIso } from '../store/database';
@@ -136,7 +136,8 @@ function toMedia(r: Row): MediaSource {
     path: r.path,
     sizeBytes: r.size_bytes,
     sha256: r.sha256,
-    probe: JSON.parse(r.probe_json) as ProbeResult,
+    // Parsing fills fields added after the row was written (older probes lack key-frame data).
+    probe: ProbeResult.parse(JSON.parse(r.probe_json)),
     poster: r.poster,
     createdAt: r.created_at,
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../common/app-error';
-import { normaliseProbe, parseRate, rotationOf } from './probe';
+import { analysePackets, normaliseProbe, parseRate, rotationOf } from './probe';
 
 describe('parseRate', () => {
   it('reads ffprobe rational rates', () => {
@@ -46,5 +46,36 @@ describe('normaliseProbe', () => {
   it('recognises single images', () => {
     const p = normaliseProbe('/i.png', 10, { format: { format_name: 'png_pipe' }, streams: [{ index: 0, codec_type: 'video', codec_name: 'png', width: 8, height: 4, r_frame_rate: '25/1', avg_frame_rate: '0/0' }] });
     expect(p).toMatchObject({ kind: 'image', durationSeconds: null, video: { fps: 0, variableFrameRate: false } });
+  });
+});
+
+describe('analysePackets', () => {
+  const csv = (rows: [number, string][]) => rows.map(([t, f]) => `${t.toFixed(6)},${f}`).join('\n');
+  it('measures the key-frame interval as the median gap between key packets, in presentation order', () => {
+    const rows: [number, string][] = [];
+    for (let i = 0; i < 300; i++) rows.push([i / 30, i % 60 === 0 ? 'K_' : '__']);
+    // B-frames arrive out of presentation order; the analysis must not care.
+    [rows[3], rows[4]] = [rows[4]!, rows[3]!];
+    const a = analysePackets(csv(rows));
+    expect(a.keyframeIntervalSeconds).toBeCloseTo(2, 6);
+    expect(a.variableFrameRate).toBe(false);
+    expect(a.packets).toBe(300);
+  });
+  it('flags variable frame rate when the frame spacing changes', () => {
+    const rows: [number, string][] = [];
+    for (let i = 0; i < 60; i++) rows.push([i / 30, i === 0 ? 'K_' : '__']);
+    for (let i = 0; i < 20; i++) rows.push([2 + i / 10, '__']);
+    expect(analysePackets(csv(rows)).variableFrameRate).toBe(true);
+  });
+  it('does not call millisecond-clock jitter (33/34 ms) or a single odd gap variable', () => {
+    const rows: [number, string][] = [];
+    for (let i = 0; i < 90; i++) rows.push([Math.round((i * 1000) / 30) / 1000, '__']);
+    rows.push([3.2, '__']);
+    expect(analysePackets(csv(rows)).variableFrameRate).toBe(false);
+  });
+  it('returns no interval with fewer than two key frames, and skips N/A timestamps', () => {
+    const a = analysePackets('0.000000,K_\nN/A,__\n0.033333,__\n');
+    expect(a.keyframeIntervalSeconds).toBeNull();
+    expect(a.packets).toBe(2);
   });
 });

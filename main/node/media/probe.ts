@@ -12,6 +12,7 @@ interface FfStream {
   codec_type?: string;
   codec_name?: string;
   profile?: string;
+  level?: number;
   width?: number;
   height?: number;
   pix_fmt?: string;
@@ -29,8 +30,18 @@ interface FfStream {
 
 interface FfProbeJson {
   streams?: FfStream[];
-  format?: { format_name?: string; duration?: string; bit_rate?: string; size?: string };
+  format?: { format_name?: string; duration?: string; bit_rate?: string; size?: string; tags?: Record<string, string> };
 }
+
+/** What a bounded sample of video packets says about key frames and frame timing. */
+export interface PacketSample {
+  keyframeIntervalSeconds: number | null;
+  variableFrameRate: boolean;
+  packets: number;
+}
+
+/** HEIF-family still images (AVIF, HEIC) that ffmpeg's mov demuxer opens as one-frame videos. */
+const HEIF_BRANDS = /^(avif|avis|heic|heix|heim|heis|mif1|msf1)$/;
 
 const IMAGE_FORMATS = /^(image2|png_pipe|jpeg_pipe|webp_pipe|bmp_pipe|tiff_pipe|gif|heif|avif|mjpeg)$/;
 
@@ -61,7 +72,8 @@ export function normaliseProbe(file: string, sizeBytes: number, json: FfProbeJso
     if (audio) throw new AppError('MEDIA_UNREADABLE', 'This file has sound but no picture (audio only). Choose a video or an image.', { file });
     throw new AppError('MEDIA_UNREADABLE', 'No video or image stream found in this file.', { file });
   }
-  const isImage = IMAGE_FORMATS.test(formatName) || (formatName.includes('_pipe') && !audio);
+  const brand = json.format?.tags?.major_brand?.trim() ?? '';
+  const isImage = IMAGE_FORMATS.test(formatName) || (formatName.includes('_pipe') && !audio) || (HEIF_BRANDS.test(brand) && !audio && (video.nb_frames ?? '1') === '1');
   const rotation = rotationOf(video);
   const swap = rotation === 90 || rotation === 270;
   const realFps = parseRate(video.r_frame_rate);
@@ -92,6 +104,10 @@ export function normaliseProbe(file: string, sizeBytes: number, json: FfProbeJso
       pixelFormat: video.pix_fmt ?? null,
       bitRate: video.bit_rate ? Number(video.bit_rate) : null,
       frameCount: nbFrames !== null && Number.isFinite(nbFrames) ? nbFrames : null,
+      level: typeof video.level === 'number' && video.level > 0 ? video.level : null,
+      keyframeIntervalSeconds: null,
+      keyframeIntervalFrames: null,
+      frameRateEvidence: 'header',
     },
     audio: audio
       ? { codec: audio.codec_name ?? 'unknown', channels: audio.channels ?? null, sampleRate: audio.sample_rate ? Number(audio.sample_rate) : null }
@@ -99,8 +115,60 @@ export function normaliseProbe(file: string, sizeBytes: number, json: FfProbeJso
   };
 }
 
+/**
+ * Reads key-frame spacing and real frame timing from `pts,flags` lines of ffprobe's packet listing.
+ * Packets are sorted by presentation time first (B-frames arrive out of order).
+ */
+export function analysePackets(csv: string): PacketSample {
+  const pts: number[] = [];
+  const keys: number[] = [];
+  for (const line of csv.split('\n')) {
+    const [t, flags] = line.trim().split(',');
+    const v = Number(t);
+    if (!t || t === 'N/A' || !Number.isFinite(v)) continue;
+    pts.push(v);
+    if (flags?.startsWith('K')) keys.push(v);
+  }
+  pts.sort((a, b) => a - b);
+  keys.sort((a, b) => a - b);
+  const deltas: number[] = [];
+  for (let i = 1; i < pts.length; i++) {
+    const d = pts[i]! - pts[i - 1]!;
+    if (d > 0) deltas.push(d);
+  }
+  let variableFrameRate = false;
+  if (deltas.length >= 4) {
+    const med = median(deltas);
+    // Containers with millisecond clocks jitter by one tick (33/34 ms at 30 fps): that is not VFR.
+    const tolerance = Math.max(0.15 * med, 0.0015);
+    const off = deltas.filter((d) => Math.abs(d - med) > tolerance).length;
+    // One odd gap is a glitch (an edit list, a dropped frame); two or more mean the timing really varies.
+    variableFrameRate = off >= 2;
+  }
+  const gaps: number[] = [];
+  for (let i = 1; i < keys.length; i++) gaps.push(keys[i]! - keys[i - 1]!);
+  return { keyframeIntervalSeconds: gaps.length ? median(gaps) : null, variableFrameRate, packets: pts.length };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Seconds of packets the probe samples for key frames and frame timing (bounded: huge files stay fast). */
+export const PACKET_SAMPLE_SECONDS = 10;
+
+export interface ProbeOptions {
+  signal?: AbortSignal;
+  /** Read a bounded packet sample for key-frame interval and measured VFR (default true). */
+  sample?: boolean;
+}
+
 /** Probes one file. Clear errors for missing, empty, unreadable, non-media and audio-only files. */
-export async function probeFile(ffprobe: string, file: string, signal?: AbortSignal): Promise<ProbeResult> {
+export async function probeFile(ffprobe: string, file: string, signalOrOptions?: AbortSignal | ProbeOptions): Promise<ProbeResult> {
+  const opts: ProbeOptions = signalOrOptions instanceof AbortSignal ? { signal: signalOrOptions } : (signalOrOptions ?? {});
+  const signal = opts.signal;
   let stat: fs.Stats;
   try {
     stat = await fs.promises.stat(file);
@@ -112,10 +180,11 @@ export async function probeFile(ffprobe: string, file: string, signal?: AbortSig
   const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file];
   const { stdout, stderr, code } = await run(ffprobe, args, signal);
   if (code !== 0) {
-    throw new AppError('MEDIA_UNREADABLE', `ffmpeg cannot read this file: it is damaged, truncated or not a video or image.`, {
-      file,
-      ffprobe: stderr.trim().split('\n').slice(-3).join(' | '),
-    });
+    const detail = { file, ffprobe: stderr.trim().split('\n').slice(-3).join(' | ') };
+    if (/\.(heic|heif)$/i.test(file)) {
+      throw new AppError('MEDIA_UNREADABLE', 'This HEIC/HEIF photo cannot be decoded by the ffmpeg in use (HEIC needs ffmpeg 7.1 or newer). Export it as JPEG or PNG, or point Settings at a newer ffmpeg.', detail);
+    }
+    throw new AppError('MEDIA_UNREADABLE', `ffmpeg cannot read this file: it is damaged, truncated or not a video or image.`, detail);
   }
   let json: FfProbeJson;
   try {
@@ -123,7 +192,21 @@ export async function probeFile(ffprobe: string, file: string, signal?: AbortSig
   } catch {
     throw new AppError('MEDIA_UNREADABLE', 'ffprobe returned output that could not be read.', { file });
   }
-  return normaliseProbe(file, stat.size, json);
+  const probe = normaliseProbe(file, stat.size, json);
+  if (probe.kind === 'video' && opts.sample !== false) {
+    const sampleArgs = ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', `%+${PACKET_SAMPLE_SECONDS}`, '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', file];
+    const sample = await run(ffprobe, sampleArgs, signal).catch(() => null);
+    if (sample && sample.code === 0) {
+      const a = analysePackets(sample.stdout);
+      if (a.packets >= 5) {
+        probe.video.variableFrameRate = a.variableFrameRate;
+        probe.video.frameRateEvidence = 'packets';
+      }
+      probe.video.keyframeIntervalSeconds = a.keyframeIntervalSeconds;
+      probe.video.keyframeIntervalFrames = a.keyframeIntervalSeconds !== null && probe.video.fps > 0 ? Math.round(a.keyframeIntervalSeconds * probe.video.fps) : null;
+    }
+  }
+  return probe;
 }
 
 function run(file: string, args: string[], signal?: AbortSignal): Promise<{ stdout: string; stderr: string; code: number }> {
