@@ -140,6 +140,14 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX inference_results_image ON inference_results(image_id, model_id);
     `,
   },
+  {
+    version: 3,
+    name: 'media: per-frame sharpness, frame-set extraction report',
+    up: `
+      ALTER TABLE images ADD COLUMN sharpness REAL;
+      ALTER TABLE frame_sets ADD COLUMN report_json TEXT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
