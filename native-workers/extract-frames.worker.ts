@@ -1,11 +1,15 @@
 /**
- * Runs one ffmpeg frame extraction off the main thread: spawns ffmpeg with an argument array,
- * streams progress, and kills ffmpeg on cancel. Exits with its parent (worker_threads do).
+ * Runs one ffmpeg command off the main thread: spawns ffmpeg with an argument array, streams
+ * progress, records each written frame's source time (from `showinfo`) into the frames file, and
+ * kills ffmpeg on cancel. Exits with its parent (worker_threads do). Also runs the one-click fix
+ * encodes, which have no frames file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { ProgressParser } from './ffmpeg-progress';
-import type { FromExtractWorker, ToExtractWorker } from './protocol/extract-protocol';
+import type { FrameInfo, FromExtractWorker, ToExtractWorker } from './protocol/extract-protocol';
+import { ShowinfoParser } from './showinfo-parser';
 
 if (!parentPort) throw new Error('extract-frames.worker must run as a worker thread');
 const port = parentPort;
@@ -23,27 +27,63 @@ port.on('message', (msg: ToExtractWorker) => {
   const { seq, spec } = msg;
   let stderrTail = '';
   let lastFrame = 0;
+  let written = 0;
+  let pending: FrameInfo[] = [];
   const parser = new ProgressParser((b) => {
     lastFrame = b.frame;
     post({ type: 'progress', seq, outSeconds: b.outSeconds, frame: b.frame, speed: b.speed });
   });
+  const flushFrames = () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    // Appended before ffmpeg encodes the next one; a line whose file never completes is dropped at resume.
+    if (spec.framesFile) fs.appendFileSync(spec.framesFile, batch.map((f) => `${f.n}\t${f.t}\t${f.w}\t${f.h}\n`).join(''));
+    post({ type: 'frames', seq, frames: batch });
+  };
+  const showinfo = new ShowinfoParser(
+    (f) => {
+      pending.push({ n: (spec.startNumber ?? 1) + written, t: f.t, w: f.w, h: f.h });
+      written += 1;
+    },
+    (line) => {
+      // Only what explains a failure is kept: ffmpeg's stream banner at "info" level is noise.
+      if (!/^\s|^(Input|Output|Stream mapping|Press)\b/.test(line)) stderrTail = (stderrTail + line + '\n').slice(-4000);
+    },
+  );
   try {
     child = spawn(spec.ffmpeg, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
   } catch (err) {
     post({ type: 'error', seq, kind: 'spawn-failed', message: String(err), exitCode: null, stderrTail: '' });
     return;
   }
+  if (child.pid !== undefined) post({ type: 'started', seq, pid: child.pid });
   child.stdout!.setEncoding('utf8').on('data', (c: string) => parser.push(c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => {
-    stderrTail = (stderrTail + c).slice(-4000);
+    showinfo.push(c);
+    try {
+      flushFrames();
+    } catch (err) {
+      // The frames file cannot be written (disk full, folder gone): stop rather than write frames without times.
+      stderrTail += `\n${(err as Error).message}`;
+      child?.kill('SIGKILL');
+    }
   });
   child.on('error', (err) => {
     post({ type: 'error', seq, kind: 'spawn-failed', message: err.message, exitCode: null, stderrTail });
   });
-  child.on('close', (code) => {
+  child.on('close', (code, signal) => {
     child = null;
+    showinfo.end();
+    try {
+      flushFrames();
+    } catch (err) {
+      stderrTail += `\n${(err as Error).message}`;
+      code = code === 0 ? 1 : code;
+    }
     if (cancelled) post({ type: 'error', seq, kind: 'cancelled', message: 'Cancelled', exitCode: code, stderrTail });
-    else if (code === 0) post({ type: 'done', seq, frame: lastFrame });
+    else if (code === 0) post({ type: 'done', seq, frame: Math.max(lastFrame, written) });
+    else if (signal) post({ type: 'error', seq, kind: 'killed', message: `ffmpeg was stopped by ${signal}`, exitCode: code, stderrTail });
     else post({ type: 'error', seq, kind: 'ffmpeg-failed', message: `ffmpeg exited with code ${code}`, exitCode: code, stderrTail });
   });
 });

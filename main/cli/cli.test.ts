@@ -116,3 +116,57 @@ describe('kraken probe', () => {
     expect(r.stdout).toMatch(/frame rate\s+30\.000 fps/);
   });
 });
+
+describe('kraken extract modes', () => {
+  const json = (r: { stdout: string }) => JSON.parse(r.stdout) as { frameCount: number; size: { width: number; height: number }; frames: { file: string; timestampSeconds: number; sharpness?: number }[]; report: { dropBlurry: { dropped: unknown[] } | null } };
+
+  it('--count 100 writes exactly 100 frames with their source times; --manifest writes frames.csv', () => {
+    const out = path.join(work, 'count');
+    const r = kraken('extract', fixtures.h264_1080p20s(), '--out', out, '--count', '100', '--max-side', '480', '--json', '--manifest');
+    expect(r.code).toBe(0);
+    const report = json(r);
+    expect(report.frameCount).toBe(100);
+    expect(report.size).toEqual({ width: 480, height: 270 });
+    expect(report.frames[0]!.timestampSeconds).toBe(0);
+    expect(report.frames[99]!.timestampSeconds).toBeCloseTo(599 / 30, 4);
+    expect(fs.readdirSync(out).filter((f) => f.endsWith('.jpg'))).toHaveLength(100);
+    const csv = fs.readFileSync(path.join(out, 'frames.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('file,timestamp_s,width,height,sharpness');
+    expect(csv).toHaveLength(101);
+    expect(fs.existsSync(path.join(out, '.kraken-partial'))).toBe(false);
+  });
+
+  it('--every, --keyframes, --scene, --fps with a range and webp/png output', () => {
+    const every = json(kraken('extract', fixtures.vfr(), '--out', path.join(work, 'every'), '--every', '10', '--json'));
+    expect(every.frameCount).toBe(11);
+    const keys = json(kraken('extract', fixtures.h264_1080p20s(), '--out', path.join(work, 'keys'), '--keyframes', '--format', 'png', '--json'));
+    expect(keys.frames.map((f) => f.timestampSeconds.toFixed(3))).toEqual(['0.000', '8.333', '16.667']);
+    const scene = json(kraken('extract', fixtures.sceneCut(), '--out', path.join(work, 'scene'), '--scene', '0.3', '--format', 'webp', '--json'));
+    expect(scene.frames.map((f) => f.timestampSeconds)).toEqual([0, 2]);
+    expect(fs.readdirSync(path.join(work, 'scene')).sort()).toEqual(['000001.webp', '000002.webp']);
+    const ranged = json(kraken('extract', fixtures.vfr(), '--out', path.join(work, 'ranged'), '--fps', '4', '--start', '1.9', '--end', '3', '--json'));
+    expect(ranged.frames.map((f) => f.timestampSeconds.toFixed(3))).toEqual(['1.900', '2.200', '2.400', '2.700', '2.900']);
+  });
+
+  it('--drop-blurry reports scores and what it dropped', () => {
+    const r = json(kraken('extract', fixtures.blurEveryThird(), '--out', path.join(work, 'blurry'), '--count', '10', '--drop-blurry', '--json'));
+    expect(r.frameCount).toBe(10);
+    expect(r.frames.every((f) => typeof f.sharpness === 'number' && f.sharpness > 0)).toBe(true);
+    expect(r.report.dropBlurry!.dropped).toHaveLength(20);
+    const text = kraken('extract', fixtures.blurEveryThird(), '--out', path.join(work, 'blurry-text'), '--count', '10', '--drop-blurry');
+    expect(text.stdout).toMatch(/10 frames written .* \(20 blurrier candidates dropped\)/);
+  });
+
+  it('needs exactly one mode, a sensible count and range', () => {
+    expect(kraken('extract', fixtures.h264(4), '--out', path.join(work, 'none')).stderr).toMatch(/exactly one mode/);
+    expect(kraken('extract', fixtures.h264(4), '--out', path.join(work, 'two'), '--fps', '2', '--keyframes').code).toBe(2);
+    const many = kraken('extract', fixtures.h264(4), '--out', path.join(work, 'many'), '--count', '500');
+    expect(many.code).toBe(1);
+    expect(many.stderr).toMatch(/only 120 frames; ask for at most 120/);
+    const range = kraken('extract', fixtures.h264(4), '--out', path.join(work, 'range'), '--fps', '1', '--start', '3', '--end', '2');
+    expect(range.code).toBe(2);
+    expect(range.stderr).toMatch(/end must be after start/);
+    expect(kraken('extract', fixtures.h264(4), '--out', path.join(work, 'past'), '--fps', '1', '--start', '9').stderr).toMatch(/past the end/);
+    expect(kraken('extract', '--help').stdout).toMatch(/--count N\s+exactly N frames/);
+  });
+});

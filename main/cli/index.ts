@@ -16,7 +16,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 /** Subcommands; later capabilities add theirs here. */
 const commands: Record<string, { run: Command; summary: string }> = {
   probe: { run: runProbe, summary: 'probe <file> [--json]                 what a video or image holds' },
-  extract: { run: runExtract, summary: 'extract <video> --out <dir> --fps <n>  extract frames (see --help)' },
+  extract: { run: runExtract, summary: 'extract <video> --out <dir> <mode>     frames by --fps/--every/--keyframes/--scene/--count (see --help)' },
   models: { run: runModels, summary: 'models list|import|download|providers  the local model library' },
   infer: { run: runInfer, summary: 'infer --model <id|path> <files|dir>    run a model [--json] [--force-cpu]' },
 };

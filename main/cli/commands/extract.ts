@@ -1,19 +1,39 @@
 /**
- * `kraken extract <video> --out <dir> --fps <n> [--format jpg|png|webp] [--quality 1-100] [--json]`.
- * Frames go to <dir>/.kraken-partial first and are moved in only when ffmpeg succeeded.
+ * `kraken extract <video> --out <dir> <mode> [options]` — frames from a video, the way the studio's
+ * frame sets make them. Frames go to <dir>/.kraken-partial first and are moved in only when the
+ * run succeeded; an interrupted run (Ctrl+C, ffmpeg killed, disk full) keeps them for `--resume`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../common/app-error';
-import { ExtractParams } from '../../common/contract';
-import { frameTimestamp } from '../../node/media/extract-args';
-import { extractToFolder } from '../../node/media/extractor';
+import { ExtractParams, type ExtractMode } from '../../common/contract';
+import { runExtractionPipeline } from '../../node/media/extract-pipeline';
 import { probeFile } from '../../node/media/probe';
 import { ToolBox } from '../../node/media/tool-box';
 import { progressLine, UsageError, type CliIo } from '../cli-io';
 
-const USAGE = 'usage: kraken extract <video> --out <dir> --fps <n> [--format jpg|png|webp] [--quality 1-100] [--json]';
+const USAGE = [
+  'usage: kraken extract <video> --out <dir> (--fps N | --every N | --keyframes | --scene T | --count N)',
+  '         [--start S] [--end S] [--max-side PX] [--format jpg|png|webp] [--quality 1-100] [--drop-blurry]',
+  '         [--resume] [--manifest] [--json]',
+].join('\n');
+
+const HELP = `${USAGE}
+
+modes (exactly one):
+  --fps N        the first frame at or after every 1/N s (no duplicates on variable-frame-rate video)
+  --every N      every N-th frame, the first one included
+  --keyframes    key frames only (fast: nothing else is decoded)
+  --scene T      the first frame and every frame that differs from the one before by more than T (0..1, try 0.3)
+  --count N      exactly N frames spread evenly over the video or the range (the 3D capture default)
+options:
+  --start/--end  range in seconds from the start of the file
+  --max-side PX  downscale so the longer side is at most PX (aspect kept)
+  --drop-blurry  score sharpness; keep the sharpest frame of each interval (or drop frames much blurrier than their neighbours)
+  --resume       continue an interrupted run in the same --out folder
+  --manifest     also write frames.csv (file, source time, size, sharpness)
+  --json         print the result as JSON (frames with their real source times)`;
 
 export async function runExtract(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -22,17 +42,43 @@ export async function runExtract(argv: string[], io: CliIo): Promise<number> {
     options: {
       out: { type: 'string' },
       fps: { type: 'string' },
+      every: { type: 'string' },
+      keyframes: { type: 'boolean', default: false },
+      scene: { type: 'string' },
+      count: { type: 'string' },
+      start: { type: 'string' },
+      end: { type: 'string' },
+      'max-side': { type: 'string' },
       format: { type: 'string', default: 'jpg' },
       quality: { type: 'string', default: '90' },
+      'drop-blurry': { type: 'boolean', default: false },
+      resume: { type: 'boolean', default: false },
+      manifest: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
   const input = positionals[0];
-  if (!input || positionals.length > 1 || !values.out || !values.fps) throw new UsageError(USAGE);
+  if (!input || positionals.length > 1 || !values.out) throw new UsageError(USAGE);
+  const modes: ExtractMode[] = [];
+  if (values.fps !== undefined) modes.push({ kind: 'fps', fps: Number(values.fps) });
+  if (values.every !== undefined) modes.push({ kind: 'every', n: Number(values.every) });
+  if (values.keyframes) modes.push({ kind: 'keyframes' });
+  if (values.scene !== undefined) modes.push({ kind: 'scene', threshold: Number(values.scene) });
+  if (values.count !== undefined) modes.push({ kind: 'count', count: Number(values.count) });
+  if (modes.length !== 1) throw new UsageError(`choose exactly one mode. ${USAGE}`);
   const parsed = ExtractParams.safeParse({
-    mode: { kind: 'fps', fps: Number(values.fps) },
+    mode: modes[0],
     format: values.format,
     quality: Number(values.quality),
+    start: values.start !== undefined ? Number(values.start) : undefined,
+    end: values.end !== undefined ? Number(values.end) : undefined,
+    maxSide: values['max-side'] !== undefined ? Number(values['max-side']) : undefined,
+    dropBlurry: values['drop-blurry'] || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -40,55 +86,71 @@ export async function runExtract(argv: string[], io: CliIo): Promise<number> {
   }
   const params = parsed.data;
   const tools = await new ToolBox(() => ({ ffmpegPath: null, ffprobePath: null })).require();
-  const probe = await probeFile(tools.ffprobe.path, input, io.signal);
+  // The packet sample (key frames, measured VFR) is for people reading a probe; extraction does not need it.
+  const probe = await probeFile(tools.ffprobe.path, input, { signal: io.signal, sample: false });
   if (probe.kind !== 'video') throw new AppError('INVALID_INPUT', 'This is an image; frames can only be extracted from a video.');
+  if (params.start !== undefined && probe.durationSeconds !== null && params.start >= probe.durationSeconds)
+    throw new UsageError(`--start ${params.start} is past the end of the video (${probe.durationSeconds.toFixed(2)} s).`);
 
   const outDir = path.resolve(values.out);
   const partial = path.join(outDir, '.kraken-partial');
   try {
     fs.mkdirSync(partial, { recursive: true });
-    for (const f of fs.readdirSync(partial)) fs.rmSync(path.join(partial, f), { force: true, recursive: true });
   } catch (err) {
     throw AppError.from(err);
   }
   const started = Date.now();
   try {
-    await extractToFolder({
-      ffmpeg: tools.ffmpeg,
+    const { frames, report } = await runExtractionPipeline({
+      tools,
       input: probe.path,
       probe,
       params,
-      outDir: partial,
+      workDir: partial,
+      resuming: values.resume,
       signal: io.signal,
       onProgress: (p) => {
-        if (io.interactive && !values.json) io.err(progressLine(p.fraction, `${p.done}${p.total ? `/${p.total}` : ''} frames`));
+        if (io.interactive && !values.json) io.err(progressLine(p.fraction, `${p.stage} ${p.done}${p.total ? `/${p.total}` : ''} frames`));
       },
     });
-    const files = fs.readdirSync(partial).filter((f) => /^\d+\./.test(f)).sort();
-    if (files.length === 0) throw new AppError('MEDIA_UNREADABLE', 'ffmpeg wrote no frames: the video may be damaged.');
-    for (const f of files) fs.renameSync(path.join(partial, f), path.join(outDir, f));
+    for (const f of frames) fs.renameSync(path.join(partial, f.file), path.join(outDir, f.file));
+    if (values.manifest) {
+      const rows = frames.map((f) => [f.file, f.timestampSeconds ?? '', f.width ?? '', f.height ?? '', f.sharpness ?? ''].join(','));
+      fs.writeFileSync(path.join(outDir, 'frames.csv'), ['file,timestamp_s,width,height,sharpness', ...rows].join('\n') + '\n');
+    }
     fs.rmSync(partial, { recursive: true, force: true });
     const seconds = (Date.now() - started) / 1000;
-    if (io.interactive && !values.json) io.err(progressLine(1, `${files.length} frames\n`));
+    if (io.interactive && !values.json) io.err(progressLine(1, `${frames.length} frames\n`));
     if (values.json) {
       io.out(
         JSON.stringify(
           {
             input: probe.path,
             outDir,
-            frameCount: files.length,
+            params,
+            frameCount: frames.length,
+            // Every frame of a run has the same size (display orientation, after --max-side).
+            size: frames[0]?.width ? { width: frames[0].width, height: frames[0].height } : null,
             seconds,
             ffmpeg: tools.ffmpeg,
-            frames: files.map((f) => ({ file: f, timestampSeconds: frameTimestamp(params, Number.parseInt(f, 10)) })),
+            frames: frames.map((f) => ({ file: f.file, timestampSeconds: f.timestampSeconds, ...(f.sharpness !== null ? { sharpness: f.sharpness } : {}) })),
+            report,
           },
           null,
           2,
         ),
       );
-    } else io.out(`${files.length} frames written to ${outDir} in ${seconds.toFixed(2)} s`);
+    } else {
+      const dropped = report.dropBlurry ? ` (${report.dropBlurry.dropped.length} blurrier candidates dropped)` : '';
+      io.out(`${frames.length} frames written to ${outDir} in ${seconds.toFixed(2)} s${dropped}`);
+    }
     return 0;
   } catch (err) {
-    fs.rmSync(partial, { recursive: true, force: true });
-    throw err;
+    const e = AppError.from(err);
+    // What can be continued is kept for --resume; a file that cannot be read leaves nothing behind.
+    const resumable = e.code === 'CANCELLED' || e.code === 'IO_ERROR' || (e.code === 'INTERNAL' && /stopped by/.test(e.message));
+    if (!resumable) fs.rmSync(partial, { recursive: true, force: true });
+    else if (e.code !== 'CANCELLED') throw new AppError(e.code, `${e.message} Run the same command with --resume to continue.`, e.details);
+    throw e;
   }
 }

@@ -66,7 +66,16 @@ export type MediaSource = z.infer<typeof MediaSource>;
 export const ImageFormat = z.enum(['jpg', 'png', 'webp']);
 
 export const ExtractMode = z.discriminatedUnion('kind', [
+  /** Fixed rate: the first source frame at or after each tick start + k/fps (never a duplicate). */
   z.object({ kind: z.literal('fps'), fps: z.number().positive().max(240) }).strict(),
+  /** Every N-th decoded frame of the range, the first one included. */
+  z.object({ kind: z.literal('every'), n: z.number().int().min(1).max(1_000_000) }).strict(),
+  /** Key frames only (the decoder skips everything else: fast). */
+  z.object({ kind: z.literal('keyframes') }).strict(),
+  /** The first frame, then each frame whose picture differs from the previous one by more than `threshold` (0..1). */
+  z.object({ kind: z.literal('scene'), threshold: z.number().gt(0).lt(1) }).strict(),
+  /** Exactly `count` frames spread evenly in time over the video or the range (3D capture default). */
+  z.object({ kind: z.literal('count'), count: z.number().int().min(1).max(20_000) }).strict(),
 ]);
 export type ExtractMode = z.infer<typeof ExtractMode>;
 
@@ -76,9 +85,34 @@ export const ExtractParams = z
     format: ImageFormat.default('jpg'),
     /** 1 (smallest) .. 100 (best). */
     quality: z.number().int().min(1).max(100).default(90),
+    /** Range in source seconds (from the start of the file). */
+    start: z.number().min(0).optional(),
+    end: z.number().positive().optional(),
+    /** Downscale so the longer side is at most this many pixels (aspect kept). */
+    maxSide: z.number().int().min(16).max(16384).optional(),
+    /** Score sharpness and keep the sharpest frames while keeping coverage (see FrameSetReport). */
+    dropBlurry: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.end === undefined || p.end > (p.start ?? 0), { message: 'end must be after start', path: ['end'] });
 export type ExtractParams = z.infer<typeof ExtractParams>;
+
+/** What an extraction decided beyond writing frames (drop-blurry scores, notices). */
+export const FrameSetReport = z.object({
+  dropBlurry: z
+    .object({
+      /** 'sharpest-per-interval': candidates at 3× density, the sharpest of each output interval kept. 'neighbourhood': a frame is dropped when much blurrier than its neighbours and both neighbours stay. */
+      method: z.enum(['sharpest-per-interval', 'neighbourhood']),
+      candidates: z.number().int(),
+      kept: z.number().int(),
+      /** Variance of the Laplacian of a 256-px grey copy: higher is sharper. */
+      medianSharpness: z.number().nullable(),
+      dropped: z.array(z.object({ timestampSeconds: z.number().nullable(), sharpness: z.number() })),
+    })
+    .nullable(),
+  notices: z.array(z.string()),
+});
+export type FrameSetReport = z.infer<typeof FrameSetReport>;
 
 export const FrameSetStatus = z.enum(['pending', 'running', 'complete', 'failed', 'cancelled', 'interrupted']);
 export type FrameSetStatus = z.infer<typeof FrameSetStatus>;
@@ -91,6 +125,7 @@ export const FrameSet = z.object({
   status: FrameSetStatus,
   frameCount: z.number().int(),
   jobId: z.string().nullable(),
+  report: FrameSetReport.nullable().default(null),
   createdAt: IsoTime,
   updatedAt: IsoTime,
 });
@@ -108,6 +143,8 @@ export const ImageItem = z.object({
   /** Source time of a frame, seconds. */
   timestampSeconds: z.number().nullable(),
   frameIndex: z.number().int().nullable(),
+  /** Sharpness score when the set was extracted with drop-blurry (higher is sharper). */
+  sharpness: z.number().nullable().default(null),
   hasResult: z.boolean(),
 });
 export type ImageItem = z.infer<typeof ImageItem>;

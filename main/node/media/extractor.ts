@@ -1,42 +1,27 @@
 /**
- * One extraction run into a folder: builds the ffmpeg command, runs it in the extraction worker,
- * reports progress, honours cancel. Shared by frame sets (projects) and `kraken extract`.
+ * One ffmpeg run in the extraction worker (progress, per-frame source times, cancel), and one
+ * extraction run into a folder on top of it. Shared by frame sets (projects), `kraken extract`
+ * and the one-click fixes.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../../common/app-error';
 import type { ExtractParams, ProbeResult, ToolInfo } from '../../common/contract';
-import type { FromExtractWorker, ToExtractWorker } from '../../../native-workers/protocol/extract-protocol';
+import type { ExtractRunSpec, FrameInfo, FromExtractWorker, ToExtractWorker } from '../../../native-workers/protocol/extract-protocol';
 import { startWorker } from '../workers/worker-path';
 import { parseVersion } from './ffmpeg-locator';
-import { buildExtractArgs, expectedFrameCount, resumePoint } from './extract-args';
+import { buildExtractPlan, chooseSpread, countTolerance as toleranceFor, expectedFrameCount, rangeOf, resumePoint, type ResumePoint } from './extract-args';
 
-export interface ExtractRun {
-  ffmpeg: ToolInfo;
-  input: string;
-  probe: ProbeResult;
-  params: ExtractParams;
-  outDir: string;
-  /** Frames 1..kept already exist in outDir (resume). */
-  kept?: number;
+export interface FfmpegRunHooks {
   signal?: AbortSignal;
-  onProgress?: (p: { fraction: number; done: number; total: number | null }) => void;
+  onStarted?: (pid: number) => void;
+  onProgress?: (p: { outSeconds: number; frame: number; speed: number | null }) => void;
+  onFrames?: (frames: FrameInfo[]) => void;
 }
 
-/** Runs ffmpeg in a worker until the frames are written; rejects with AppError (CANCELLED on abort). */
-export function extractToFolder(run: ExtractRun): Promise<void> {
-  const kept = run.kept ?? 0;
-  const resume = kept > 0 ? resumePoint(run.params, kept) : null;
-  const args = buildExtractArgs({
-    input: run.input,
-    outDir: run.outDir,
-    params: run.params,
-    ffmpegMajorMinor: parseVersion(run.ffmpeg.version),
-    startNumber: resume?.startNumber,
-    seekSeconds: resume?.seekSeconds,
-  });
-  const duration = run.probe.durationSeconds;
-  const total = expectedFrameCount(run.params, run.probe);
-  const seek = resume?.seekSeconds ?? 0;
+/** Runs ffmpeg in a worker thread; resolves when it exits 0, rejects with AppError (CANCELLED on abort). */
+export function runFfmpeg(ffmpeg: ToolInfo, spec: Omit<ExtractRunSpec, 'ffmpeg'>, hooks: FfmpegRunHooks = {}, outDir = ''): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const worker: Worker = startWorker('extract-frames.worker');
     const seq = 1;
@@ -44,39 +29,131 @@ export function extractToFolder(run: ExtractRun): Promise<void> {
     const finish = (err?: AppError) => {
       if (settled) return;
       settled = true;
-      run.signal?.removeEventListener('abort', onAbort);
+      hooks.signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
       if (err) reject(err);
       else resolve();
     };
     const onAbort = () => worker.postMessage({ type: 'cancel', seq } satisfies ToExtractWorker);
-    run.signal?.addEventListener('abort', onAbort);
+    hooks.signal?.addEventListener('abort', onAbort);
     worker.on('message', (m: FromExtractWorker) => {
       if (m.seq !== seq) return;
-      if (m.type === 'progress') {
-        const done = kept + m.frame;
-        const fraction = duration ? Math.min(0.98, (seek + m.outSeconds) / duration) : total ? Math.min(0.98, done / total) : 0;
-        run.onProgress?.({ fraction, done, total });
-      } else if (m.type === 'done') finish();
+      if (m.type === 'started') hooks.onStarted?.(m.pid);
+      else if (m.type === 'progress') hooks.onProgress?.(m);
+      else if (m.type === 'frames') hooks.onFrames?.(m.frames);
+      else if (m.type === 'done') finish();
       else if (m.kind === 'cancelled') finish(new AppError('CANCELLED', 'Cancelled'));
-      else if (m.kind === 'spawn-failed') finish(new AppError('FFMPEG_MISSING', `Could not start ffmpeg (${run.ffmpeg.path}): ${m.message}`));
-      else finish(ffmpegFailure(m.stderrTail, run.outDir));
+      else if (m.kind === 'spawn-failed') finish(new AppError('FFMPEG_MISSING', `Could not start ffmpeg (${ffmpeg.path}): ${m.message}`));
+      else if (m.kind === 'killed')
+        finish(new AppError('INTERNAL', `${m.message} before it finished (another program or the system ended it). Resume to continue where it stopped.`, { ffmpeg: tailOf(m.stderrTail) }));
+      else finish(ffmpegFailure(m.stderrTail, outDir));
     });
-    worker.on('error', (err) => finish(new AppError('INTERNAL', `Extraction worker failed: ${err.message}`)));
+    worker.on('error', (err) => finish(new AppError('INTERNAL', `ffmpeg worker failed: ${err.message}`)));
     worker.on('exit', (code) => {
-      if (!settled) finish(new AppError('INTERNAL', `Extraction worker exited early (code ${code})`));
+      if (!settled) finish(new AppError('INTERNAL', `ffmpeg worker exited early (code ${code})`));
     });
-    if (run.signal?.aborted) onAbort();
-    const msg: ToExtractWorker = { type: 'start', seq, spec: { ffmpeg: run.ffmpeg.path, args, expectedSeconds: duration ? duration - seek : null } };
-    worker.postMessage(msg);
+    if (hooks.signal?.aborted) onAbort();
+    worker.postMessage({ type: 'start', seq, spec: { ffmpeg: ffmpeg.path, ...spec } } satisfies ToExtractWorker);
   });
+}
+
+export interface ExtractRun {
+  ffmpeg: ToolInfo;
+  input: string;
+  probe: ProbeResult;
+  params: ExtractParams;
+  outDir: string;
+  /** Frames 1..kept already exist in outDir (resume); `lastTimestamp` is the source time of frame `kept`. */
+  kept?: number;
+  lastTimestamp?: number | null;
+  /** Count mode: sorted source times of every frame in the range (from `scanFrameTimes`). */
+  frameTimes?: number[];
+  /** Where each written frame's number, source time and size are appended (the pipeline uses outDir/.frames.tsv). */
+  framesFile?: string;
+  /** Each written frame as ffmpeg reports it. */
+  onFrames?: (frames: FrameInfo[]) => void;
+  signal?: AbortSignal;
+  onStarted?: (pid: number) => void;
+  onProgress?: (p: { fraction: number; done: number; total: number | null }) => void;
+}
+
+/**
+ * Runs one extraction into `outDir`: frames `NNNNNN.<format>`, their source times reported through
+ * `onFrames` and appended to `framesFile`. Rejects with AppError (CANCELLED on abort).
+ */
+export async function extractToFolder(run: ExtractRun): Promise<void> {
+  const kept = run.kept ?? 0;
+  const resume: ResumePoint | null = kept > 0 ? resumePoint(run.params, kept, run.lastTimestamp ?? null) : null;
+  if (kept > 0 && !resume) throw new AppError('INTERNAL', 'Cannot resume this extraction without the time of the last kept frame');
+  const { start, end } = rangeOf(run.params, run.probe);
+  if (resume && end !== null && resume.seekSeconds >= end) return;
+
+  let countTimes: number[] | undefined;
+  let countTolerance: number | undefined;
+  let total = expectedFrameCount(run.params, run.probe);
+  if (run.params.mode.kind === 'count') {
+    const times = run.frameTimes ?? [];
+    if (run.params.mode.count > times.length) {
+      throw new AppError('INVALID_INPUT', `This range holds only ${times.length} frames; ask for at most ${times.length}.`, { frames: times.length });
+    }
+    const chosen = chooseSpread(times, run.params.mode.count);
+    countTolerance = toleranceFor(times, chosen);
+    const last = resume?.lastTimestamp;
+    countTimes = chosen.map((i) => times[i]!).filter((t) => last === undefined || t > last + countTolerance!);
+    total = chosen.length;
+    if (countTimes.length === 0) return;
+  }
+  const plan = buildExtractPlan({
+    input: run.input,
+    outDir: run.outDir,
+    params: run.params,
+    ffmpegMajorMinor: parseVersion(run.ffmpeg.version),
+    startNumber: resume?.startNumber,
+    seekSeconds: resume?.seekSeconds,
+    lastTimestamp: resume?.lastTimestamp ?? null,
+    tick: resume?.tick,
+    countTimes,
+    countTolerance,
+    filterScriptPath: path.join(run.outDir, '.filter.txt'),
+  });
+  if (plan.scriptPath) fs.writeFileSync(plan.scriptPath, plan.filter);
+  const span = end !== null ? end - start : null;
+  let done = kept;
+  try {
+    await runFfmpeg(
+      run.ffmpeg,
+      { args: plan.args, expectedSeconds: span, framesFile: run.framesFile, startNumber: resume?.startNumber ?? 1 },
+      {
+        signal: run.signal,
+        onStarted: run.onStarted,
+        onFrames: (frames) => {
+          run.onFrames?.(frames);
+          done = frames[frames.length - 1]!.n;
+          const t = frames[frames.length - 1]!.t;
+          // Time covered is the honest measure for sparse modes; the frame count for count mode.
+          const byTime = span ? (t - start) / span : 0;
+          const byCount = total ? done / total : 0;
+          run.onProgress?.({ fraction: Math.min(0.98, Math.max(byTime, run.params.mode.kind === 'count' ? byCount : 0)), done, total });
+        },
+      },
+      run.outDir,
+    );
+  } finally {
+    if (plan.scriptPath) fs.rmSync(plan.scriptPath, { force: true });
+  }
 }
 
 /** Turns ffmpeg's failure into a message a creator can act on. */
 export function ffmpegFailure(stderr: string, outDir: string): AppError {
-  const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-  if (/No space left on device/i.test(stderr)) return new AppError('IO_ERROR', 'The disk is full. Free some space and resume.', { ffmpeg: tail });
-  if (/Permission denied|Read-only file system/i.test(stderr))
-    return new AppError('IO_ERROR', `Cannot write frames to ${outDir}: the folder is read-only or access is denied.`, { ffmpeg: tail });
+  const tail = tailOf(stderr);
+  if (/No space left on device|ENOSPC/i.test(stderr)) return new AppError('IO_ERROR', 'The disk is full. Free some space and resume.', { ffmpeg: tail });
+  if (/Permission denied|Read-only file system|EACCES|EROFS/i.test(stderr))
+    return new AppError('IO_ERROR', `Cannot write to ${outDir || 'the output folder'}: it is read-only or access is denied.`, { ffmpeg: tail });
+  if (/Not a directory|No such file or directory|ENOTDIR/i.test(stderr) && outDir && !fs.existsSync(outDir))
+    return new AppError('IO_ERROR', `The output folder ${outDir} is gone or cannot be created.`, { ffmpeg: tail });
   return new AppError('MEDIA_UNREADABLE', 'ffmpeg could not decode this video: it may be damaged or truncated.', { ffmpeg: tail });
+}
+
+function tailOf(stderr: string): string {
+  return stderr.trim().split('\n').slice(-3).join(' | ');
 }

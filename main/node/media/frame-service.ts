@@ -6,14 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
-import type { ExtractParams, FrameSet, ImageItem, Job, MediaSource } from '../../common/contract';
+import { ExtractParams, FrameSetReport, type FrameSet, type ImageItem, type Job, type MediaSource } from '../../common/contract';
 import { toPosixRelative } from '../files/atomic';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
 import type { ProjectService } from '../projects/project-service';
 import type { Db } from '../store/database';
 import { nowIso } from '../store/database';
 import { frameTimestamp } from './extract-args';
-import { extractToFolder } from './extractor';
+import { readResult, runExtractionPipeline } from './extract-pipeline';
 import type { MediaService } from './media-service';
 import type { ToolBox } from './tool-box';
 
@@ -32,6 +32,7 @@ interface SetRow {
   frame_count: number;
   dir: string;
   job_id: string | null;
+  report_json: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -46,6 +47,7 @@ interface ImageRow {
   height: number | null;
   timestamp_s: number | null;
   frame_index: number | null;
+  sharpness: number | null;
   has_result: number;
 }
 
@@ -134,7 +136,6 @@ export class FrameService {
   private async runExtraction(frameSetId: number, ctx: JobContext): Promise<{ frameCount: number }> {
     const set = this.getSet(frameSetId);
     const media = this.media.get(set.mediaId);
-    const { ffmpeg } = await this.tools.require();
     const finalDir = path.join(this.dataDir, ...this.setDir(set.id, set.projectId).split('/'));
     const partialDir = finalDir + '.partial';
     this.db.prepare(`UPDATE frame_sets SET status='running', updated_at=? WHERE id=?`).run(nowIso(), set.id);
@@ -142,17 +143,20 @@ export class FrameService {
     // A previous run may have renamed the folder and died before the database step.
     if (!fs.existsSync(finalDir)) {
       if (!fs.existsSync(media.path)) throw new AppError('NOT_FOUND', `The source video is gone: ${media.path}`);
-      fs.mkdirSync(partialDir, { recursive: true });
-      const kept = ctx.resuming ? keepCompleteFrames(partialDir, set.params.format) : clearDir(partialDir);
-      await extractToFolder({
-        ffmpeg,
+      try {
+        fs.mkdirSync(partialDir, { recursive: true });
+      } catch (err) {
+        throw AppError.from(err);
+      }
+      await runExtractionPipeline({
+        tools: await this.tools.require(),
         input: media.path,
         probe: media.probe,
         params: set.params,
-        outDir: partialDir,
-        kept,
+        workDir: partialDir,
+        resuming: ctx.resuming,
         signal: ctx.signal,
-        onProgress: (p) => ctx.progress({ fraction: p.fraction, stage: 'extracting', done: p.done, total: p.total, unit: 'frames' }),
+        onProgress: (p) => ctx.progress({ fraction: p.fraction, stage: p.stage, done: p.done, total: p.total, unit: 'frames' }),
       });
       if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled');
       ctx.progress({ fraction: 0.99, stage: 'saving' });
@@ -166,50 +170,39 @@ export class FrameService {
 
   /** Inserts the image rows and marks the set complete, in one transaction. */
   private commitFrames(set: FrameSet, media: MediaSource, dir: string): number {
-    const ext = `.${set.params.format}`;
-    const files = fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith(ext) && /^\d+\./.test(f))
-      .sort();
-    if (files.length === 0) throw new AppError('MEDIA_UNREADABLE', 'ffmpeg wrote no frames: the video may be damaged or the range is empty.');
+    const { frames, report } = readResult(dir, set.params.format);
+    if (frames.length === 0) throw new AppError('MEDIA_UNREADABLE', 'ffmpeg wrote no frames: the video may be damaged or the range is empty.');
     const now = nowIso();
     const { displayWidth, displayHeight } = media.probe.video;
     const insert = this.db.prepare(
-      `INSERT INTO images (project_id, frame_set_id, media_id, kind, file, width, height, timestamp_s, frame_index, created_at, updated_at)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+      `INSERT INTO images (project_id, frame_set_id, media_id, kind, file, width, height, timestamp_s, frame_index, sharpness, created_at, updated_at)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
     this.db.transaction(() => {
       this.db.prepare(`DELETE FROM images WHERE frame_set_id=?`).run(set.id);
-      for (const f of files) {
-        const n = Number.parseInt(f, 10);
-        insert.run(set.projectId, set.id, media.id, 'frame', toPosixRelative(this.dataDir, path.join(dir, f)), displayWidth, displayHeight, frameTimestamp(set.params, n), n, now, now);
+      for (const f of frames) {
+        insert.run(
+          set.projectId,
+          set.id,
+          media.id,
+          'frame',
+          toPosixRelative(this.dataDir, path.join(dir, f.file)),
+          f.width ?? displayWidth,
+          f.height ?? displayHeight,
+          // Folders from before per-frame times were recorded fall back to the nominal fps tick.
+          f.timestampSeconds ?? frameTimestamp(set.params, f.n),
+          f.n,
+          f.sharpness,
+          now,
+          now,
+        );
       }
-      this.db.prepare(`UPDATE frame_sets SET status='complete', frame_count=?, updated_at=? WHERE id=?`).run(files.length, now, set.id);
+      this.db
+        .prepare(`UPDATE frame_sets SET status='complete', frame_count=?, report_json=?, updated_at=? WHERE id=?`)
+        .run(frames.length, JSON.stringify(report), now, set.id);
     })();
-    return files.length;
+    return frames.length;
   }
-}
-
-/** Keeps the contiguous run of frames 1..k, dropping the last one (it may be half written) and anything after a gap. */
-export function keepCompleteFrames(dir: string, format: string): number {
-  const nums = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith(`.${format}`) && /^\d+\./.test(f))
-    .map((f) => Number.parseInt(f, 10))
-    .sort((a, b) => a - b);
-  let k = 0;
-  while (k < nums.length && nums[k] === k + 1) k++;
-  const keep = Math.max(0, k - 1);
-  for (const f of fs.readdirSync(dir)) {
-    const n = Number.parseInt(f, 10);
-    if (!(Number.isFinite(n) && n <= keep && f.endsWith(`.${format}`))) fs.rmSync(path.join(dir, f), { force: true, recursive: true });
-  }
-  return keep;
-}
-
-function clearDir(dir: string): number {
-  for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { force: true, recursive: true });
-  return 0;
 }
 
 function toSet(r: SetRow): FrameSet {
@@ -217,10 +210,12 @@ function toSet(r: SetRow): FrameSet {
     id: r.id,
     projectId: r.project_id,
     mediaId: r.media_id,
-    params: JSON.parse(r.params_json) as ExtractParams,
+    // Parsing applies defaults to params saved by older versions.
+    params: ExtractParams.parse(JSON.parse(r.params_json)),
     status: r.status,
     frameCount: r.frame_count,
     jobId: r.job_id,
+    report: r.report_json ? FrameSetReport.parse(JSON.parse(r.report_json)) : null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -237,6 +232,7 @@ function toImage(r: ImageRow): ImageItem {
     height: r.height,
     timestampSeconds: r.timestamp_s,
     frameIndex: r.frame_index,
+    sharpness: r.sharpness,
     hasResult: r.has_result === 1,
   };
 }

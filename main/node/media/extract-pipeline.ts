@@ -1,0 +1,310 @@
+/**
+ * The whole extraction of one frame set into a work folder, resumable at every step:
+ *   1. (count mode) list the frame times of the range from packets;
+ *   2. ffmpeg writes frames + their source times (`.frames.tsv`);
+ *   3. (drop-blurry) frames are written as candidates at 3× density, scored for sharpness in a
+ *      worker, and the sharpest of each output interval is kept (or, for key frames and scene
+ *      changes, frames much blurrier than their neighbours are dropped);
+ *   4. `.complete` marks the folder finished.
+ * Callers (frame sets, `kraken extract`) move the finished folder into place.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../../common/app-error';
+import type { ExtractParams, FrameSetReport, ProbeResult } from '../../common/contract';
+import type { FromSharpnessWorker, ToSharpnessWorker } from '../../../native-workers/protocol/extract-protocol';
+import { startWorker } from '../workers/worker-path';
+import { FRAMES_FILE, rangeOf, TICK_TOLERANCE } from './extract-args';
+import { extractToFolder } from './extractor';
+import type { Tools } from './ffmpeg-locator';
+import { scanFrameTimes } from './frame-scan';
+import { dropBlurryNeighbourhood, median, SHARPNESS_SIDE, sharpestPerBucket } from './sharpness';
+
+export const COMPLETE_MARK = '.complete';
+export const REPORT_FILE = '.report.json';
+const CANDIDATES = 'candidates';
+const SCORES_FILE = '.scores.json';
+
+export interface ExtractedFrame {
+  n: number;
+  /** File name inside the folder. */
+  file: string;
+  timestampSeconds: number | null;
+  width: number | null;
+  height: number | null;
+  sharpness: number | null;
+}
+
+export interface PipelineProgress {
+  fraction: number;
+  stage: 'scanning' | 'extracting' | 'scoring' | 'saving';
+  done: number;
+  total: number | null;
+}
+
+export interface PipelineRun {
+  tools: Tools;
+  input: string;
+  probe: ProbeResult;
+  params: ExtractParams;
+  workDir: string;
+  /** Keep what an earlier run of the same params left in workDir. */
+  resuming: boolean;
+  signal?: AbortSignal;
+  onStarted?: (pid: number) => void;
+  onProgress?: (p: PipelineProgress) => void;
+}
+
+export interface PipelineResult {
+  frames: ExtractedFrame[];
+  report: FrameSetReport;
+}
+
+const frameRe = (format: string) => new RegExp(`^(\\d+)\\.${format}$`);
+
+/** Runs (or finishes) the extraction in workDir. */
+export async function runExtractionPipeline(run: PipelineRun): Promise<PipelineResult> {
+  fs.mkdirSync(run.workDir, { recursive: true });
+  if (run.resuming && fs.existsSync(path.join(run.workDir, COMPLETE_MARK))) return readResult(run.workDir, run.params.format);
+  if (!run.resuming) clearDir(run.workDir);
+  const result = run.params.dropBlurry ? await extractSharpest(run) : await extractPlain(run, run.workDir, run.params, 0, 0.98);
+  const frames = result.frames;
+  if (frames.length === 0) throw new AppError('MEDIA_UNREADABLE', 'ffmpeg wrote no frames: the video may be damaged, or the range holds no frame of this kind.');
+  fs.writeFileSync(path.join(run.workDir, REPORT_FILE), JSON.stringify(result.report));
+  fs.writeFileSync(path.join(run.workDir, COMPLETE_MARK), '');
+  return result;
+}
+
+/** One ffmpeg pass into `dir`, resuming after the frames already complete there. */
+async function extractPlain(run: PipelineRun, dir: string, params: ExtractParams, from: number, to: number, scanned?: number[]): Promise<PipelineResult> {
+  fs.mkdirSync(dir, { recursive: true });
+  let kept = run.resuming ? keepCompleteFrames(dir, params.format) : 0;
+  let last = kept > 0 ? lastTimestamp(dir, kept) : null;
+  if (kept > 0 && last === null && params.mode.kind !== 'fps') {
+    // Without the time of the last kept frame only fps mode knows where it was: start over.
+    clearDir(dir);
+    kept = 0;
+  }
+  let frameTimes = scanned;
+  if (params.mode.kind === 'count' && !frameTimes) {
+    run.onProgress?.({ fraction: from, stage: 'scanning', done: kept, total: params.mode.count });
+    frameTimes = await scanFrameTimes(run.tools.ffprobe.path, run.input, rangeOf(params, run.probe), run.signal);
+  }
+  await extractToFolder({
+    ffmpeg: run.tools.ffmpeg,
+    input: run.input,
+    probe: run.probe,
+    params,
+    outDir: dir,
+    kept,
+    lastTimestamp: last,
+    frameTimes,
+    framesFile: path.join(dir, FRAMES_FILE),
+    signal: run.signal,
+    onStarted: run.onStarted,
+    onProgress: (p) => run.onProgress?.({ fraction: from + (to - from) * p.fraction, stage: 'extracting', done: p.done, total: p.total }),
+  });
+  if (run.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled');
+  return { frames: readFrames(dir, params.format), report: { dropBlurry: null, notices: [] } };
+}
+
+/** The params that write drop-blurry candidates, and which output interval each candidate belongs to. */
+export function candidatePlan(params: ExtractParams, frameCount: number | null): { params: ExtractParams; bucketOf: ((index: number, t: number | null, total: number) => number) | null } {
+  const base: ExtractParams = { ...params, dropBlurry: undefined };
+  const start = params.start ?? 0;
+  const mode = params.mode;
+  switch (mode.kind) {
+    case 'fps':
+      return { params: { ...base, mode: { kind: 'fps', fps: Math.min(240, mode.fps * 3) } }, bucketOf: (_i, t) => Math.floor(((t ?? start) - start) * mode.fps + TICK_TOLERANCE) };
+    case 'every': {
+      const step = Math.max(1, Math.round(mode.n / 3));
+      return { params: { ...base, mode: { kind: 'every', n: step } }, bucketOf: (i) => Math.floor((i * step) / mode.n) };
+    }
+    case 'count': {
+      const candidates = Math.min(frameCount ?? mode.count * 3, mode.count * 3);
+      return { params: { ...base, mode: { kind: 'count', count: candidates } }, bucketOf: (i, _t, total) => Math.floor((i * mode.count) / total) };
+    }
+    default:
+      return { params: base, bucketOf: null };
+  }
+}
+
+async function extractSharpest(run: PipelineRun): Promise<PipelineResult> {
+  const dir = path.join(run.workDir, CANDIDATES);
+  const fmt = run.params.format;
+  let frameCount: number | null = null;
+  let scanned: number[] | undefined;
+  if (run.params.mode.kind === 'count') {
+    scanned = await scanFrameTimes(run.tools.ffprobe.path, run.input, rangeOf(run.params, run.probe), run.signal);
+    frameCount = scanned.length;
+    if (run.params.mode.count > frameCount) throw new AppError('INVALID_INPUT', `This range holds only ${frameCount} frames; ask for at most ${frameCount}.`, { frames: frameCount });
+  }
+  const plan = candidatePlan(run.params, frameCount);
+  if (!fs.existsSync(path.join(dir, COMPLETE_MARK))) {
+    await extractPlain({ ...run, resuming: run.resuming && fs.existsSync(dir) }, dir, plan.params, 0, 0.8, scanned);
+    fs.writeFileSync(path.join(dir, COMPLETE_MARK), '');
+  }
+  const candidates = readFrames(dir, fmt);
+  const scores = await scoreCandidates(run, dir, candidates);
+  const keep =
+    plan.bucketOf !== null
+      ? sharpestPerBucket(scores, candidates.map((c, i) => plan.bucketOf!(i, c.timestampSeconds, candidates.length)))
+      : dropBlurryNeighbourhood(scores);
+  run.onProgress?.({ fraction: 0.97, stage: 'saving', done: keep.length, total: keep.length });
+  // Idempotent: a crash half-way through the moves is finished by the next run from the same scores.
+  const frames: ExtractedFrame[] = keep.map((ci, k) => {
+    const c = candidates[ci]!;
+    const file = `${String(k + 1).padStart(6, '0')}.${fmt}`;
+    const from = path.join(dir, c.file);
+    if (fs.existsSync(from)) fs.renameSync(from, path.join(run.workDir, file));
+    return { ...c, n: k + 1, file, sharpness: scores[ci]! };
+  });
+  writeFramesFile(run.workDir, frames);
+  const keptSet = new Set(keep);
+  const report: FrameSetReport = {
+    dropBlurry: {
+      method: plan.bucketOf !== null ? 'sharpest-per-interval' : 'neighbourhood',
+      candidates: candidates.length,
+      kept: frames.length,
+      medianSharpness: median(scores),
+      dropped: candidates.flatMap((c, i) => (keptSet.has(i) ? [] : [{ timestampSeconds: c.timestampSeconds, sharpness: scores[i]! }])),
+    },
+    notices: [],
+  };
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { frames, report };
+}
+
+async function scoreCandidates(run: PipelineRun, dir: string, candidates: ExtractedFrame[]): Promise<number[]> {
+  const cache = path.join(dir, SCORES_FILE);
+  if (fs.existsSync(cache)) {
+    const saved = JSON.parse(fs.readFileSync(cache, 'utf8')) as number[];
+    if (saved.length === candidates.length) return saved;
+  }
+  const scores = await scoreFiles(
+    candidates.map((c) => path.join(dir, c.file)),
+    run.signal,
+    (done) => run.onProgress?.({ fraction: 0.8 + 0.17 * (done / Math.max(1, candidates.length)), stage: 'scoring', done, total: candidates.length }),
+  );
+  fs.writeFileSync(cache, JSON.stringify(scores));
+  return scores;
+}
+
+/** Sharpness of each file (variance of the Laplacian at 256 px), in a worker. */
+export function scoreFiles(files: string[], signal?: AbortSignal, onProgress?: (done: number) => void): Promise<number[]> {
+  if (files.length === 0) return Promise.resolve([]);
+  return new Promise((resolve, reject) => {
+    const worker = startWorker('extract-sharpness.worker');
+    const seq = 1;
+    const scores = new Array<number>(files.length).fill(0);
+    let done = 0;
+    let settled = false;
+    const finish = (err?: AppError) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      if (err) reject(err);
+      else resolve(scores);
+    };
+    const onAbort = () => {
+      worker.postMessage({ type: 'cancel', seq } satisfies ToSharpnessWorker);
+      finish(new AppError('CANCELLED', 'Cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort);
+    worker.on('message', (m: FromSharpnessWorker) => {
+      if (m.seq !== seq) return;
+      if (m.type === 'scores') {
+        for (const s of m.scores) scores[s.index] = s.sharpness;
+        done += m.scores.length;
+        onProgress?.(done);
+      } else if (m.type === 'done') finish();
+      else if (m.kind === 'cancelled') finish(new AppError('CANCELLED', 'Cancelled'));
+      else finish(new AppError(m.kind === 'unreadable' ? 'MEDIA_UNREADABLE' : 'INTERNAL', `Could not score ${m.file ?? 'a frame'} for sharpness: ${m.message}`));
+    });
+    worker.on('error', (err) => finish(new AppError('INTERNAL', `Sharpness worker failed: ${err.message}`)));
+    worker.on('exit', (code) => {
+      if (!settled) finish(new AppError('INTERNAL', `Sharpness worker exited early (code ${code})`));
+    });
+    if (signal?.aborted) onAbort();
+    else worker.postMessage({ type: 'score', seq, files, side: SHARPNESS_SIDE } satisfies ToSharpnessWorker);
+  });
+}
+
+/** Frames in a folder with what the frames file says about them, ascending. */
+export function readFrames(dir: string, format: string): ExtractedFrame[] {
+  const re = frameRe(format);
+  const info = readFramesFile(dir);
+  return fs
+    .readdirSync(dir)
+    .map((f) => ({ f, m: re.exec(f) }))
+    .filter((x) => x.m)
+    .map(({ f, m }) => {
+      const n = Number(m![1]);
+      const i = info.get(n);
+      return { n, file: f, timestampSeconds: i?.t ?? null, width: i?.w ?? null, height: i?.h ?? null, sharpness: i?.s ?? null };
+    })
+    .sort((a, b) => a.n - b.n);
+}
+
+/** A finished folder's frames and report. */
+export function readResult(dir: string, format: string): PipelineResult {
+  const reportFile = path.join(dir, REPORT_FILE);
+  const report = fs.existsSync(reportFile) ? (JSON.parse(fs.readFileSync(reportFile, 'utf8')) as FrameSetReport) : { dropBlurry: null, notices: [] };
+  return { frames: readFrames(dir, format), report };
+}
+
+function readFramesFile(dir: string): Map<number, { t: number; w: number; h: number; s: number | null }> {
+  const out = new Map<number, { t: number; w: number; h: number; s: number | null }>();
+  const file = path.join(dir, FRAMES_FILE);
+  if (!fs.existsSync(file)) return out;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const [n, t, w, h, s] = line.split('\t');
+    if (!n || t === undefined) continue;
+    out.set(Number(n), { t: Number(t), w: Number(w), h: Number(h), s: s !== undefined && s !== '' ? Number(s) : null });
+  }
+  return out;
+}
+
+function writeFramesFile(dir: string, frames: ExtractedFrame[]): void {
+  const tmp = path.join(dir, `${FRAMES_FILE}.tmp`);
+  fs.writeFileSync(tmp, frames.map((f) => `${f.n}\t${f.timestampSeconds ?? ''}\t${f.width ?? ''}\t${f.height ?? ''}\t${f.sharpness ?? ''}\n`).join(''));
+  fs.renameSync(tmp, path.join(dir, FRAMES_FILE));
+}
+
+function lastTimestamp(dir: string, n: number): number | null {
+  return readFramesFile(dir).get(n)?.t ?? null;
+}
+
+/**
+ * Keeps the contiguous run of frames 1..k that also have a recorded time, dropping the last one (it
+ * may be half written) and anything after a gap; the frames file is cut to match.
+ */
+export function keepCompleteFrames(dir: string, format: string): number {
+  const re = frameRe(format);
+  const info = readFramesFile(dir);
+  const nums = fs
+    .readdirSync(dir)
+    .map((f) => re.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+  let k = 0;
+  // Older folders have no frames file: fps mode can still resume from the count alone.
+  const needTimes = info.size > 0;
+  while (k < nums.length && nums[k] === k + 1 && (!needTimes || info.has(k + 1))) k++;
+  const keep = Math.max(0, k - 1);
+  for (const f of fs.readdirSync(dir)) {
+    const m = re.exec(f);
+    if (m ? Number(m[1]) > keep : f !== FRAMES_FILE) fs.rmSync(path.join(dir, f), { force: true, recursive: true });
+  }
+  if (needTimes) {
+    const lines = [...info.entries()].filter(([n]) => n <= keep).sort((a, b) => a[0] - b[0]);
+    fs.writeFileSync(path.join(dir, FRAMES_FILE), lines.map(([n, i]) => `${n}\t${i.t}\t${i.w}\t${i.h}\n`).join(''));
+  }
+  return keep;
+}
+
+function clearDir(dir: string): void {
+  for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { force: true, recursive: true });
+}
