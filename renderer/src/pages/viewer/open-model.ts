@@ -9,6 +9,11 @@ import { useViewer, type SlotIndex } from './viewer-store';
 
 export { isModelName as canOpenInViewer, viewerExtensions };
 
+/** A link that opens a data-folder file in the viewer (for places that render plain anchors). */
+export function viewerLink(rel: string): string {
+  return `#/viewer?open=${encodeURIComponent(rel.replace(/\\/g, '/'))}`;
+}
+
 /** Opens a file of the data folder (path relative to it, as services return it) and shows the viewer. */
 export function openModelPath(rel: string, opts: { slot?: SlotIndex; name?: string } = {}): Promise<void> {
   useNav.getState().navigate('viewer');
@@ -36,8 +41,10 @@ export function openModelFiles(files: File[], slot?: SlotIndex): Promise<void> {
   const standalone = models.filter((f) => ['ply', 'splat', 'glb'].includes(extensionOf(f.name)));
   const companions = (main: File) => files.filter((f) => f !== main && !isModelName(f.name));
   if (slot === undefined && models.length >= 2 && standalone.length === models.length) {
+    // in the order the user picked them: the first on the left
+    const inOrder = files.filter((f) => isModelName(f.name));
     store.setCompare(true);
-    return Promise.all([0, 1].map((i) => store.open({ kind: 'files', file: models[i]!, companions: [] }, i as SlotIndex))).then(() => undefined);
+    return Promise.all([0, 1].map((i) => store.open({ kind: 'files', file: inOrder[i]!, companions: [] }, i as SlotIndex))).then(() => undefined);
   }
   const main = models[0]!;
   return store.open({ kind: 'files', file: main, companions: companions(main) }, target);

@@ -16,16 +16,30 @@ export interface LoadRecord {
   firstFrameAt?: number;
   stats: ModelStats;
   timings: ParseTimings;
+  /** Weak handle on the model's largest array: gone after close + GC when nothing leaks it. */
+  probe?: WeakRef<object>;
 }
 
-interface MetricsWindow {
-  __krakenViewer?: { loads: LoadRecord[] };
+interface Metrics {
+  loads: LoadRecord[];
+  /** three's renderer.info.memory per slot, after the latest frame. */
+  gpu: Record<number, { geometries: number; textures: number }>;
+}
+
+function metrics(): Metrics {
+  const w = globalThis as unknown as { __krakenViewer?: Metrics };
+  w.__krakenViewer ??= { loads: [], gpu: {} };
+  return w.__krakenViewer;
 }
 
 function store(): LoadRecord[] {
-  const w = globalThis as unknown as MetricsWindow;
-  w.__krakenViewer ??= { loads: [] };
-  return w.__krakenViewer.loads;
+  return metrics().loads;
+}
+
+export function recordGpu(slot: number, memory: { geometries: number; textures: number }): void {
+  const g = metrics().gpu;
+  const cur = g[slot];
+  if (!cur || cur.geometries !== memory.geometries || cur.textures !== memory.textures) g[slot] = { geometries: memory.geometries, textures: memory.textures };
 }
 
 export function recordLoad(r: LoadRecord): void {

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Dialog } from '../../ui/dialog';
 import { useToasts } from '../../stores/toast-store';
 import { sidecarExtensions, viewerExtensions } from './formats/detect';
-import { openModelFiles } from './open-model';
+import { openModelFiles, openModelPath } from './open-model';
 import { controllers, ViewerCanvas } from './render/viewer-canvas';
 import { lightingPresets } from './render/lighting';
 import { MeasurePanel, SettingsPanel, SlotOverlay, StatsPanel } from './ui/panels';
@@ -137,6 +137,19 @@ export function ViewerPage() {
     },
     [openPicker, toast],
   );
+
+  // deep link `#/viewer?open=<data-folder path>`: other pages (and plain links) open a model in one click
+  useEffect(() => {
+    const fromHash = () => {
+      const m = /^#\/viewer\?(?:.*&)?open=([^&]+)/.exec(location.hash);
+      if (!m) return;
+      history.replaceState(null, '', `${location.pathname}${location.search}#/viewer`);
+      void openModelPath(decodeURIComponent(m[1]!));
+    };
+    fromHash();
+    window.addEventListener('hashchange', fromHash);
+    return () => window.removeEventListener('hashchange', fromHash);
+  }, []);
 
   // capture phase: on this page '?' opens the viewer's own sheet instead of the app-wide one
   useEffect(() => {

@@ -164,7 +164,8 @@ export const useViewer = create<ViewerState>((set, get) => ({
         object,
         loadId,
       };
-      recordLoad({ slot, loadId, name, startedAt, parsedAt, builtAt: performance.now(), stats: result.model.stats, timings: result.timings });
+      const biggest = result.model.kind === 'splats' ? result.model.data : result.model.parts[0]?.position;
+      recordLoad({ slot, loadId, name, startedAt, parsedAt, builtAt: performance.now(), stats: result.model.stats, timings: result.timings, probe: biggest ? new WeakRef(biggest) : undefined });
       replace({ status: 'ready', model });
       aborts[slot] = null;
     } catch (e) {

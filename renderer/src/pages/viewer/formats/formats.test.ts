@@ -11,14 +11,7 @@ import { filesResolver } from './resources';
 
 const bytesOf = (s: string) => new TextEncoder().encode(s);
 
-// three's FileLoader (used for a .gltf's external buffers) reports progress with the DOM's ProgressEvent,
-// which Node lacks; the browser worker has it.
-globalThis.ProgressEvent ??= class extends Event {
-  constructor(type: string, init: { loaded?: number; total?: number; lengthComputable?: boolean } = {}) {
-    super(type);
-    Object.assign(this, { loaded: init.loaded ?? 0, total: init.total ?? 0, lengthComputable: !!init.lengthComputable });
-  }
-} as unknown as typeof ProgressEvent;
+
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -125,7 +118,11 @@ describe('OBJ + MTL', () => {
     expect(part.kind).toBe('mesh');
     expect(part.uv).toBeDefined();
     expect(part.normal).toBeDefined(); // OBJLoader gives face normals when the file has none
-    expect(part.materials[0]).toMatchObject({ name: 'orange', color: [1, 0.5, 0], map: { image: 0 } });
+    expect(part.materials[0]).toMatchObject({ name: 'orange', map: { image: 0 } });
+    // Kd is sRGB in the file, linear in the material
+    expect(part.materials[0]!.color[0]).toBe(1);
+    expect(part.materials[0]!.color[1]).toBeCloseTo(0.214, 3);
+    expect(part.materials[0]!.color[2]).toBe(0);
     expect(decoded).toEqual(['tex.png:true:png']);
     expect(m.images).toHaveLength(1);
     expect(m.warnings).toEqual([]);
@@ -166,6 +163,25 @@ describe('GLB / glTF', () => {
     expect(new Set(t).size).toBe(t.length);
   });
 
+  it('decodes embedded textures from their buffer view without any fetch, with their samplers', async () => {
+    const seen: string[] = [];
+    const m = (await parseModel('tex.glb', writeGlb(makeBox(), { texturePng: writeTinyPng() }), {
+      decodeImage: async (bytes, name, flipY) => {
+        seen.push(`${name}:${flipY}:${bytes[1] === 0x50 ? 'png' : '?'}`);
+        return { width: 2, height: 2, data: new Uint8Array(16) };
+      },
+    })) as SceneModel;
+    expect(seen).toEqual(['paint:false:png']);
+    expect(m.images).toHaveLength(1);
+    expect(m.parts[0]!.uv).toBeDefined();
+    expect(m.parts[0]!.materials[0]!.map).toEqual({ image: 0, wrapS: 1001, wrapT: 1001 });
+    expect(m.warnings).toEqual([]);
+    // without a decoder the model still opens, with a warning
+    const plain = (await parseModel('tex.glb', writeGlb(makeBox(), { texturePng: writeTinyPng() }))) as SceneModel;
+    expect(plain.parts[0]!.materials[0]!.map).toBeUndefined();
+    expect(plain.warnings.join(' ')).toMatch(/paint/);
+  });
+
   it('reads a .gltf with an external .bin picked alongside', async () => {
     const glb = writeGlb(makeBox());
     const v = new DataView(glb.buffer);
@@ -177,6 +193,11 @@ describe('GLB / glTF', () => {
     expect(m.format).toBe('gltf');
     expect(m.stats).toMatchObject({ vertices: 8, triangles: 12 });
     expect(await codeOf(parseModel('box.gltf', bytesOf(JSON.stringify(json)), { resolve: async () => null }))).toBe('read-failed');
+    expect(await codeOf(parseModel('box.gltf', bytesOf(JSON.stringify(json)), { resolve: async () => bin.subarray(0, 10) }))).toBe('truncated');
+    // the same buffer as a data: URI
+    json.buffers[0].uri = `data:application/octet-stream;base64,${btoa(String.fromCharCode(...bin))}`;
+    const d = (await parseModel('box.gltf', bytesOf(JSON.stringify(json)))) as SceneModel;
+    expect(d.stats).toMatchObject({ vertices: 8, triangles: 12 });
   });
 
   it('decodes EXT_meshopt_compression', async (ctx) => {

@@ -3,21 +3,21 @@
  * never the CDN) and meshopt. External buffers and images are resolved first and handed to the loader as
  * object URLs, so a .gltf picked together with its .bin and textures opens without any path.
  */
-import { LoadingManager, type Material, type MeshBasicMaterial, type MeshStandardMaterial } from 'three';
+import { LoadingManager, Texture, type Material, type MeshBasicMaterial, type MeshStandardMaterial } from 'three';
 import { DRACOLoader } from 'three/examples/jsm/loaders/DRACOLoader.js';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
 import { ViewerFormatError } from './errors';
 import { defaultMaterial, type ModelImage, type PartMaterial, type SceneModel } from './model';
-import type { ResourceResolver } from './resources';
+import type { ImageDecoder, ResourceResolver } from './resources';
 import { resourceKey } from './resources';
 import { ImageTable, partsFromObject3D, textureRef } from './three-scene';
 
 export interface GltfOptions {
-  /** Base URL for relative URIs when the model came from a URL (data folder). */
-  resourcePath?: string;
-  /** Files picked together with a .gltf. */
+  /** Companion files (picked together with a .gltf, or fetched beside a data-folder file). */
   resolve?: ResourceResolver;
+  /** Decodes texture bytes (ImageBitmap in the worker). Without it textures are left out. */
+  decodeImage?: ImageDecoder;
   /** Where the Draco decoder files are served (the app's own assets). Without it Draco files are refused. */
   draco?: { js: string; wasm: string };
   onProgress?: (fraction: number) => void;
@@ -45,12 +45,6 @@ export function checkGlbContainer(bytes: Uint8Array): void {
   }
 }
 
-/** URIs of external (non-data:) buffers and images in a glTF JSON document. */
-export function externalUris(json: { buffers?: { uri?: string }[]; images?: { uri?: string }[] }): string[] {
-  const uris = [...(json.buffers ?? []), ...(json.images ?? [])].map((x) => x.uri).filter((u): u is string => !!u && !u.startsWith('data:'));
-  return [...new Set(uris)];
-}
-
 function materialOf(m: Material, table: ImageTable<ModelImage>): PartMaterial {
   const pm = defaultMaterial(m.name);
   const std = m as MeshStandardMaterial;
@@ -75,42 +69,110 @@ function materialOf(m: Material, table: ImageTable<ModelImage>): PartMaterial {
   return pm;
 }
 
+/** Bytes of a base64 `data:` URI (the app's CSP lets no fetch read data: or blob: URLs). */
+export function decodeDataUri(uri: string): Uint8Array {
+  const comma = uri.indexOf(',');
+  const meta = uri.slice(5, comma);
+  const body = uri.slice(comma + 1);
+  if (!/;base64$/i.test(meta)) return new TextEncoder().encode(decodeURIComponent(body));
+  const bin = atob(body);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+type GltfJson = {
+  buffers?: { uri?: string; byteLength: number }[];
+  bufferViews?: { buffer: number; byteOffset?: number }[];
+  images?: { uri?: string; bufferView?: number; mimeType?: string; name?: string }[];
+  [k: string]: unknown;
+};
+
+/**
+ * A .gltf with its buffers (external files or data: URIs) as one GLB, so three's loader needs no fetch at
+ * all: the app's content security policy allows fetching only its own origin, and picked files have no URL.
+ */
+export async function embedGltfBuffers(json: GltfJson, resolve: ResourceResolver | undefined): Promise<Uint8Array> {
+  const buffers = json.buffers ?? [];
+  const parts: Uint8Array[] = [];
+  const offsets: number[] = [];
+  let total = 0;
+  for (const [i, b] of buffers.entries()) {
+    let bytes: Uint8Array | null;
+    if (b.uri === undefined) throw new ViewerFormatError('malformed', `Buffer ${i} of this .gltf has no uri.`);
+    if (b.uri.startsWith('data:')) bytes = decodeDataUri(b.uri);
+    else {
+      bytes = resolve ? await resolve(b.uri) : null;
+      if (!bytes) throw new ViewerFormatError('read-failed', `"${resourceKey(b.uri)}", which this .gltf needs, was not found. Open the .gltf together with its .bin and texture files.`);
+    }
+    if (bytes.byteLength < b.byteLength) throw new ViewerFormatError('truncated', `"${resourceKey(b.uri)}" has ${bytes.byteLength} bytes; the .gltf says ${b.byteLength}.`);
+    offsets.push(total);
+    parts.push(bytes.subarray(0, b.byteLength));
+    total += (b.byteLength + 3) & ~3;
+  }
+  const bin = new Uint8Array(total);
+  parts.forEach((p, i) => bin.set(p, offsets[i]!));
+  const out: GltfJson = { ...json, buffers: total ? [{ byteLength: total }] : [] };
+  out.bufferViews = (json.bufferViews ?? []).map((v) => ({ ...v, buffer: 0, byteOffset: (v.byteOffset ?? 0) + (offsets[v.buffer] ?? 0) }));
+  const text = new TextEncoder().encode(JSON.stringify(out));
+  const jsonLen = (text.length + 3) & ~3;
+  const glb = new Uint8Array(12 + 8 + jsonLen + (total ? 8 + total : 0));
+  const v = new DataView(glb.buffer);
+  v.setUint32(0, GLB_MAGIC, true);
+  v.setUint32(4, 2, true);
+  v.setUint32(8, glb.length, true);
+  v.setUint32(12, jsonLen, true);
+  v.setUint32(16, 0x4e4f534a, true);
+  glb.fill(0x20, 20, 20 + jsonLen);
+  glb.set(text, 20);
+  if (total) {
+    v.setUint32(20 + jsonLen, total, true);
+    v.setUint32(24 + jsonLen, 0x004e4942, true);
+    glb.set(bin, 28 + jsonLen);
+  }
+  return glb;
+}
+
 export async function parseGltf(bytes: Uint8Array, opts: GltfOptions = {}): Promise<SceneModel> {
   const isGlb = bytes.byteLength >= 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) === GLB_MAGIC;
-  const objectUrls: string[] = [];
   const manager = new LoadingManager();
   const warnings: string[] = [];
   if (isGlb) {
     checkGlbContainer(bytes);
   } else {
-    let json: Parameters<typeof externalUris>[0];
+    let json: GltfJson;
     try {
-      json = JSON.parse(new TextDecoder().decode(bytes)) as typeof json;
+      json = JSON.parse(new TextDecoder().decode(bytes)) as GltfJson;
     } catch (e) {
       throw new ViewerFormatError('malformed', `This .gltf is not valid JSON: ${(e as Error).message}`);
     }
-    // files picked together: map each URI the document uses to an object URL of the picked file
-    if (opts.resolve && typeof URL.createObjectURL === 'function') {
-      const map = new Map<string, string>();
-      for (const uri of externalUris(json)) {
-        const data = await opts.resolve(uri);
-        if (!data) {
-          if (!opts.resourcePath) throw new ViewerFormatError('read-failed', `"${resourceKey(uri)}", which this .gltf needs, was not opened with it. Open the .gltf together with its .bin and texture files.`);
-          continue;
-        }
-        const url = URL.createObjectURL(new Blob([data as Uint8Array<ArrayBuffer>]));
-        objectUrls.push(url);
-        map.set(resourceKey(uri).toLowerCase(), url);
-      }
-      manager.setURLModifier((url) => {
-        const key = resourceKey(url.replace(opts.resourcePath ?? '', '')).toLowerCase();
-        return map.get(key) ?? map.get(key.split('/').pop()!) ?? url;
-      });
-    }
+    bytes = await embedGltfBuffers(json, opts.resolve);
   }
 
   const loader = new GLTFLoader(manager);
   loader.setMeshoptDecoder(MeshoptDecoder);
+  // images are decoded from bytes we already hold (buffer views, data: URIs, picked files) instead of
+  // three's fetch-based image loaders, which the CSP would stop and which do not exist in every worker
+  loader.register((parser) => {
+    const p = parser as unknown as { json: GltfJson; getDependency(type: 'bufferView', i: number): Promise<ArrayBuffer>; loadImageSource(i: number): Promise<Texture> };
+    p.loadImageSource = async (sourceIndex: number) => {
+      const def = p.json.images?.[sourceIndex] ?? {};
+      const label = def.name ?? def.uri?.slice(0, 60) ?? `image ${sourceIndex}`;
+      let data: Uint8Array | null = null;
+      if (def.bufferView !== undefined) data = new Uint8Array(await p.getDependency('bufferView', def.bufferView));
+      else if (def.uri?.startsWith('data:')) data = decodeDataUri(def.uri);
+      else if (def.uri) data = opts.resolve ? await opts.resolve(def.uri) : null;
+      const image = data && opts.decodeImage ? await opts.decodeImage(data, label, false) : null;
+      if (!image) {
+        warnings.push(`Texture "${label}" was not found or could not be decoded.`);
+        throw new Error('texture unavailable'); // three leaves this texture out and keeps going
+      }
+      const texture = new Texture(image as ImageBitmap);
+      texture.needsUpdate = true;
+      return texture;
+    };
+    return { name: 'KRAKEN_image_source' };
+  });
   let draco: DRACOLoader | null = null;
   if (opts.draco) {
     draco = new DRACOLoader(manager);
@@ -121,7 +183,7 @@ export async function parseGltf(bytes: Uint8Array, opts: GltfOptions = {}): Prom
   opts.onProgress?.(0.1);
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   try {
-    const gltf = await loader.parseAsync(buffer, opts.resourcePath ?? '');
+    const gltf = await loader.parseAsync(buffer, '');
     opts.onProgress?.(0.8);
     const table = new ImageTable<ModelImage>();
     const { parts, stats } = partsFromObject3D(gltf.scene, { materialOf: (m) => materialOf(m, table) });
@@ -138,6 +200,5 @@ export async function parseGltf(bytes: Uint8Array, opts: GltfOptions = {}): Prom
     throw new ViewerFormatError('malformed', `The glTF file could not be read: ${msg}`);
   } finally {
     draco?.dispose();
-    for (const u of objectUrls) URL.revokeObjectURL(u);
   }
 }

@@ -10,6 +10,9 @@ import { defaultMaterial, type ModelImage, type PartMaterial, type SceneModel, t
 import type { ImageDecoder, ResourceResolver } from './resources';
 import { partsFromObject3D } from './three-scene';
 
+// MTL colours are written in sRGB (three's MTLLoader reads them that way too); materials work in linear
+const toLinear = (c: number) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+
 type MtlInfo = Record<string, string | number[] | undefined> & { name?: string };
 
 export interface ObjOptions {
@@ -111,9 +114,9 @@ export async function parseObj(bytes: Uint8Array, opts: ObjOptions = {}): Promis
     pm.roughness = 0.9;
     if (info) {
       const kd = info.kd as number[] | undefined;
-      if (kd) pm.color = [kd[0] ?? 1, kd[1] ?? 1, kd[2] ?? 1];
+      if (kd) pm.color = [toLinear(kd[0] ?? 1), toLinear(kd[1] ?? 1), toLinear(kd[2] ?? 1)];
       const ke = info.ke as number[] | undefined;
-      if (ke) pm.emissive = [ke[0] ?? 0, ke[1] ?? 0, ke[2] ?? 0];
+      if (ke) pm.emissive = [toLinear(ke[0] ?? 0), toLinear(ke[1] ?? 0), toLinear(ke[2] ?? 0)];
       const d = info.d !== undefined ? Number(info.d) : info.tr !== undefined ? 1 - Number(info.tr) : 1;
       if (Number.isFinite(d) && d < 1) {
         pm.opacity = d;

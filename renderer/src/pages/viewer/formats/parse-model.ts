@@ -10,7 +10,6 @@ import { parseSplatFile } from './splat';
 export interface ParseOptions {
   resolve?: ResourceResolver;
   decodeImage?: ImageDecoder;
-  resourcePath?: string;
   draco?: { js: string; wasm: string };
   onProgress?: (fraction: number) => void;
 }

@@ -86,7 +86,20 @@ function buildSplats(model: Extract<Model, { kind: 'splats' }>): ViewerObject {
   };
 }
 
-function buildScene(model: SceneModel): ViewerObject {
+/**
+ * Empties the typed arrays behind geometries: after close, a stray reference to a wrapper (React keeps the
+ * previous render's state for a while) must not keep hundreds of megabytes alive.
+ */
+function releaseArrays(g: THREE.BufferGeometry) {
+  for (const attr of [...Object.values(g.attributes), g.index]) {
+    if (!attr || (attr as THREE.InterleavedBufferAttribute).isInterleavedBufferAttribute) continue;
+    const a = attr as THREE.BufferAttribute;
+    a.array = new (a.array.constructor as Float32ArrayConstructor)(0);
+  }
+}
+
+function buildScene(input: SceneModel): ViewerObject {
+  let model: SceneModel | null = input;
   const root = new THREE.Group();
   root.name = 'model';
   const textures = new Map<number, THREE.Texture>();
@@ -98,7 +111,7 @@ function buildScene(model: SceneModel): ViewerObject {
 
   const texture = (ref: TextureRef | undefined, srgb: boolean): THREE.Texture | null => {
     if (!ref) return null;
-    const image = model.images[ref.image];
+    const image = input.images[ref.image];
     if (!image) return null;
     let base = textures.get(ref.image);
     if (!base) {
@@ -151,7 +164,7 @@ function buildScene(model: SceneModel): ViewerObject {
   let hasMeshes = false;
   let hasPoints = false;
   const partObjects: { part: GeometryPart; object: THREE.Object3D }[] = [];
-  for (const part of model.parts) {
+  for (const part of input.parts) {
     const g = new THREE.BufferGeometry();
     g.setAttribute('position', new THREE.BufferAttribute(part.position, 3));
     if (part.normal) g.setAttribute('normal', new THREE.BufferAttribute(part.normal, 3));
@@ -199,7 +212,7 @@ function buildScene(model: SceneModel): ViewerObject {
     partObjects.push({ part, object });
   }
 
-  const box = new THREE.Box3(new THREE.Vector3(...model.stats.bbox.min), new THREE.Vector3(...model.stats.bbox.max));
+  const box = new THREE.Box3(new THREE.Vector3(...input.stats.bbox.min), new THREE.Vector3(...input.stats.bbox.max));
   let normals: THREE.LineSegments | null = null;
   return {
     root,
@@ -218,7 +231,7 @@ function buildScene(model: SceneModel): ViewerObject {
     },
     setSplatScale() {},
     normalsHelper(limit = 200_000) {
-      if (normals) return normals;
+      if (normals || !model) return normals;
       const withNormals = partObjects.filter((p) => p.part.normal);
       const total = withNormals.reduce((n, p) => n + p.part.position.length / 3, 0);
       if (!total) return null;
@@ -249,12 +262,22 @@ function buildScene(model: SceneModel): ViewerObject {
       return normals;
     },
     dispose() {
-      for (const g of geometries) g.dispose();
+      for (const g of geometries) {
+        g.dispose();
+        releaseArrays(g);
+      }
       for (const m of materials) m.dispose();
       for (const t of textures.values()) t.dispose();
       // the decoded bitmaps hold memory outside the JS heap until closed
-      for (const img of model.images) if (typeof ImageBitmap !== 'undefined' && img instanceof ImageBitmap) img.close();
+      for (const img of model?.images ?? []) if (typeof ImageBitmap !== 'undefined' && img instanceof ImageBitmap) img.close();
       root.clear();
+      partObjects.length = 0;
+      geometries.length = 0;
+      normals = null;
+      model = null;
+      // closures in this scope share one context with `input`: empty it rather than trust they are gone
+      input.parts.length = 0;
+      input.images.length = 0;
     },
   };
 }

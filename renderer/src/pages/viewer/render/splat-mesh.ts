@@ -90,7 +90,7 @@ export class SplatMesh extends THREE.Mesh<THREE.InstancedBufferGeometry, THREE.S
   private readonly texture: THREE.DataTexture;
   private readonly order: THREE.InstancedBufferAttribute;
   private readonly worker: Worker;
-  private readonly positions: Float32Array;
+  private positions: Float32Array;
   private spare: Float32Array | null = null;
   private sortSeq = 0;
   private inFlight = false;
@@ -141,6 +141,7 @@ export class SplatMesh extends THREE.Mesh<THREE.InstancedBufferGeometry, THREE.S
       blendSrcAlpha: THREE.OneFactor,
       blendDstAlpha: THREE.OneMinusSrcAlphaFactor,
       premultipliedAlpha: true,
+      side: THREE.DoubleSide, // the (major, minor) basis may be mirrored: never cull a splat
     });
     super(geometry, material);
     this.splatCount = count;
@@ -237,5 +238,11 @@ export class SplatMesh extends THREE.Mesh<THREE.InstancedBufferGeometry, THREE.S
     this.texture.dispose();
     this.geometry.dispose();
     this.material.dispose();
+    // drop the data even if something still holds this object (see build-object's releaseArrays)
+    this.texture.image = { data: new Uint32Array(0), width: 1, height: 1 };
+    this.order.array = new Float32Array(0);
+    this.positions = new Float32Array(0);
+    this.spare = null;
+    this.onSorted = null;
   }
 }

@@ -25,5 +25,6 @@ describe('view maths', () => {
     expect(formatLength(1.23456)).toBe('1.235');
     expect(formatLength(0.012345)).toBe('0.0123');
     expect(formatLength(12345.6)).toBe('12346');
+    expect(formatLength(0.5)).toBe('0.5');
   });
 });

@@ -33,5 +33,5 @@ export function formatLength(v: number): string {
   if (a === 0) return '0';
   if (a >= 1000) return v.toFixed(0);
   if (a >= 1) return v.toFixed(3).replace(/\.?0+$/, '');
-  return v.toPrecision(3);
+  return String(Number(v.toPrecision(3)));
 }

@@ -12,7 +12,8 @@ import { HDRLoader } from 'three/examples/jsm/loaders/HDRLoader.js';
 import { cameraMemory } from '../camera-memory';
 import type { Vec3 } from '../formats/model';
 import { useViewer, type LoadedModel, type SlotIndex, type ViewSettings } from '../viewer-store';
-import { recordFirstFrame } from '../viewer-metrics';
+import { recordFirstFrame, recordGpu } from '../viewer-metrics';
+import { glCapabilities } from './gl-capabilities';
 import { hdrUrl, type LightingPreset } from './lighting';
 import { formatLength, frameBox, niceCellSize } from './view-math';
 
@@ -251,6 +252,7 @@ function Scene({ slot, host }: { slot: SlotIndex; host: React.RefObject<HTMLDivE
   // the render itself (priority 1 takes the loop over from fiber), then the first-frame mark
   useFrame(() => {
     gl.render(scene, camera);
+    recordGpu(slot, gl.info.memory);
     if (firstFramePending.current && model?.loadId === firstFramePending.current) {
       recordFirstFrame(model.loadId);
       host.current?.setAttribute('data-rendered-load', String(model.loadId));
@@ -298,17 +300,18 @@ function Scene({ slot, host }: { slot: SlotIndex; host: React.RefObject<HTMLDivE
 
 export function ViewerCanvas({ slot }: { slot: SlotIndex }) {
   const host = useRef<HTMLDivElement>(null);
+  const software = useMemo(() => glCapabilities().software, []);
   const status = useViewer((s) => s.slots[slot].status);
   const loadId = useViewer((s) => {
     const st = s.slots[slot];
     return st.status === 'ready' ? st.model.loadId : 0;
   });
   return (
-    <div className="viewer-canvas" ref={host} data-testid={`viewer-canvas-${slot}`} data-status={status} data-load-id={loadId}>
+    <div className="viewer-canvas" ref={host} data-testid={`viewer-canvas-${slot}`} data-status={status} data-load-id={loadId} data-software-gl={software || undefined}>
       <Canvas
         frameloop="demand"
-        dpr={[1, 2]}
-        gl={{ antialias: true, alpha: true, powerPreference: 'high-performance' }}
+        dpr={software ? 1 : [1, 2]}
+        gl={{ antialias: !software, alpha: true, powerPreference: 'high-performance' }}
         camera={{ fov: 45, near: 0.01, far: 2000, position: [4, 3, 5] }}
         onCreated={({ gl }) => gl.setClearColor(0x000000, 0)}
       >

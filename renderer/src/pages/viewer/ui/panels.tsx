@@ -7,6 +7,12 @@ import { useViewer, type SlotIndex } from '../viewer-store';
 
 const fmt = (n: number, lng: string) => new Intl.NumberFormat(lng).format(n);
 
+function formatBytes(n: number, lng: string): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1048576) return `${new Intl.NumberFormat(lng, { maximumFractionDigits: 1 }).format(n / 1024)} KB`;
+  return `${new Intl.NumberFormat(lng, { maximumFractionDigits: 1 }).format(n / 1048576)} MB`;
+}
+
 function Stat({ id, label, value, raw }: { id: string; label: string; value: string; raw: string | number }) {
   return (
     <div className="viewer-stat" data-testid={`stat-${id}`} data-value={raw}>
@@ -38,7 +44,7 @@ export function StatsPanel({ slot }: { slot: SlotIndex }) {
         {stats.triangles > 0 && stats.triangles !== stats.faces && <Stat id="triangles" label={t('stats.triangles')} value={fmt(stats.triangles, lng)} raw={stats.triangles} />}
         {stats.parts > 1 && <Stat id="parts" label={t('stats.parts')} value={fmt(stats.parts, lng)} raw={stats.parts} />}
         <Stat id="bbox" label={t('stats.size')} value={size.map(formatLength).join(' × ')} raw={size.map(formatLength).join('x')} />
-        <Stat id="file" label={t('stats.file')} value={`${(fileBytes / 1048576).toFixed(fileBytes < 1048576 ? 2 : 1)} MB`} raw={fileBytes} />
+        <Stat id="file" label={t('stats.file')} value={formatBytes(fileBytes, lng)} raw={fileBytes} />
       </dl>
       {warnings.length > 0 && (
         <ul className="viewer-warnings" data-testid={`viewer-warnings-${slot}`}>

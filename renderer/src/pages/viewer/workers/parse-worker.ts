@@ -50,11 +50,9 @@ self.onmessage = async (e: MessageEvent<ParseRequest>) => {
     const t0 = performance.now();
     const { name, bytes } = await readSource(source, progress('read'));
     const t1 = performance.now();
-    const base = source.kind === 'url' ? new URL('.', new URL(source.url, self.location.href)).href : undefined;
     const model = await parseModel(name, bytes, {
       resolve: resolverFor(source),
       decodeImage,
-      resourcePath: base,
       draco: { js: assets.dracoJs, wasm: assets.dracoWasm },
       onProgress: progress('parse'),
     });
