@@ -160,6 +160,53 @@ export const fixtures = {
       fs.writeFileSync(out, Buffer.concat([ftyp, Buffer.alloc(4096)]));
     });
   },
+  /** 185 s at 320x180, 5 fps: too long for every video model (cheap to make). */
+  long185s(): string {
+    return make('long-185s-320x180.mp4', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=5:duration=185', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'mp4', out]),
+    );
+  },
+  /** What NeRF2Mesh accepts: 21 s of 1280x720 H.264 at a constant 22 Mbit/s (about 58 MB). */
+  nerf2meshOk(): string {
+    return make('nerf2mesh-ok-720p-21s.mp4', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30:duration=21', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '22M', '-minrate', '22M', '-maxrate', '22M', '-bufsize', '11M',
+        '-x264-params', 'nal-hrd=cbr:filler=1', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4', out]),
+    );
+  },
+  /** 21 s of 1280x720 at a low bit rate: right length and size of picture, too small a file for NeRF2Mesh. */
+  hd21sSmall(): string {
+    return make('hd-21s-small.mp4', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30:duration=21', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=21', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30',
+        '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-f', 'mp4', out]),
+    );
+  },
+  /** Portrait H.264, 3 s at 360x640: what MusePose wants. */
+  verticalSmall(): string {
+    return make('vertical-3s-360x640.mp4', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=360x640:rate=30:duration=3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'mp4', out]),
+    );
+  },
+  /** Portrait, 8 s at 720x1280, constant 25 Mbit/s (about 25 MB): too large for MusePose. */
+  verticalLarge(): string {
+    return make('vertical-8s-720x1280-25M.mp4', (out) =>
+      ff(['-f', 'lavfi', '-i', 'testsrc2=size=720x1280:rate=30:duration=8', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '25M', '-minrate', '25M', '-maxrate', '25M', '-bufsize', '12M',
+        '-x264-params', 'nal-hrd=cbr:filler=1', '-pix_fmt', 'yuv420p', '-f', 'mp4', out]),
+    );
+  },
+  /** H.264 in a QuickTime .mov (only the container is wrong). */
+  mov(): string {
+    return make('h264-2s.mov', (out) => ff(['-i', fixtures.h264(2), '-c', 'copy', '-f', 'mov', out]));
+  },
+  /** A PNG of random noise large enough to weigh more than 10 MB (2400x3200, portrait). */
+  bigPng(): string {
+    return make('noise-2400x3200.png', (out) =>
+      ff(['-f', 'lavfi', '-i', 'color=c=gray:size=2400x3200:duration=1', '-vf', 'noise=alls=100:allf=u', '-frames:v', '1', '-f', 'image2', '-c:v', 'png', out]),
+    );
+  },
+  /** A WebP photo (not a format the cloud takes). */
+  webp(): string {
+    return make('image-640x480.webp', (out) => ff(['-f', 'lavfi', '-i', 'testsrc2=size=640x480:duration=1', '-frames:v', '1', '-c:v', 'libwebp', '-f', 'webp', out]));
+  },
   /** An AVIF still (HEIF family), written by sharp (ffmpeg 5.1 cannot write AVIF). */
   avif(): string {
     return make('image.avif', (out) => {

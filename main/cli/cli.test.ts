@@ -170,3 +170,42 @@ describe('kraken extract modes', () => {
     expect(kraken('extract', '--help').stdout).toMatch(/--count N\s+exactly N frames/);
   });
 });
+
+describe('kraken preflight', () => {
+  it('exits 0 when the input passes and 3 when it does not, naming each problem and its fix', () => {
+    const ok = kraken('preflight', fixtures.verticalSmall(), '--model', 'musepose', '--image', fixtures.png('480x640'));
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^musepose: passes/);
+    const bad = kraken('preflight', fixtures.uhd4k(), '--model', 'gs3d', '--fast');
+    expect(bad.code).toBe(3);
+    expect(bad.stdout).toMatch(/x RESOLUTION_TOO_HIGH: The picture is 3840x2160; .* \[fix: downscale-fhd or downscale-hd\]/);
+    expect(bad.stderr).toBe('');
+  });
+
+  it('--json gives the report, with the capture-quality hint for 3D models', () => {
+    const r = kraken('preflight', fixtures.blurry(), '--model', 'gs3d', '--json');
+    const report = JSON.parse(r.stdout) as { ok: boolean; quality: { level: string; blurryShare: number } };
+    expect(report.ok).toBe(true);
+    expect(report.quality).toMatchObject({ level: 'poor', blurryShare: 1 });
+  });
+
+  it('--fix writes a new file beside the input that then passes, and leaves the original alone', () => {
+    const dir = path.join(work, 'fix me');
+    fs.mkdirSync(dir);
+    const src = path.join(dir, '원본 clip.webm');
+    fs.copyFileSync(fixtures.vp9Webm(), src);
+    const r = kraken('preflight', src, '--model', 'gs3d', '--fast', '--fix');
+    expect(r.code).toBe(0);
+    const out = path.join(dir, '원본 clip.gs3d-fixed.mp4');
+    expect(r.stdout).toContain(`applied transcode → ${out}`);
+    expect(kraken('preflight', out, '--model', 'gs3d', '--fast').code).toBe(0);
+    expect(fs.readFileSync(src).equals(fs.readFileSync(fixtures.vp9Webm()))).toBe(true);
+  });
+
+  it('rejects a missing or unknown model with usage', () => {
+    expect(kraken('preflight', fixtures.h264(4)).code).toBe(2);
+    const r = kraken('preflight', fixtures.h264(4), '--model', 'sora');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nerf2mesh\|gs3d\|instant-mesh\|musepose\|decal/);
+  });
+});

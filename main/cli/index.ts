@@ -9,6 +9,7 @@ import { UsageError } from './cli-io';
 import { runExtract } from './commands/extract';
 import { runInfer } from './commands/infer';
 import { runModels } from './commands/models';
+import { runPreflight } from './commands/preflight';
 import { runProbe } from './commands/probe';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
@@ -17,6 +18,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, { run: Command; summary: string }> = {
   probe: { run: runProbe, summary: 'probe <file> [--json]                 what a video or image holds' },
   extract: { run: runExtract, summary: 'extract <video> --out <dir> <mode>     frames by --fps/--every/--keyframes/--scene/--count (see --help)' },
+  preflight: { run: runPreflight, summary: 'preflight <file> --model <m> [--fix]     check against a cloud model\'s limits; fix' },
   models: { run: runModels, summary: 'models list|import|download|providers  the local model library' },
   infer: { run: runInfer, summary: 'infer --model <id|path> <files|dir>    run a model [--json] [--force-cpu]' },
 };

@@ -10,6 +10,7 @@ import { EventBus } from './event-bus';
 import type { Handlers, HandlerGroup } from './ipc/dispatch';
 import { JobRunner } from './jobs/job-runner';
 import { FrameService } from './media/frame-service';
+import { PreflightService } from './media/preflight-service';
 import { InferenceService } from './inference/inference-service';
 import { MediaService } from './media/media-service';
 import { ToolBox } from './media/tool-box';
@@ -38,6 +39,7 @@ export interface Core {
   projects: ProjectService;
   media: MediaService;
   frames: FrameService;
+  preflight: PreflightService;
   inference: InferenceService;
   handlers: Handlers;
   info(): Promise<AppInfo>;
@@ -56,6 +58,7 @@ export function createCore(options: CoreOptions): Core {
   const projects = new ProjectService(db, dataDir);
   const media = new MediaService(db, dataDir, tools);
   const frames = new FrameService(db, dataDir, tools, jobs, media, projects);
+  const preflight = new PreflightService(dataDir, tools, jobs, media);
   const inference = new InferenceService(db, dataDir, jobs);
   jobs.recoverInterrupted();
 
@@ -106,6 +109,8 @@ export function createCore(options: CoreOptions): Core {
     'frames.listSets': (req) => frames.listSets(req.projectId),
     'frames.listImages': (req) => frames.listImages(req),
     'frames.deleteSet': async (req) => ({ deleted: await frames.deleteSet(req.id) }),
+    'media.preflight': (req) => preflight.preflight(req),
+    'media.fix': (req) => preflight.startFix(req),
     'jobs.list': (req) => jobs.list(req),
     'jobs.get': (req) => jobs.get(req.id),
     'jobs.cancel': (req) => jobs.cancel(req.id),
@@ -138,6 +143,7 @@ export function createCore(options: CoreOptions): Core {
     projects,
     media,
     frames,
+    preflight,
     inference,
     handlers,
     info,

@@ -151,6 +151,89 @@ export type ImageItem = z.infer<typeof ImageItem>;
 
 export const ImportFailure = z.object({ path: z.string(), error: AppErrorShape });
 
+
+
+/** Cloud models whose input limits pre-flight checks (SPEC §3). */
+export const CloudModel = z.enum(['nerf2mesh', 'gs3d', 'instant-mesh', 'musepose', 'decal']);
+export type CloudModel = z.infer<typeof CloudModel>;
+
+/** One-click fixes; each writes a NEW file (the original is never touched). */
+export const FixKind = z.enum(['trim', 'downscale-fhd', 'downscale-hd', 'transcode', 'fit-size', 'image-jpeg']);
+export type FixKind = z.infer<typeof FixKind>;
+
+export const PreflightCode = z.enum([
+  'UNREADABLE',
+  'NOT_A_VIDEO',
+  'NOT_AN_IMAGE',
+  'IMAGE_REQUIRED',
+  'TOO_SHORT',
+  'TOO_LONG',
+  'RESOLUTION_TOO_LOW',
+  'RESOLUTION_TOO_HIGH',
+  'NOT_VERTICAL',
+  'FILE_TOO_SMALL',
+  'FILE_TOO_LARGE',
+  'WRONG_CONTAINER',
+  'WRONG_CODEC',
+  'WRONG_IMAGE_FORMAT',
+  'IMAGE_TOO_SMALL',
+]);
+export type PreflightCode = z.infer<typeof PreflightCode>;
+
+export const PreflightProblem = z.object({
+  code: PreflightCode,
+  /** error: the cloud will refuse it; warning: it may be accepted but is risky. */
+  severity: z.enum(['error', 'warning']),
+  subject: z.enum(['video', 'image']),
+  /** A plain English sentence (the UI translates by code with `limit`/`actual`). */
+  message: z.string(),
+  limit: z.string().nullable(),
+  actual: z.string().nullable(),
+  /** Fixes that solve this problem (empty: the input must be re-shot or replaced). */
+  fixes: z.array(FixKind),
+});
+export type PreflightProblem = z.infer<typeof PreflightProblem>;
+
+/** Predicted quality of a 3D capture from sampled frames. */
+export const QualityHint = z.object({
+  samples: z.number().int(),
+  /** Share of sampled frames that look blurry (0..1). */
+  blurryShare: z.number(),
+  /** Share of the video over which the picture changes (the camera moves around the subject), 0..1. */
+  motionCoverage: z.number(),
+  medianSharpness: z.number().nullable(),
+  level: z.enum(['good', 'fair', 'poor']),
+  /** Plain sentences: what to do for a better result. */
+  advice: z.array(z.string()),
+});
+export type QualityHint = z.infer<typeof QualityHint>;
+
+export const PreflightReport = z.object({
+  model: CloudModel,
+  /** No error-severity problem: the cloud should accept it. */
+  ok: z.boolean(),
+  problems: z.array(PreflightProblem),
+  /** Every fix that applies, in the order a "fix all" applies them. */
+  fixes: z.array(FixKind),
+  videoPath: z.string().nullable(),
+  imagePath: z.string().nullable(),
+  quality: QualityHint.nullable(),
+});
+export type PreflightReport = z.infer<typeof PreflightReport>;
+
+export const preflightChannels = {
+  'media.preflight': channel(
+    "Check a media source (and, for musepose, an image) against a cloud model's input limits; optionally predict 3D capture quality.",
+    z.object({ mediaId: Id, model: CloudModel, imageMediaId: Id.optional(), quality: z.boolean().default(false) }).strict(),
+    PreflightReport,
+  ),
+  'media.fix': channel(
+    'Start a one-click fix: writes a new conforming file, imports it into the project; the job result holds the new media id and its pre-flight.',
+    z.object({ mediaId: Id, model: CloudModel, fixes: z.array(FixKind).min(1).optional() }).strict(),
+    z.object({ jobId: z.string() }),
+  ),
+};
+
 export const mediaChannels = {
   'media.import': channel(
     'Probe and add videos or images to a project; bad files are reported, not fatal.',
@@ -174,5 +257,5 @@ export const mediaChannels = {
     z.object({ total: z.number().int(), items: z.array(ImageItem) }),
   ),
   'frames.deleteSet': channel('Delete a frame set and its files.', z.object({ id: Id }).strict(), z.object({ deleted: z.boolean() })),
+  ...preflightChannels,
 };
-
