@@ -9,6 +9,7 @@ import { lightingPresets } from './render/lighting';
 import { MeasurePanel, SettingsPanel, SlotOverlay, StatsPanel } from './ui/panels';
 import { actionForKey, viewerShortcuts, type ViewerAction } from './ui/shortcuts';
 import { ViewerIcon, type ViewerIconName } from './ui/viewer-icons';
+import { prewarmParser, releaseParser } from './workers/load-model';
 import { useViewer, type SlotIndex } from './viewer-store';
 import './viewer.css';
 
@@ -137,6 +138,11 @@ export function ViewerPage() {
     },
     [openPicker, toast],
   );
+
+  useEffect(() => {
+    prewarmParser();
+    return releaseParser;
+  }, []);
 
   // deep link `#/viewer?open=<data-folder path>`: other pages (and plain links) open a model in one click
   useEffect(() => {

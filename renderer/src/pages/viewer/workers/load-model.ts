@@ -4,6 +4,7 @@
  */
 import dracoWasm from 'three/examples/jsm/libs/draco/gltf/draco_decoder.wasm?url';
 import dracoJs from 'three/examples/jsm/libs/draco/gltf/draco_wasm_wrapper.js?url';
+import { extensionOf } from '../formats/detect';
 import { ViewerFormatError } from '../formats/errors';
 import type { Model } from '../formats/model';
 import type { LoadStage, ModelSource, ParseRequest, ParseResponse, ParseTimings } from './protocol';
@@ -28,10 +29,51 @@ let seqCounter = 0;
 
 const absolute = (u: string) => new URL(u, location.href).href;
 
+type ParserKind = 'light' | 'scene';
+
+function spawn(kind: ParserKind): Worker {
+  return kind === 'light'
+    ? new Worker(new URL('./parse-worker.ts', import.meta.url), { type: 'module', name: 'kraken-viewer-parse' })
+    : new Worker(new URL('./scene-worker.ts', import.meta.url), { type: 'module', name: 'kraken-viewer-scene-parse' });
+}
+
+// one light parser started ahead of time: a file dropped on the viewer starts parsing at once
+let warm: Worker | null = null;
+
+/** Starts a parse worker in advance (the viewer page calls this when it opens). */
+export function prewarmParser(): void {
+  warm ??= spawn('light');
+}
+
+/** Stops the advance worker (the viewer page calls this when it closes). */
+export function releaseParser(): void {
+  warm?.terminate();
+  warm = null;
+}
+
+function take(kind: ParserKind): Worker {
+  if (kind === 'light' && warm) {
+    const w = warm;
+    warm = null;
+    return w;
+  }
+  return spawn(kind);
+}
+
+const sourceName = (s: ModelSource) => (s.kind === 'files' ? s.file.name : s.name);
+
 /** Loads and parses a model off the page thread. Rejects with ViewerFormatError or LoadCancelled. */
 export function loadModel(source: ModelSource, opts: LoadOptions = {}): Promise<LoadResult> {
+  const kind: ParserKind = ['obj', 'gltf', 'glb'].includes(extensionOf(sourceName(source))) ? 'scene' : 'light';
+  return loadWith(kind, source, opts).finally(() => {
+    // the next warm worker starts once this load is over, so the two never compete for the CPU
+    if (warm === null && kind === 'light') setTimeout(prewarmParser, 0);
+  });
+}
+
+function loadWith(kind: ParserKind, source: ModelSource, opts: LoadOptions): Promise<LoadResult> {
   const seq = ++seqCounter;
-  const worker = new Worker(new URL('./parse-worker.ts', import.meta.url), { type: 'module', name: 'kraken-viewer-parse' });
+  const worker = take(kind);
   return new Promise<LoadResult>((resolve, reject) => {
     const finish = () => {
       worker.terminate();
@@ -50,6 +92,11 @@ export function loadModel(source: ModelSource, opts: LoadOptions = {}): Promise<
       else if (m.type === 'done') {
         finish();
         resolve({ model: m.model, fileBytes: m.fileBytes, fingerprint: m.fingerprint, timings: m.timings });
+      } else if (m.type === 'redirect') {
+        finish();
+        const companions = source.kind === 'url' ? [] : source.companions;
+        const url = source.kind === 'url' ? source.url : source.kind === 'bytes' ? source.url : undefined;
+        loadWith('scene', { kind: 'bytes', name: m.name, bytes: m.bytes, companions, url }, opts).then(resolve, reject);
       } else {
         finish();
         reject(m.code === 'cancelled' ? new LoadCancelled(m.message) : new ViewerFormatError(m.code, m.message));
@@ -61,6 +108,6 @@ export function loadModel(source: ModelSource, opts: LoadOptions = {}): Promise<
     };
     const src: ModelSource = source.kind === 'url' ? { ...source, url: absolute(source.url) } : source;
     const req: ParseRequest = { type: 'parse', seq, source: src, assets: { dracoJs: absolute(dracoJs), dracoWasm: absolute(dracoWasm) } };
-    worker.postMessage(req);
+    worker.postMessage(req, src.kind === 'bytes' ? [src.bytes] : []);
   });
 }

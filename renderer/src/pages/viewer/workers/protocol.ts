@@ -8,7 +8,9 @@ import type { Model } from '../formats/model';
 /** Where a model's bytes come from: files the user picked or dropped, or a URL of a data-folder file. */
 export type ModelSource =
   | { kind: 'files'; file: File; companions: File[] }
-  | { kind: 'url'; url: string; name: string };
+  | { kind: 'url'; url: string; name: string }
+  /** Bytes already read by another worker (handed on when the light parser met a scene format). */
+  | { kind: 'bytes'; name: string; bytes: ArrayBuffer; companions: File[]; url?: string };
 
 export interface DecoderAssets {
   dracoJs: string;
@@ -29,7 +31,9 @@ export interface ParseTimings {
 export type ParseResponse =
   | { type: 'progress'; seq: number; stage: LoadStage; fraction: number }
   | { type: 'done'; seq: number; model: Model; fileBytes: number; fingerprint: string; timings: ParseTimings }
-  | { type: 'error'; seq: number; code: ViewerErrorCode | 'cancelled'; message: string };
+  | { type: 'error'; seq: number; code: ViewerErrorCode | 'cancelled'; message: string }
+  /** The light parser (PLY, .splat) met another format: the scene parser takes over these bytes. */
+  | { type: 'redirect'; seq: number; name: string; bytes: ArrayBuffer };
 
 export type SortRequest =
   | { type: 'init'; seq: number; centers: Float32Array; count: number }

@@ -34,6 +34,7 @@ async function drain(stream: ReadableStream<Uint8Array>, total: number, onProgre
 }
 
 export async function readSource(source: ModelSource, onProgress: (f: number) => void): Promise<{ name: string; bytes: Uint8Array }> {
+  if (source.kind === 'bytes') return { name: source.name, bytes: new Uint8Array(source.bytes) };
   if (source.kind === 'files') {
     try {
       return { name: source.file.name, bytes: await drain(source.file.stream(), source.file.size, onProgress) };
@@ -52,14 +53,15 @@ export async function readSource(source: ModelSource, onProgress: (f: number) =>
 }
 
 export function resolverFor(source: ModelSource): ResourceResolver {
-  if (source.kind === 'files') {
+  if (source.kind === 'files' || (source.kind === 'bytes' && !source.url)) {
     return filesResolver(source.companions.map((f) => ({ name: f.webkitRelativePath || f.name, bytes: async () => new Uint8Array(await f.arrayBuffer()) })));
   }
+  const base = source.url!;
   return async (name) => {
     const key = resourceKey(name);
     if (/^[a-z]+:/i.test(key) || key.startsWith('/')) return null; // only files beside the model
     try {
-      const res = await fetch(new URL(key.split('/').map(encodeURIComponent).join('/'), source.url));
+      const res = await fetch(new URL(key.split('/').map(encodeURIComponent).join('/'), base));
       return res.ok ? new Uint8Array(await res.arrayBuffer()) : null;
     } catch {
       return null;
