@@ -152,9 +152,9 @@ describe('kraken extract modes', () => {
     const r = json(kraken('extract', fixtures.blurEveryThird(), '--out', path.join(work, 'blurry'), '--count', '10', '--drop-blurry', '--json'));
     expect(r.frameCount).toBe(10);
     expect(r.frames.every((f) => typeof f.sharpness === 'number' && f.sharpness > 0)).toBe(true);
-    expect(r.report.dropBlurry!.dropped).toHaveLength(20);
+    expect(r.report.dropBlurry!.dropped).toHaveLength(40);
     const text = kraken('extract', fixtures.blurEveryThird(), '--out', path.join(work, 'blurry-text'), '--count', '10', '--drop-blurry');
-    expect(text.stdout).toMatch(/10 frames written .* \(20 blurrier candidates dropped\)/);
+    expect(text.stdout).toMatch(/10 frames written .* \(40 blurrier candidates dropped\)/);
   });
 
   it('needs exactly one mode, a sensible count and range', () => {

@@ -101,7 +101,7 @@ export type ExtractParams = z.infer<typeof ExtractParams>;
 export const FrameSetReport = z.object({
   dropBlurry: z
     .object({
-      /** 'sharpest-per-interval': candidates at 3× density, the sharpest of each output interval kept. 'neighbourhood': a frame is dropped when much blurrier than its neighbours and both neighbours stay. */
+      /** 'sharpest-per-interval': up to 5 candidates spread over each output frame's interval, the sharpest kept (same count as without drop-blurry). 'neighbourhood': a frame is dropped when much blurrier than its neighbours and both neighbours stay. */
       method: z.enum(['sharpest-per-interval', 'neighbourhood']),
       candidates: z.number().int(),
       kept: z.number().int(),
@@ -152,6 +152,60 @@ export type ImageItem = z.infer<typeof ImageItem>;
 export const ImportFailure = z.object({ path: z.string(), error: AppErrorShape });
 
 
+
+/** A frame set written out as a folder of frames plus `frames.csv` (file, source time, size, sharpness). */
+export const FrameSetExport = z.object({
+  /** Absolute folder path. */
+  dir: z.string(),
+  /** Relative to the data folder when the export is inside it (the default), else null. */
+  relative: z.string().nullable(),
+  files: z.number().int(),
+  bytes: z.number().int(),
+  manifest: z.string(),
+});
+export type FrameSetExport = z.infer<typeof FrameSetExport>;
+
+export const ContactSheet = z.object({
+  /** Relative to the data folder. */
+  file: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  columns: z.number().int(),
+  rows: z.number().int(),
+  /** Frames shown (evenly sampled when the set holds more than `maxFrames`). */
+  frames: z.number().int(),
+});
+export type ContactSheet = z.infer<typeof ContactSheet>;
+
+export const frameSetChannels = {
+  'frames.deleteImages': channel(
+    'Delete frames from a finished set (files and rows; their model results go too).',
+    z.object({ frameSetId: Id, imageIds: z.array(Id).min(1).max(100_000) }).strict(),
+    z.object({ deleted: z.number().int(), frameCount: z.number().int() }),
+  ),
+  'frames.keepImages': channel(
+    'Keep only these frames of a finished set; the rest are deleted.',
+    z.object({ frameSetId: Id, imageIds: z.array(Id).min(1).max(100_000) }).strict(),
+    z.object({ deleted: z.number().int(), frameCount: z.number().int() }),
+  ),
+  'frames.export': channel(
+    'Copy a finished set to a folder (with frames.csv). Without destDir it goes under the data folder (exports/). Zip is not offered: no streaming zip library is installed.',
+    z.object({ frameSetId: Id, destDir: z.string().min(1).optional() }).strict(),
+    FrameSetExport,
+  ),
+  'frames.contactSheet': channel(
+    'Make (or remake) a contact sheet of a set: thumbnails in a grid, each labelled with its source time.',
+    z
+      .object({
+        frameSetId: Id,
+        columns: z.number().int().min(1).max(24).default(8),
+        thumbWidth: z.number().int().min(48).max(640).default(240),
+        maxFrames: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    ContactSheet,
+  ),
+};
 
 /** Cloud models whose input limits pre-flight checks (SPEC §3). */
 export const CloudModel = z.enum(['nerf2mesh', 'gs3d', 'instant-mesh', 'musepose', 'decal']);
@@ -258,4 +312,5 @@ export const mediaChannels = {
   ),
   'frames.deleteSet': channel('Delete a frame set and its files.', z.object({ id: Id }).strict(), z.object({ deleted: z.boolean() })),
   ...preflightChannels,
+  ...frameSetChannels,
 };

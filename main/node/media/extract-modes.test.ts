@@ -180,8 +180,9 @@ describe('drop blurry', () => {
     expect(frames).toHaveLength(20);
     for (const f of frames) expect(blurred(f.timestampSeconds!), `frame at ${f.timestampSeconds}`).toBe(false);
     for (const f of frames) expect(f.sharpness).toBeGreaterThan(0);
-    expect(report.dropBlurry).toMatchObject({ method: 'sharpest-per-interval', candidates: 60, kept: 20 });
-    expect(report.dropBlurry!.dropped).toHaveLength(40);
+    // Five candidates spread over each of the 20 intervals.
+    expect(report.dropBlurry).toMatchObject({ method: 'sharpest-per-interval', candidates: 100, kept: 20 });
+    expect(report.dropBlurry!.dropped).toHaveLength(80);
     // The dropped candidates hold all 20 blurred frames, and they score far below the kept ones.
     const droppedBlurred = report.dropBlurry!.dropped.filter((d) => blurred(d.timestampSeconds!));
     expect(droppedBlurred.length).toBeGreaterThanOrEqual(19);
@@ -237,11 +238,14 @@ describe('resume', () => {
     const probe = await probeFile(tools.ffprobe.path, clip, { sample: false });
     const params: ExtractParams = { mode: { kind: 'count', count: 10 }, format: 'png', quality: 10, dropBlurry: true };
     const whole = await runExtractionPipeline({ tools, input: clip, probe, params, workDir: path.join(root, 'db-whole'), resuming: false });
-    // A run that stopped during the candidate pass: candidates/ holds 7 of 30.
+    // Stop a run right after its candidate pass, then make the candidates look like a crash after frame 7.
     const dir = path.join(root, 'db-resume');
     const cand = path.join(dir, 'candidates');
-    const first = await runExtractionPipeline({ tools, input: clip, probe, params: { ...params, dropBlurry: undefined, mode: { kind: 'count', count: 30 } }, workDir: cand, resuming: false });
-    expect(first.frames).toHaveLength(30);
+    const stop = new AbortController();
+    await expect(
+      runExtractionPipeline({ tools, input: clip, probe, params, workDir: dir, resuming: false, signal: stop.signal, onProgress: (p) => p.stage === 'scoring' && stop.abort() }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(fs.readdirSync(cand).filter((f) => f.endsWith('.png'))).toHaveLength(50);
     crashAfter(cand, 7, 'png');
     const resumed = await runExtractionPipeline({ tools, input: clip, probe, params, workDir: dir, resuming: true });
     close(resumed.frames.map((f) => f.timestampSeconds!), whole.frames.map((f) => f.timestampSeconds!));

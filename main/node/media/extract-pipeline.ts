@@ -2,9 +2,9 @@
  * The whole extraction of one frame set into a work folder, resumable at every step:
  *   1. (count mode) list the frame times of the range from packets;
  *   2. ffmpeg writes frames + their source times (`.frames.tsv`);
- *   3. (drop-blurry) frames are written as candidates at 3× density, scored for sharpness in a
- *      worker, and the sharpest of each output interval is kept (or, for key frames and scene
- *      changes, frames much blurrier than their neighbours are dropped);
+ *   3. (drop-blurry) up to five candidate frames spread over each output frame's interval are
+ *      written, scored for sharpness in a worker, and the sharpest of each interval is kept (for key
+ *      frames and scene changes, frames much blurrier than their neighbours are dropped);
  *   4. `.complete` marks the folder finished.
  * Callers (frame sets, `kraken extract`) move the finished folder into place.
  */
@@ -76,7 +76,7 @@ export async function runExtractionPipeline(run: PipelineRun): Promise<PipelineR
 }
 
 /** One ffmpeg pass into `dir`, resuming after the frames already complete there. */
-async function extractPlain(run: PipelineRun, dir: string, params: ExtractParams, from: number, to: number, scanned?: number[]): Promise<PipelineResult> {
+async function extractPlain(run: PipelineRun, dir: string, params: ExtractParams, from: number, to: number, scanned?: number[], explicit = false): Promise<PipelineResult> {
   fs.mkdirSync(dir, { recursive: true });
   let kept = run.resuming ? keepCompleteFrames(dir, params.format) : 0;
   let last = kept > 0 ? lastTimestamp(dir, kept) : null;
@@ -98,7 +98,8 @@ async function extractPlain(run: PipelineRun, dir: string, params: ExtractParams
     outDir: dir,
     kept,
     lastTimestamp: last,
-    frameTimes,
+    frameTimes: explicit ? undefined : frameTimes,
+    chosenTimes: explicit ? frameTimes : undefined,
     framesFile: path.join(dir, FRAMES_FILE),
     signal: run.signal,
     onStarted: run.onStarted,
@@ -108,48 +109,87 @@ async function extractPlain(run: PipelineRun, dir: string, params: ExtractParams
   return { frames: readFrames(dir, params.format), report: { dropBlurry: null, notices: [] } };
 }
 
-/** The params that write drop-blurry candidates, and which output interval each candidate belongs to. */
-export function candidatePlan(params: ExtractParams, frameCount: number | null): { params: ExtractParams; bucketOf: ((index: number, t: number | null, total: number) => number) | null } {
-  const base: ExtractParams = { ...params, dropBlurry: undefined };
-  const start = params.start ?? 0;
+/** Candidates examined per output frame when dropping blurry frames (spread over the output frame's interval). */
+export const CANDIDATES_PER_FRAME = 5;
+
+export interface CandidatePlan {
+  /** Source times of the candidates to write, ascending. */
+  times: number[];
+  /** Output interval (bucket) of each candidate. */
+  buckets: number[];
+}
+
+/**
+ * Drop-blurry candidates for the regular modes, from every frame time of the range: frames are grouped
+ * into the interval each output frame stands for (an fps tick, N decoded frames, one of `count` equal
+ * groups), and up to CANDIDATES_PER_FRAME frames spread across each group are written. Null for key
+ * frames and scene changes, whose frames are chosen by content.
+ */
+export function planCandidates(params: ExtractParams, frameTimes: number[]): CandidatePlan | null {
   const mode = params.mode;
+  const start = params.start ?? 0;
+  let bucketOf: (i: number) => number;
   switch (mode.kind) {
     case 'fps':
-      return { params: { ...base, mode: { kind: 'fps', fps: Math.min(240, mode.fps * 3) } }, bucketOf: (_i, t) => Math.floor(((t ?? start) - start) * mode.fps + TICK_TOLERANCE) };
-    case 'every': {
-      const step = Math.max(1, Math.round(mode.n / 3));
-      return { params: { ...base, mode: { kind: 'every', n: step } }, bucketOf: (i) => Math.floor((i * step) / mode.n) };
-    }
-    case 'count': {
-      const candidates = Math.min(frameCount ?? mode.count * 3, mode.count * 3);
-      return { params: { ...base, mode: { kind: 'count', count: candidates } }, bucketOf: (i, _t, total) => Math.floor((i * mode.count) / total) };
-    }
+      bucketOf = (i) => Math.floor((frameTimes[i]! - start) * mode.fps + TICK_TOLERANCE);
+      break;
+    case 'every':
+      bucketOf = (i) => Math.floor(i / mode.n);
+      break;
+    case 'count':
+      bucketOf = (i) => Math.floor((i * mode.count) / frameTimes.length);
+      break;
     default:
-      return { params: base, bucketOf: null };
+      return null;
   }
+  const groups = new Map<number, number[]>();
+  frameTimes.forEach((_, i) => {
+    const b = bucketOf(i);
+    const g = groups.get(b);
+    if (g) g.push(i);
+    else groups.set(b, [i]);
+  });
+  const times: number[] = [];
+  const buckets: number[] = [];
+  for (const [b, members] of [...groups.entries()].sort((x, y) => x[0] - y[0])) {
+    const m = Math.min(CANDIDATES_PER_FRAME, members.length);
+    // Spread across the whole interval, not adjacent frames: blur comes in bursts.
+    const picks = m === 1 ? [members[0]!] : [...new Set(Array.from({ length: m }, (_, j) => members[Math.round((j * (members.length - 1)) / (m - 1))]!))];
+    for (const i of picks) {
+      times.push(frameTimes[i]!);
+      buckets.push(b);
+    }
+  }
+  return { times, buckets };
 }
 
 async function extractSharpest(run: PipelineRun): Promise<PipelineResult> {
   const dir = path.join(run.workDir, CANDIDATES);
   const fmt = run.params.format;
-  let frameCount: number | null = null;
-  let scanned: number[] | undefined;
-  if (run.params.mode.kind === 'count') {
-    scanned = await scanFrameTimes(run.tools.ffprobe.path, run.input, rangeOf(run.params, run.probe), run.signal);
-    frameCount = scanned.length;
-    if (run.params.mode.count > frameCount) throw new AppError('INVALID_INPUT', `This range holds only ${frameCount} frames; ask for at most ${frameCount}.`, { frames: frameCount });
+  const contentPicked = run.params.mode.kind === 'keyframes' || run.params.mode.kind === 'scene';
+  let plan: CandidatePlan | null = null;
+  if (!contentPicked) {
+    run.onProgress?.({ fraction: 0, stage: 'scanning', done: 0, total: null });
+    const scanned = await scanFrameTimes(run.tools.ffprobe.path, run.input, rangeOf(run.params, run.probe), run.signal);
+    if (run.params.mode.kind === 'count' && run.params.mode.count > scanned.length)
+      throw new AppError('INVALID_INPUT', `This range holds only ${scanned.length} frames; ask for at most ${scanned.length}.`, { frames: scanned.length });
+    plan = planCandidates(run.params, scanned);
   }
-  const plan = candidatePlan(run.params, frameCount);
+  // Candidates are written by count mode over the exact candidate times (or, content-picked, by the mode itself).
+  const candidateParams: ExtractParams = plan ? { ...run.params, dropBlurry: undefined, mode: { kind: 'count', count: Math.max(1, plan.times.length) } } : { ...run.params, dropBlurry: undefined };
   if (!fs.existsSync(path.join(dir, COMPLETE_MARK))) {
-    await extractPlain({ ...run, resuming: run.resuming && fs.existsSync(dir) }, dir, plan.params, 0, 0.8, scanned);
+    await extractPlain({ ...run, resuming: run.resuming && fs.existsSync(dir) }, dir, candidateParams, 0, 0.8, plan?.times, plan !== null);
     fs.writeFileSync(path.join(dir, COMPLETE_MARK), '');
   }
   const candidates = readFrames(dir, fmt);
   const scores = await scoreCandidates(run, dir, candidates);
-  const keep =
-    plan.bucketOf !== null
-      ? sharpestPerBucket(scores, candidates.map((c, i) => plan.bucketOf!(i, c.timestampSeconds, candidates.length)))
-      : dropBlurryNeighbourhood(scores);
+  let keep: number[];
+  if (plan) {
+    const bucketAt = new Map(plan.times.map((t, i) => [t, plan!.buckets[i]!] as const));
+    // Each written candidate is matched back to its interval by its recorded source time.
+    const buckets = candidates.map((c) => bucketAt.get(nearest(plan!.times, c.timestampSeconds ?? 0)) ?? 0);
+    keep = sharpestPerBucket(scores, buckets);
+  } else keep = dropBlurryNeighbourhood(scores);
   run.onProgress?.({ fraction: 0.97, stage: 'saving', done: keep.length, total: keep.length });
   // Idempotent: a crash half-way through the moves is finished by the next run from the same scores.
   const frames: ExtractedFrame[] = keep.map((ci, k) => {
@@ -163,7 +203,7 @@ async function extractSharpest(run: PipelineRun): Promise<PipelineResult> {
   const keptSet = new Set(keep);
   const report: FrameSetReport = {
     dropBlurry: {
-      method: plan.bucketOf !== null ? 'sharpest-per-interval' : 'neighbourhood',
+      method: plan ? 'sharpest-per-interval' : 'neighbourhood',
       candidates: candidates.length,
       kept: frames.length,
       medianSharpness: median(scores),
@@ -307,4 +347,16 @@ export function keepCompleteFrames(dir: string, format: string): number {
 
 function clearDir(dir: string): void {
   for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { force: true, recursive: true });
+}
+
+function nearest(sorted: number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > 0 && Math.abs(sorted[lo - 1]! - x) <= Math.abs(sorted[lo]! - x)) lo -= 1;
+  return sorted[lo]!;
 }

@@ -68,6 +68,8 @@ export interface ExtractRun {
   lastTimestamp?: number | null;
   /** Count mode: sorted source times of every frame in the range (from `scanFrameTimes`). */
   frameTimes?: number[];
+  /** Count mode: write exactly these source times (drop-blurry candidates) instead of spreading `count` over frameTimes. */
+  chosenTimes?: number[];
   /** Where each written frame's number, source time and size are appended (the pipeline uses outDir/.frames.tsv). */
   framesFile?: string;
   /** Each written frame as ffmpeg reports it. */
@@ -92,15 +94,22 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
   let countTolerance: number | undefined;
   let total = expectedFrameCount(run.params, run.probe);
   if (run.params.mode.kind === 'count') {
-    const times = run.frameTimes ?? [];
-    if (run.params.mode.count > times.length) {
-      throw new AppError('INVALID_INPUT', `This range holds only ${times.length} frames; ask for at most ${times.length}.`, { frames: times.length });
+    let picked: number[];
+    if (run.chosenTimes) {
+      picked = run.chosenTimes;
+      countTolerance = toleranceFor(picked, picked.map((_, i) => i));
+    } else {
+      const times = run.frameTimes ?? [];
+      if (run.params.mode.count > times.length) {
+        throw new AppError('INVALID_INPUT', `This range holds only ${times.length} frames; ask for at most ${times.length}.`, { frames: times.length });
+      }
+      const chosen = chooseSpread(times, run.params.mode.count);
+      countTolerance = toleranceFor(times, chosen);
+      picked = chosen.map((i) => times[i]!);
     }
-    const chosen = chooseSpread(times, run.params.mode.count);
-    countTolerance = toleranceFor(times, chosen);
     const last = resume?.lastTimestamp;
-    countTimes = chosen.map((i) => times[i]!).filter((t) => last === undefined || t > last + countTolerance!);
-    total = chosen.length;
+    countTimes = picked.filter((t) => last === undefined || t > last + countTolerance!);
+    total = picked.length;
     if (countTimes.length === 0) return;
   }
   const plan = buildExtractPlan({

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
-import { ExtractParams, FrameSetReport, type FrameSet, type ImageItem, type Job, type MediaSource } from '../../common/contract';
+import { ExtractParams, FrameSetReport, type ContactSheet, type FrameSet, type FrameSetExport, type ImageItem, type Job, type MediaSource } from '../../common/contract';
 import { toPosixRelative } from '../files/atomic';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
 import type { ProjectService } from '../projects/project-service';
@@ -14,6 +14,7 @@ import type { Db } from '../store/database';
 import { nowIso } from '../store/database';
 import { frameTimestamp } from './extract-args';
 import { readResult, runExtractionPipeline } from './extract-pipeline';
+import { contactSheet, exportFolder, type SetFrame } from './frame-set-files';
 import type { MediaService } from './media-service';
 import type { ToolBox } from './tool-box';
 
@@ -115,7 +116,81 @@ export class FrameService {
     const abs = path.join(this.dataDir, ...this.setDir(id, set.projectId).split('/'));
     fs.rmSync(abs, { recursive: true, force: true });
     fs.rmSync(abs + '.partial', { recursive: true, force: true });
+    fs.rmSync(abs + '-contact.jpg', { force: true });
     return true;
+  }
+
+  /** Deletes frames of a finished set: rows (and their model results) in one transaction, then the files. */
+  deleteImages(frameSetId: number, imageIds: number[]): { deleted: number; frameCount: number } {
+    this.assertEditable(frameSetId);
+    const ids = [...new Set(imageIds)];
+    const rows = this.db
+      .prepare(`SELECT id, file FROM images WHERE frame_set_id=? AND id IN (SELECT value FROM json_each(?))`)
+      .all(frameSetId, JSON.stringify(ids)) as { id: number; file: string }[];
+    if (rows.length !== ids.length) throw new AppError('INVALID_INPUT', `${ids.length - rows.length} of those images are not in frame set ${frameSetId}`);
+    return this.removeRows(frameSetId, rows);
+  }
+
+  /** Keeps only the given frames of a finished set; the others are deleted. */
+  keepImages(frameSetId: number, imageIds: number[]): { deleted: number; frameCount: number } {
+    this.assertEditable(frameSetId);
+    const keep = JSON.stringify([...new Set(imageIds)]);
+    const known = (this.db.prepare(`SELECT COUNT(*) AS n FROM images WHERE frame_set_id=? AND id IN (SELECT value FROM json_each(?))`).get(frameSetId, keep) as { n: number }).n;
+    if (known !== new Set(imageIds).size) throw new AppError('INVALID_INPUT', `Some of those images are not in frame set ${frameSetId}`);
+    const rows = this.db
+      .prepare(`SELECT id, file FROM images WHERE frame_set_id=? AND id NOT IN (SELECT value FROM json_each(?))`)
+      .all(frameSetId, keep) as { id: number; file: string }[];
+    return this.removeRows(frameSetId, rows);
+  }
+
+  /** Copies a finished set into a folder with frames.csv (default: <data>/exports/…). */
+  async exportSet(frameSetId: number, destDir?: string): Promise<FrameSetExport> {
+    const set = this.getSet(frameSetId);
+    if (set.status !== 'complete') throw new AppError('CONFLICT', 'Only a finished frame set can be exported');
+    if (destDir !== undefined && !path.isAbsolute(destDir)) throw new AppError('INVALID_INPUT', 'The export folder must be an absolute path');
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const dir = destDir ? path.resolve(destDir) : path.join(this.dataDir, 'exports', `project-${set.projectId}-set-${set.id}-${stamp}`);
+    const r = await exportFolder(this.setFrames(frameSetId), dir);
+    const inside = !path.relative(this.dataDir, dir).startsWith('..') && !path.isAbsolute(path.relative(this.dataDir, dir));
+    return { dir, relative: inside ? toPosixRelative(this.dataDir, dir) : null, files: r.files, bytes: r.bytes, manifest: 'frames.csv' };
+  }
+
+  /** (Re)makes the set's contact sheet beside its folder. */
+  async contactSheet(frameSetId: number, opts: { columns: number; thumbWidth: number; maxFrames: number }): Promise<ContactSheet> {
+    const set = this.getSet(frameSetId);
+    if (set.status !== 'complete') throw new AppError('CONFLICT', 'The frame set is not finished yet');
+    const out = path.join(this.dataDir, ...this.setDir(set.id, set.projectId).split('/')) + '-contact.jpg';
+    const r = await contactSheet(this.setFrames(frameSetId), out, opts);
+    return { file: toPosixRelative(this.dataDir, out), ...r };
+  }
+
+  private setFrames(frameSetId: number): SetFrame[] {
+    return (this.db.prepare(`SELECT * FROM images WHERE frame_set_id=? ORDER BY frame_index, id`).all(frameSetId) as ImageRow[]).map((r) => ({
+      abs: path.join(this.dataDir, ...r.file.split('/')),
+      frameIndex: r.frame_index,
+      timestampSeconds: r.timestamp_s,
+      width: r.width,
+      height: r.height,
+      sharpness: r.sharpness,
+    }));
+  }
+
+  private assertEditable(frameSetId: number): void {
+    const set = this.getSet(frameSetId);
+    if (set.status !== 'complete') throw new AppError('CONFLICT', 'Frames can be deleted only from a finished frame set');
+  }
+
+  private removeRows(frameSetId: number, rows: { id: number; file: string }[]): { deleted: number; frameCount: number } {
+    const del = this.db.prepare(`DELETE FROM images WHERE id=?`);
+    let frameCount = 0;
+    this.db.transaction(() => {
+      for (const r of rows) del.run(r.id);
+      frameCount = (this.db.prepare(`SELECT COUNT(*) AS n FROM images WHERE frame_set_id=?`).get(frameSetId) as { n: number }).n;
+      this.db.prepare(`UPDATE frame_sets SET frame_count=?, updated_at=? WHERE id=?`).run(frameCount, nowIso(), frameSetId);
+    })();
+    // Files go after the rows: a crash in between leaves a stray file, never a row without its file.
+    for (const r of rows) fs.rmSync(path.join(this.dataDir, ...r.file.split('/')), { force: true });
+    return { deleted: rows.length, frameCount };
   }
 
   /** Cancels the running jobs of a project (before deleting it). */

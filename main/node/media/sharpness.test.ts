@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidatePlan } from './extract-pipeline';
+import { planCandidates } from './extract-pipeline';
 import { dropBlurryNeighbourhood, laplacianVariance, meanAbsDiff, sharpestPerBucket } from './sharpness';
 
 function image(w: number, h: number, f: (x: number, y: number) => number): Uint8Array {
@@ -34,24 +34,29 @@ describe('sharpness', () => {
 
 describe('drop-blurry candidates', () => {
   const base = { format: 'jpg' as const, quality: 90, dropBlurry: true };
-  it('fps: three candidates per tick, bucketed by tick', () => {
-    const p = candidatePlan({ ...base, mode: { kind: 'fps', fps: 2 }, start: 1 }, null);
-    expect(p.params.mode).toEqual({ kind: 'fps', fps: 6 });
-    expect(p.params.dropBlurry).toBeUndefined();
-    expect([1, 1.17, 1.34, 1.5, 1.99, 2].map((t) => p.bucketOf!(0, t, 6))).toEqual([0, 0, 0, 1, 1, 2]);
+  const at30 = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i / 30);
+  it('fps: up to five frames spread over each tick’s interval, bucketed by tick', () => {
+    const p = planCandidates({ ...base, mode: { kind: 'fps', fps: 2 }, start: 1 }, at30(60, 1))!;
+    expect(new Set(p.buckets)).toEqual(new Set([0, 1, 2, 3]));
+    expect(p.times).toHaveLength(20);
+    // Tick 0 covers frames 0..14: candidates at 0, 4, 7, 11, 14 (not adjacent: blur comes in bursts).
+    expect(p.times.slice(0, 5).map((t) => Math.round((t - 1) * 30))).toEqual([0, 4, 7, 11, 14]);
   });
-  it('every N: every N/3-th frame, bucketed by the N-frame interval', () => {
-    const p = candidatePlan({ ...base, mode: { kind: 'every', n: 9 } }, null);
-    expect(p.params.mode).toEqual({ kind: 'every', n: 3 });
-    expect([0, 1, 2, 3, 4].map((i) => p.bucketOf!(i, null, 5))).toEqual([0, 0, 0, 1, 1]);
+  it('every N: groups of N decoded frames', () => {
+    const p = planCandidates({ ...base, mode: { kind: 'every', n: 3 } }, at30(9))!;
+    expect(p.buckets).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
   });
-  it('count N: 3N candidates (at most every frame) in N equal groups', () => {
-    const p = candidatePlan({ ...base, mode: { kind: 'count', count: 20 } }, 45);
-    expect(p.params.mode).toEqual({ kind: 'count', count: 45 });
-    const buckets = Array.from({ length: 45 }, (_, i) => p.bucketOf!(i, null, 45));
-    expect(new Set(buckets).size).toBe(20);
+  it('count N: N equal groups, so exactly N frames come out', () => {
+    const p = planCandidates({ ...base, mode: { kind: 'count', count: 12 } }, at30(120))!;
+    expect(new Set(p.buckets).size).toBe(12);
+    expect(p.times).toHaveLength(60);
+    // The periodic blur of the fixture (every third frame) cannot cover a whole group of candidates.
+    for (let b = 0; b < 12; b++) {
+      const residues = p.times.filter((_, i) => p.buckets[i] === b).map((t) => Math.round(t * 30) % 3);
+      expect(residues.some((r) => r !== 1)).toBe(true);
+    }
   });
   it('key frames and scene changes keep their own picks (neighbourhood rule)', () => {
-    expect(candidatePlan({ ...base, mode: { kind: 'keyframes' } }, null).bucketOf).toBeNull();
+    expect(planCandidates({ ...base, mode: { kind: 'keyframes' } }, at30(10))).toBeNull();
   });
 });
