@@ -6,7 +6,8 @@ import { create } from 'zustand';
 import type { ViewerErrorCode } from './formats/errors';
 import { ViewerFormatError } from './formats/errors';
 import type { ModelFormat, ModelStats, Vec3 } from './formats/model';
-import { buildViewerObject, type ViewerObject } from './render/build-object';
+import { buildViewerObject, SOFTWARE_SPLAT_BUDGET, type ViewerObject } from './render/build-object';
+import { glCapabilities } from './render/gl-capabilities';
 import type { LightingPreset } from './render/lighting';
 import { LoadCancelled, loadModel } from './workers/load-model';
 import type { LoadStage, ModelSource, ParseTimings } from './workers/protocol';
@@ -148,7 +149,7 @@ export const useViewer = create<ViewerState>((set, get) => ({
         return; // a newer load took this slot; its worker result is simply dropped
       }
       const parsedAt = performance.now();
-      const object = buildViewerObject(result.model);
+      const object = buildViewerObject(result.model, { splatBudget: glCapabilities().software ? SOFTWARE_SPLAT_BUDGET : undefined });
       const { settings } = get();
       object.setPointSize(settings.pointSize);
       object.setWireframe(settings.wireframe);

@@ -52,15 +52,18 @@ function makeTexture(image: ModelImage): THREE.Texture {
   return t;
 }
 
-export function buildViewerObject(model: Model): ViewerObject {
-  if (model.kind === 'splats') return buildSplats(model);
+/** Splats drawn at most on software WebGL (SwiftShader needs ~20 µs of CPU a splat a frame). */
+export const SOFTWARE_SPLAT_BUDGET = 50_000;
+
+export function buildViewerObject(model: Model, opts: { splatBudget?: number } = {}): ViewerObject {
+  if (model.kind === 'splats') return buildSplats(model, opts.splatBudget);
   return buildScene(model);
 }
 
-function buildSplats(model: Extract<Model, { kind: 'splats' }>): ViewerObject {
+function buildSplats(model: Extract<Model, { kind: 'splats' }>, budget: number | undefined): ViewerObject {
   const root = new THREE.Group();
   root.name = 'model';
-  const mesh = new SplatMesh(model);
+  const mesh = new SplatMesh(model, { maxDrawn: budget });
   root.add(mesh);
   const box = new THREE.Box3(new THREE.Vector3(...model.stats.bbox.min), new THREE.Vector3(...model.stats.bbox.max));
   const focus = new THREE.Box3(new THREE.Vector3(...model.focus.min), new THREE.Vector3(...model.focus.max));

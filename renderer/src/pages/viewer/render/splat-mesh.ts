@@ -102,8 +102,17 @@ export class SplatMesh extends THREE.Mesh<THREE.InstancedBufferGeometry, THREE.S
   readonly firstSort: Promise<void>;
   private resolveFirstSort!: () => void;
 
-  constructor(model: SplatModel) {
+  /** Draw every `stride`-th splat only (1: all). */
+  readonly stride: number;
+  readonly drawn: number;
+  private readonly densityScale: number;
+  private userScale = 1;
+
+  /** `maxDrawn`: a splat budget for slow (software) WebGL, where each splat costs microseconds of CPU. */
+  constructor(model: SplatModel, opts: { maxDrawn?: number } = {}) {
     const count = model.count;
+    const stride = Math.max(1, Math.ceil(count / Math.max(1, opts.maxDrawn ?? Infinity)));
+    const drawn = Math.ceil(count / stride);
     const rows = model.data.length / (SPLATS_PER_ROW * SPLAT_WORDS);
     const texture = new THREE.DataTexture(model.data, SPLATS_PER_ROW * 2, rows, THREE.RGBAIntegerFormat, THREE.UnsignedIntType);
     texture.internalFormat = 'RGBA32UI';
@@ -115,12 +124,12 @@ export class SplatMesh extends THREE.Mesh<THREE.InstancedBufferGeometry, THREE.S
     const geometry = new THREE.InstancedBufferGeometry();
     geometry.setAttribute('position', new THREE.Float32BufferAttribute([-1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 1, 0], 3));
     geometry.setIndex([0, 1, 2, 0, 2, 3]);
-    const initial = new Float32Array(count);
-    for (let i = 0; i < count; i++) initial[i] = i;
+    const initial = new Float32Array(drawn);
+    for (let j = 0; j < drawn; j++) initial[j] = j * stride;
     const order = new THREE.InstancedBufferAttribute(initial, 1);
     order.setUsage(THREE.DynamicDrawUsage);
     geometry.setAttribute('splatIndex', order);
-    geometry.instanceCount = count;
+    geometry.instanceCount = drawn;
 
     const material = new THREE.ShaderMaterial({
       glslVersion: THREE.GLSL3,
@@ -145,6 +154,11 @@ export class SplatMesh extends THREE.Mesh<THREE.InstancedBufferGeometry, THREE.S
     });
     super(geometry, material);
     this.splatCount = count;
+    this.stride = stride;
+    this.drawn = drawn;
+    // fewer splats, each a little larger, keeps the surface closed
+    this.densityScale = Math.min(2.5, Math.cbrt(stride));
+    material.uniforms.splatScale!.value = this.densityScale;
     this.texture = texture;
     this.order = order;
     this.frustumCulled = false; // the quad's own bounds say nothing about where the splats are
@@ -156,13 +170,18 @@ export class SplatMesh extends THREE.Mesh<THREE.InstancedBufferGeometry, THREE.S
 
     this.worker = new Worker(new URL('../workers/sort-worker.ts', import.meta.url), { type: 'module', name: 'kraken-viewer-sort' });
     const centers = centersOf(model.data, count);
-    const init: SortRequest = { type: 'init', seq: 0, centers, count };
+    const init: SortRequest = { type: 'init', seq: 0, centers, count, stride };
     this.worker.postMessage(init, [centers.buffer]);
     this.worker.onmessage = (e: MessageEvent<SortResponse>) => this.applyOrder(e.data);
   }
 
   set splatScale(v: number) {
-    this.material.uniforms.splatScale!.value = v;
+    this.userScale = v;
+    this.material.uniforms.splatScale!.value = v * this.densityScale;
+  }
+
+  get splatScale(): number {
+    return this.userScale;
   }
 
   private applyOrder(msg: SortResponse) {
@@ -198,7 +217,7 @@ export class SplatMesh extends THREE.Mesh<THREE.InstancedBufferGeometry, THREE.S
     }
     this.lastRow = row;
     this.inFlight = true;
-    const buffer = this.spare && this.spare.length === this.splatCount ? this.spare : new Float32Array(this.splatCount);
+    const buffer = this.spare && this.spare.length === this.drawn ? this.spare : new Float32Array(this.drawn);
     this.spare = null;
     const req: SortRequest = { type: 'sort', seq: ++this.sortSeq, viewRow: row, buffer };
     this.worker.postMessage(req, [buffer.buffer]);
@@ -216,7 +235,7 @@ export class SplatMesh extends THREE.Mesh<THREE.InstancedBufferGeometry, THREE.S
     const d = ray.direction;
     let best = -1;
     let bestT = Infinity;
-    for (let i = 0; i < this.splatCount; i++) {
+    for (let i = 0; i < this.splatCount; i += this.stride) {
       const k = i * SPLAT_WORDS;
       const px = f[k]! - o.x, py = f[k + 1]! - o.y, pz = f[k + 2]! - o.z; // prettier-ignore
       const t = px * d.x + py * d.y + pz * d.z;

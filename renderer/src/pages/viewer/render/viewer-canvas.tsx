@@ -135,7 +135,6 @@ function Scene({ slot, host }: { slot: SlotIndex; host: React.RefObject<HTMLDivE
       c.dispose();
       controls.current = null;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [camera, gl]);
 
   const fit = () => {
@@ -172,7 +171,6 @@ function Scene({ slot, host }: { slot: SlotIndex; host: React.RefObject<HTMLDivE
     firstFramePending.current = model.loadId;
     if (model.object.splats) model.object.splats.onSorted = () => invalidate();
     invalidate();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [model, settings.upAxis]);
 
   useEffect(() => {
@@ -202,7 +200,6 @@ function Scene({ slot, host }: { slot: SlotIndex; host: React.RefObject<HTMLDivE
     return () => {
       delete controllers[slot];
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [slot, gl, scene, camera]);
 
   // measuring: a click (not a drag) picks the nearest surface point or point-cloud point

@@ -28,6 +28,7 @@ export function StatsPanel({ slot }: { slot: SlotIndex }) {
   const st = useViewer((s) => s.slots[slot]);
   if (st.status !== 'ready') return null;
   const { stats, format, fileBytes, warnings, name } = st.model;
+  const subset = st.model.object.splats && st.model.object.splats.stride > 1 ? st.model.object.splats : null;
   const size = stats.bbox.max.map((v, i) => v - stats.bbox.min[i]!);
   const lng = i18n.language;
   return (
@@ -46,6 +47,11 @@ export function StatsPanel({ slot }: { slot: SlotIndex }) {
         <Stat id="bbox" label={t('stats.size')} value={size.map(formatLength).join(' × ')} raw={size.map(formatLength).join('x')} />
         <Stat id="file" label={t('stats.file')} value={formatBytes(fileBytes, lng)} raw={fileBytes} />
       </dl>
+      {subset && (
+        <p className="viewer-note" data-testid={`viewer-subset-${slot}`} data-stride={subset.stride}>
+          {t('stats.subset', { stride: subset.stride, drawn: fmt(subset.drawn, lng) })}
+        </p>
+      )}
       {warnings.length > 0 && (
         <ul className="viewer-warnings" data-testid={`viewer-warnings-${slot}`}>
           {warnings.map((w) => (

@@ -36,7 +36,8 @@ export type ParseResponse =
   | { type: 'redirect'; seq: number; name: string; bytes: ArrayBuffer };
 
 export type SortRequest =
-  | { type: 'init'; seq: number; centers: Float32Array; count: number }
+  /** `stride` > 1: only splats 0, stride, 2·stride… are drawn (a fixed subset, so nothing flickers). */
+  | { type: 'init'; seq: number; centers: Float32Array; count: number; stride: number }
   | { type: 'sort'; seq: number; viewRow: [number, number, number, number]; buffer: Float32Array };
 
 export type SortResponse = { type: 'sorted'; seq: number; order: Float32Array; viewRow: [number, number, number, number] };

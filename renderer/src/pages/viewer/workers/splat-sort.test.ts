@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeSplats, writeSplatFile } from '../fixtures/fixture-writer';
 import { parseSplatFile } from '../formats/splat';
-import { centersOf, SplatSorter } from './splat-sort';
+import { centersOf, SplatSorter, subsetCenters } from './splat-sort';
 
 describe('splat depth sort', () => {
   it('orders splats farthest first for a camera looking down −z', () => {
@@ -36,5 +36,13 @@ describe('splat depth sort', () => {
     expect(repeats).toBe(0);
     expect(seen.every((s) => s === 1)).toBe(true);
     expect(inversions).toBe(0);
+  });
+});
+
+describe('splat subset for a budget', () => {
+  it('keeps every stride-th splat, in order', () => {
+    const c = Float32Array.from({ length: 30 }, (_, i) => i);
+    expect(Array.from(subsetCenters(c, 10, 3))).toEqual([0, 1, 2, 9, 10, 11, 18, 19, 20, 27, 28, 29]);
+    expect(subsetCenters(c, 10, 1)).toHaveLength(30);
   });
 });

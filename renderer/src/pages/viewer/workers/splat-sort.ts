@@ -70,3 +70,16 @@ export function centersOf(data: Uint32Array, count: number): Float32Array {
   }
   return out;
 }
+
+/** Centres of splats 0, stride, 2·stride… (the subset drawn when the renderer has a splat budget). */
+export function subsetCenters(centers: Float32Array, count: number, stride: number): Float32Array {
+  const m = Math.ceil(count / stride);
+  const out = new Float32Array(m * 3);
+  for (let j = 0; j < m; j++) {
+    const i = j * stride;
+    out[j * 3] = centers[i * 3]!;
+    out[j * 3 + 1] = centers[i * 3 + 1]!;
+    out[j * 3 + 2] = centers[i * 3 + 2]!;
+  }
+  return out;
+}
