@@ -13,6 +13,7 @@ import { encoderMissing, writeDracoGlb, writeMeshoptGlb } from '../renderer/src/
 import { makeBox, makePointCloud, makeSplats, writeGaussianPly, writeGlb, writeObj, writePly, writeSplatFile, writeTinyPng } from '../renderer/src/pages/viewer/fixtures/fixture-writer';
 import { expect, repoRoot, test } from './fixtures';
 import { AppPage } from './pages/app-page';
+import { ProjectsPage } from './pages/projects-page';
 
 let dir = '';
 const file = (name: string) => path.join(dir, name);
@@ -162,6 +163,30 @@ test('opens every format from the file input with the right statistics and a pic
     const pic = await v.picture();
     expect(pic.variance, `${c.files[0]} drew something`).toBeGreaterThan(NOT_BLANK);
   }
+});
+
+test('files dropped on the viewer open there (with their MTL and texture), not as a project import', async ({ studio }) => {
+  const { page } = studio;
+  await new AppPage(page).open(studio.url);
+  await new ProjectsPage(page).create('Has a project'); // with a project open, drops elsewhere import media
+  const v = new Viewer(page);
+  await v.open(studio.url);
+  const files = ['model.obj', 'model.mtl', 'paint.png'].map((n) => ({ name: n, bytes: [...fs.readFileSync(file(n))] }));
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
+    return dt;
+  }, files);
+  await page.dispatchEvent('[data-testid="viewer-panel-0"]', 'dragenter', { dataTransfer });
+  await expect(page.locator('.viewer-drop')).toBeVisible();
+  await expect(page.getByTestId('drop-overlay')).toHaveCount(0);
+  await page.dispatchEvent('[data-testid="viewer-panel-0"]', 'drop', { dataTransfer });
+  await expect(v.canvas()).toHaveAttribute('data-status', 'ready');
+  await expect(v.stat('format')).toHaveAttribute('data-value', 'obj');
+  await expect(v.stat('faces')).toHaveAttribute('data-value', '6');
+  await expect(page.getByTestId('viewer-warnings-0')).toHaveCount(0); // the MTL and its texture were found
+  await expect(page.getByTestId('page-viewer')).toBeVisible();
+  await expect(page.locator('.viewer-drop')).toHaveCount(0);
 });
 
 test('broken and unknown files give a clear, typed message', async ({ studio }) => {
