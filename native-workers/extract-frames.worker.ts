@@ -15,6 +15,9 @@ if (!parentPort) throw new Error('extract-frames.worker must run as a worker thr
 const port = parentPort;
 const post = (m: FromExtractWorker) => port.postMessage(m);
 
+/** What ffmpeg says about input it could not read (it still exits 0 on a truncated file). */
+const DAMAGE = /partial file|Invalid data found|error while decoding|corrupt|Truncat|End of file|Invalid NAL/i;
+
 let child: ChildProcess | null = null;
 let cancelled = false;
 
@@ -29,6 +32,7 @@ port.on('message', (msg: ToExtractWorker) => {
   let lastFrame = 0;
   let written = 0;
   let pending: FrameInfo[] = [];
+  let damage = '';
   const parser = new ProgressParser((b) => {
     lastFrame = b.frame;
     post({ type: 'progress', seq, outSeconds: b.outSeconds, frame: b.frame, speed: b.speed });
@@ -49,6 +53,7 @@ port.on('message', (msg: ToExtractWorker) => {
     (line) => {
       // Only what explains a failure is kept: ffmpeg's stream banner at "info" level is noise.
       if (!/^\s|^(Input|Output|Stream mapping|Press)\b/.test(line)) stderrTail = (stderrTail + line + '\n').slice(-4000);
+      if (DAMAGE.test(line)) damage = (damage + line + '\n').slice(-2000);
     },
   );
   try {
@@ -82,7 +87,7 @@ port.on('message', (msg: ToExtractWorker) => {
       code = code === 0 ? 1 : code;
     }
     if (cancelled) post({ type: 'error', seq, kind: 'cancelled', message: 'Cancelled', exitCode: code, stderrTail });
-    else if (code === 0) post({ type: 'done', seq, frame: Math.max(lastFrame, written) });
+    else if (code === 0) post({ type: 'done', seq, frame: Math.max(lastFrame, written), damage });
     else if (signal) post({ type: 'error', seq, kind: 'killed', message: `ffmpeg was stopped by ${signal}`, exitCode: code, stderrTail });
     else post({ type: 'error', seq, kind: 'ffmpeg-failed', message: `ffmpeg exited with code ${code}`, exitCode: code, stderrTail });
   });

@@ -70,6 +70,17 @@ export const fixtures = {
       fs.rmSync(noFaststart);
     });
   },
+  /** A faststart MP4 cut in half: the header (and its duration) is intact, the second half of the pictures is missing. */
+  truncatedTail(): string {
+    const src = fixtures.h264(4);
+    return make('truncated-tail.mp4', (out) => {
+      const fast = path.join(path.dirname(out), '.faststart.mp4');
+      ff(['-i', src, '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', fast]);
+      const buf = fs.readFileSync(fast);
+      fs.writeFileSync(out, buf.subarray(0, Math.floor(buf.length / 2)));
+      fs.rmSync(fast);
+    });
+  },
   /** A text file with a video's name. */
   textAsMp4(): string {
     return make('not-a-video.mp4', (out) => fs.writeFileSync(out, 'This is not a video, just text.\n'.repeat(20)));

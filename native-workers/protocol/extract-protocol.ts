@@ -30,7 +30,8 @@ export type FromExtractWorker =
   | { type: 'started'; seq: number; pid: number }
   | { type: 'progress'; seq: number; outSeconds: number; frame: number; speed: number | null }
   | { type: 'frames'; seq: number; frames: FrameInfo[] }
-  | { type: 'done'; seq: number; frame: number }
+  /** `damage`: ffmpeg's lines about unreadable input (a truncated file still exits 0). */
+  | { type: 'done'; seq: number; frame: number; damage: string }
   | { type: 'error'; seq: number; kind: ExtractErrorKind; message: string; exitCode: number | null; stderrTail: string };
 
 /** Sharpness worker: scores image files (variance of the Laplacian of a small grey copy). */

@@ -95,7 +95,7 @@ describe('modes', () => {
     expect(args.slice(args.indexOf('-ss'), args.indexOf('-ss') + 4)).toEqual(['-ss', '5.000000', '-t', '4.000000']);
     expect(f).toContain("scale='if(gte(iw,ih),min(iw,640),-2)':'if(gte(iw,ih),-2,min(ih,640))'");
     expect(f.indexOf('select')).toBeLessThan(f.indexOf('scale'));
-    const old = buildExtractArgs({ input: 'a', outDir: 'o', params: { ...base, mode: { kind: 'fps', fps: 1 } }, ffmpegMajorMinor: [4, 1] });
+    const old = buildExtractArgs({ input: 'a', outDir: 'o', params: { ...base, mode: { kind: 'fps', fps: 1 } }, ffmpegMajorMinor: [4, 1], legacyShowinfo: true });
     expect(old[old.indexOf('-vf') + 1]).toMatch(/,showinfo$/);
   });
   it('fps resume after a VFR gap continues at the tick after the last kept frame', () => {

@@ -28,6 +28,8 @@ export interface ExtractArgsInput {
   countTolerance?: number;
   /** Where a filter graph too long for a command line is written (`-filter_script:v`). */
   filterScriptPath?: string;
+  /** An ffmpeg whose showinfo has no `checksum` option (it then hashes every picture: slower, same result). */
+  legacyShowinfo?: boolean;
 }
 
 export interface ExtractPlan {
@@ -149,7 +151,7 @@ export function extractFilter(x: ExtractArgsInput): string {
   }
   if (x.params.maxSide) filters.push(maxSideFilter(x.params.maxSide));
   // showinfo prints each frame's pts; checksums (on by default) would cost a pass over every picture.
-  filters.push(atLeast(x.ffmpegMajorMinor, 4, 4) ? 'showinfo=checksum=0' : 'showinfo');
+  filters.push(x.legacyShowinfo ? 'showinfo' : 'showinfo=checksum=0');
   return filters.join(',');
 }
 

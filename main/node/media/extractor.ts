@@ -20,19 +20,20 @@ export interface FfmpegRunHooks {
   onFrames?: (frames: FrameInfo[]) => void;
 }
 
-/** Runs ffmpeg in a worker thread; resolves when it exits 0, rejects with AppError (CANCELLED on abort). */
-export function runFfmpeg(ffmpeg: ToolInfo, spec: Omit<ExtractRunSpec, 'ffmpeg'>, hooks: FfmpegRunHooks = {}, outDir = ''): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+/** Runs ffmpeg in a worker thread; resolves when it exits 0 (with what it said about damaged input), rejects with AppError (CANCELLED on abort). */
+export function runFfmpeg(ffmpeg: ToolInfo, spec: Omit<ExtractRunSpec, 'ffmpeg'>, hooks: FfmpegRunHooks = {}, outDir = ''): Promise<{ damage: string }> {
+  return new Promise<{ damage: string }>((resolve, reject) => {
     const worker: Worker = startWorker('extract-frames.worker');
     const seq = 1;
     let settled = false;
+    let damage = '';
     const finish = (err?: AppError) => {
       if (settled) return;
       settled = true;
       hooks.signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
       if (err) reject(err);
-      else resolve();
+      else resolve({ damage });
     };
     const onAbort = () => worker.postMessage({ type: 'cancel', seq } satisfies ToExtractWorker);
     hooks.signal?.addEventListener('abort', onAbort);
@@ -41,7 +42,10 @@ export function runFfmpeg(ffmpeg: ToolInfo, spec: Omit<ExtractRunSpec, 'ffmpeg'>
       if (m.type === 'started') hooks.onStarted?.(m.pid);
       else if (m.type === 'progress') hooks.onProgress?.(m);
       else if (m.type === 'frames') hooks.onFrames?.(m.frames);
-      else if (m.type === 'done') finish();
+      else if (m.type === 'done') {
+        damage = m.damage;
+        finish();
+      }
       else if (m.kind === 'cancelled') finish(new AppError('CANCELLED', 'Cancelled'));
       else if (m.kind === 'spawn-failed') finish(new AppError('FFMPEG_MISSING', `Could not start ffmpeg (${ffmpeg.path}): ${m.message}`));
       else if (m.kind === 'killed')
@@ -112,7 +116,7 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
     total = picked.length;
     if (countTimes.length === 0) return;
   }
-  const plan = buildExtractPlan({
+  const planFor = (legacyShowinfo: boolean) => buildExtractPlan({
     input: run.input,
     outDir: run.outDir,
     params: run.params,
@@ -124,12 +128,15 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
     countTimes,
     countTolerance,
     filterScriptPath: path.join(run.outDir, '.filter.txt'),
+    legacyShowinfo,
   });
+  let plan = planFor(false);
   if (plan.scriptPath) fs.writeFileSync(plan.scriptPath, plan.filter);
   const span = end !== null ? end - start : null;
   let done = kept;
-  try {
-    await runFfmpeg(
+  let lastT: number | null = run.lastTimestamp ?? null;
+  let damage = '';
+  const go = () => runFfmpeg(
       run.ffmpeg,
       { args: plan.args, expectedSeconds: span, framesFile: run.framesFile, startNumber: resume?.startNumber ?? 1 },
       {
@@ -139,6 +146,7 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
           run.onFrames?.(frames);
           done = frames[frames.length - 1]!.n;
           const t = frames[frames.length - 1]!.t;
+          lastT = t;
           // Time covered is the honest measure for sparse modes; the frame count for count mode.
           const byTime = span ? (t - start) / span : 0;
           const byCount = total ? done / total : 0;
@@ -147,8 +155,27 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
       },
       run.outDir,
     );
+  try {
+    try {
+      ({ damage } = await go());
+    } catch (err) {
+      // Builds whose showinfo lacks `checksum` refuse the option before writing anything: run again without it.
+      if (!(err instanceof AppError) || !/Option 'checksum' not found/i.test(String(err.details?.ffmpeg ?? ''))) throw err;
+      plan = planFor(true);
+      if (plan.scriptPath) fs.writeFileSync(plan.scriptPath, plan.filter);
+      ({ damage } = await go());
+    }
   } finally {
     if (plan.scriptPath) fs.rmSync(plan.scriptPath, { force: true });
+  }
+  // ffmpeg exits 0 on a truncated file after writing what it could read: that is not a complete set.
+  const truncated = /partial file/i.test(damage);
+  const short = total !== null && (run.params.mode.kind === 'count' ? done < total : damage !== '' && done < total * 0.9);
+  if (truncated || short) {
+    const where = lastT !== null && end !== null ? ` The picture stops at ${lastT.toFixed(1)} s of ${end.toFixed(1)} s.` : '';
+    throw new AppError('MEDIA_UNREADABLE', `The video is truncated or damaged: ffmpeg could read only part of it (${done}${total !== null ? ` of ${total}` : ''} frames).${where} Nothing was kept.`, {
+      ffmpeg: damage.trim().split('\n').slice(-3).join(' | '),
+    });
   }
 }
 

@@ -49,3 +49,22 @@ describe('ffmpeg locator', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('bundled or system', () => {
+  it('takes the newer of the npm-bundled build and the one on PATH', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-tools-'));
+    fakeTool(dir, 'ffmpeg', 'ffmpeg version 7.1 Copyright');
+    fakeTool(dir, 'ffprobe', 'ffprobe version 7.1 Copyright');
+    const r = await locateTools({ env: { PATH: dir } });
+    expect(r.tools!.ffmpeg).toEqual({ path: path.join(dir, 'ffmpeg'), version: '7.1', source: 'path' });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  it('keeps the bundled build when the system one is older', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-tools-'));
+    fakeTool(dir, 'ffmpeg', 'ffmpeg version 4.1 Copyright');
+    fakeTool(dir, 'ffprobe', 'ffprobe version 4.1 Copyright');
+    const r = await locateTools({ env: { PATH: dir } });
+    expect(r.tools!.ffmpeg.source).toBe('bundled');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * Finds ffmpeg and ffprobe: user setting → environment variable (KRAKEN_FFMPEG / KRAKEN_FFPROBE)
- * → a binary shipped in an npm package → the system PATH. Reports which one and its version.
+ * → the newer of a binary shipped in an npm package and the first one on the system PATH.
+ * Reports which one and its version.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -94,8 +95,16 @@ export function parseVersion(v: string): [number, number] | null {
  */
 export const MIN_FFMPEG: [number, number] = [4, 1];
 
+function newer(a: string, b: string): boolean {
+  const x = parseVersion(a);
+  const y = parseVersion(b);
+  if (!x || !y) return false;
+  return x[0] > y[0] || (x[0] === y[0] && x[1] > y[1]);
+}
+
 async function locateOne(tool: Tool, opts: LocateOptions): Promise<{ info: ToolInfo | null; tried: string[] }> {
   const tried: string[] = [];
+  let fallback: ToolInfo | null = null;
   for (const c of candidates(tool, opts)) {
     const version = await toolVersion(c.path);
     if (version === null) {
@@ -107,9 +116,19 @@ async function locateOne(tool: Tool, opts: LocateOptions): Promise<{ info: ToolI
       tried.push(`${c.source}: ${c.path} is version ${version}, older than ${MIN_FFMPEG.join('.')}`);
       continue;
     }
-    return { info: { path: c.path, version, source: c.source }, tried };
+    const info: ToolInfo = { path: c.path, version, source: c.source };
+    // What the user chose (setting, environment) wins outright.
+    if (c.source === 'setting' || c.source === 'env') return { info, tried };
+    // Between the npm-bundled build (a 2018 static ffmpeg) and one installed on the system, the newer one wins.
+    if (!fallback) {
+      fallback = info;
+      if (c.source === 'path') break;
+    } else {
+      if (newer(version, fallback.version)) fallback = info;
+      break;
+    }
   }
-  return { info: null, tried };
+  return { info: fallback, tried };
 }
 
 export interface LocateResult {

@@ -58,18 +58,20 @@ export async function runFix(x: FixRun): Promise<FixResult> {
   let imageScale = 1;
   try {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      let damage = '';
       if (isImage) {
-        await runFfmpeg(x.tools.ffmpeg, { args: planImageFix(x.probe, limits.image!, tmp, imageScale), expectedSeconds: null }, { signal: x.signal }, path.dirname(x.out));
+        ({ damage } = await runFfmpeg(x.tools.ffmpeg, { args: planImageFix(x.probe, limits.image!, tmp, imageScale), expectedSeconds: null }, { signal: x.signal }, path.dirname(x.out)));
       } else {
         const plan = planVideoFix(x.probe, limits.video!, fixes, tmp, { preset: x.preset, rateScale, ffmpegMajorMinor: parseVersion(x.tools.ffmpeg.version) });
-        await runFfmpeg(
+        ({ damage } = await runFfmpeg(
           x.tools.ffmpeg,
           { args: plan.args, expectedSeconds: plan.outSeconds },
           { signal: x.signal, onProgress: (p) => x.onProgress?.(Math.min(0.97, (((attempt - 1) + p.outSeconds / Math.max(0.1, plan.outSeconds)) / attempt) * 0.97), `fixing (${plan.mode})`) },
           path.dirname(x.out),
-        );
+        ));
       }
       if (x.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled');
+      if (/partial file/i.test(damage)) throw new AppError('MEDIA_UNREADABLE', 'The original is truncated or damaged, so the fixed file would be incomplete. Nothing was written.');
       // Probe the result as the file it will become (the name decides the container check).
       const probed = { ...(await probeFile(x.tools.ffprobe.path, tmp, { sample: false })), path: x.out };
       const report = buildReport(x.model, isImage ? { image: probed } : { video: probed });
