@@ -109,6 +109,27 @@ class Viewer {
   }
 }
 
+/** Pixels that differ by more than a rounding step between two PNG screenshots (computed in the page). */
+async function changedPixels(page: Page, a: Buffer, b: Buffer): Promise<number> {
+  return page.evaluate(
+    async ([x, y]) => {
+      const read = async (b64: string) => {
+        const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0))]));
+        const c = new OffscreenCanvas(bmp.width, bmp.height);
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(bmp, 0, 0);
+        return ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+      };
+      const [p, q] = [await read(x), await read(y)];
+      if (p.length !== q.length) return Infinity;
+      let n = 0;
+      for (let i = 0; i < p.length; i += 4) if (Math.abs(p[i]! - q[i]!) + Math.abs(p[i + 1]! - q[i + 1]!) + Math.abs(p[i + 2]! - q[i + 2]!) > 6) n++;
+      return n;
+    },
+    [a.toString('base64'), b.toString('base64')] as const,
+  );
+}
+
 /** Mean absolute difference (0..255) between two PNG screenshots, computed in the page. */
 async function pixelDiff(page: Page, a: Buffer, b: Buffer): Promise<number> {
   return page.evaluate(
@@ -271,6 +292,33 @@ test('tools: compare side by side, measure, transparent screenshot, shortcut she
   expect(d).toBeLessThanOrEqual(Math.hypot(2, 1, 0.5) + 1e-6);
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('viewer-measure-panel')).toHaveCount(0);
+
+  // each view tool changes the picture, and toggling it back restores it
+  const settle = () => page.waitForTimeout(250);
+  await settle();
+  const base = await v.canvas().screenshot();
+  for (const [label, on, off] of [
+    ['wireframe', () => page.keyboard.press('w'), () => page.keyboard.press('w')],
+    ['normals', () => page.keyboard.press('n'), () => page.keyboard.press('n')],
+    ['axes', () => page.keyboard.press('x'), () => page.keyboard.press('x')],
+    ['grid', () => page.keyboard.press('g'), () => page.keyboard.press('g')],
+    ['up axis Z', () => page.getByTestId('viewer-up-axis').getByRole('button', { name: 'Z' }).click(), () => page.getByTestId('viewer-up-axis').getByRole('button', { name: 'Y' }).click()],
+    ['lighting', () => page.getByTestId('viewer-lighting').selectOption('sunset'), () => page.getByTestId('viewer-lighting').selectOption('studio')],
+    ['background', () => page.getByTestId('viewer-background').fill('#305080'), () => page.getByTestId('viewer-background').fill('#14171f')],
+  ] as const) {
+    await on();
+    await page.waitForTimeout(400);
+    expect(await changedPixels(page, base, await v.canvas().screenshot()), `${label} changes the picture`).toBeGreaterThan(40);
+    await off();
+    await page.waitForTimeout(400);
+    expect(await changedPixels(page, base, await v.canvas().screenshot()), `${label} off restores it`).toBeLessThan(20);
+  }
+  await page.getByTestId('viewer-turntable').click(); // turntable: the view keeps moving
+  await page.waitForTimeout(600);
+  const spinning = await v.canvas().screenshot();
+  await page.waitForTimeout(600);
+  expect(await changedPixels(page, spinning, await v.canvas().screenshot())).toBeGreaterThan(40);
+  await page.getByTestId('viewer-turntable').click();
 
   // screenshot with a transparent background: a PNG with both see-through and solid pixels
   await page.getByTestId('viewer-transparent').check();

@@ -239,7 +239,7 @@ function buildScene(input: SceneModel): ViewerObject {
       const total = withNormals.reduce((n, p) => n + p.part.position.length / 3, 0);
       if (!total) return null;
       const step = Math.max(1, Math.ceil(total / limit));
-      const size = box.getSize(new THREE.Vector3()).length() * 0.015;
+      const size = box.getSize(new THREE.Vector3()).length() * 0.04;
       const out: number[] = [];
       const v = new THREE.Vector3();
       const n = new THREE.Vector3();
