@@ -57,11 +57,10 @@ export interface TextureRef {
   offset?: [number, number];
 }
 
+/** Linear vertex colours (three's convention): normalised integers or floats. */
 export interface ColorData {
-  array: Uint8Array | Float32Array;
+  array: Uint8Array | Uint16Array | Float32Array;
   itemSize: 3 | 4;
-  /** sRGB-encoded (PLY bytes as scanners write them); otherwise linear (glTF COLOR_0, OBJLoader output). */
-  srgb?: boolean;
 }
 
 export interface GeometryPart {

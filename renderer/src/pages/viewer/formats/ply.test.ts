@@ -3,7 +3,7 @@ import { makeBox, makePointCloud, makeSplats, writeGaussianPly, writePly, type P
 import { ViewerFormatError } from './errors';
 import { fromHalf } from './half-float';
 import { SPLAT_WORDS, type SceneModel, type SplatModel } from './model';
-import { parsePly, parsePlyHeader } from './ply';
+import { parsePly, parsePlyHeader, srgbBytesToLinear16 } from './ply';
 import { SH_C0 } from './splat';
 
 const formats: PlyFormat[] = ['ascii', 'binary_little_endian', 'binary_big_endian'];
@@ -55,7 +55,9 @@ describe.each(formats)('PLY %s', (format) => {
     // ASCII goes through decimal text: compare to float precision
     for (let i = 0; i < 30; i++) expect(part.position[i]).toBeCloseTo(cloud.positions[i]!, 5);
     for (let i = 0; i < 30; i++) expect(part.normal![i]).toBeCloseTo(cloud.normals![i]!, 5);
-    expect(Array.from(part.color!.array)).toEqual(Array.from(cloud.colors!));
+    // colours arrive linear (three's convention), 16-bit so dark tones keep their steps
+    expect(part.color!.array).toBeInstanceOf(Uint16Array);
+    expect(Array.from(part.color!.array)).toEqual(Array.from(srgbBytesToLinear16(cloud.colors!, 3)));
     expect(part.color!.itemSize).toBe(3);
     expect(m.stats).toMatchObject({ vertices: 1000, points: 1000, faces: 0, triangles: 0, splats: 0 });
     for (const a of [0, 1, 2] as const) {
@@ -110,6 +112,19 @@ describe.each(formats)('PLY %s', (format) => {
   });
 });
 
+describe('PLY colours', () => {
+  it('decode sRGB bytes to linear 16-bit, keeping alpha linear', () => {
+    const out = srgbBytesToLinear16(Uint8Array.from([0, 128, 255, 128]), 4);
+    expect(out[0]).toBe(0);
+    expect(out[1]! / 65535).toBeCloseTo(0.2159, 3);
+    expect(out[2]).toBe(65535);
+    expect(out[3]).toBe(128 * 257);
+    // distinct dark bytes stay distinct (8-bit linear would merge them)
+    const dark = srgbBytesToLinear16(Uint8Array.from([1, 2, 3]), 3);
+    expect(new Set(dark).size).toBe(3);
+  });
+});
+
 describe('PLY body/header disagreements', () => {
   it('a face index beyond the vertex count is a header mismatch', () => {
     const text = 'ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n3 0 1 5\n';
@@ -133,7 +148,7 @@ describe('PLY body/header disagreements', () => {
       'ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\nproperty float red\nproperty float green\nproperty float blue\n' +
       'element edge 1\nproperty int vertex1\nproperty int vertex2\nend_header\n0 0 0 1 0.5 0\n1 2 3 0 0 1\n0 1\n';
     const m = parsePly(new TextEncoder().encode(text)) as SceneModel;
-    expect(Array.from(m.parts[0]!.color!.array)).toEqual([255, 128, 0, 0, 0, 255]);
+    expect(Array.from(m.parts[0]!.color!.array)).toEqual(Array.from(srgbBytesToLinear16(Uint8Array.from([255, 128, 0, 0, 0, 255]), 3)));
     expect(m.stats.bbox).toEqual({ min: [0, 0, 0], max: [1, 2, 3] });
   });
 

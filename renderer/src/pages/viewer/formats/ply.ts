@@ -285,6 +285,19 @@ export function isGaussianPly(header: PlyHeader): boolean {
   return SPLAT_REQUIRED.every((n) => names.has(n));
 }
 
+// sRGB byte → linear 16-bit: three wants linear vertex colours, and 8 bits would band in the shadows
+const SRGB_TO_LINEAR16 = Uint16Array.from({ length: 256 }, (_, i) => {
+  const c = i / 255;
+  return Math.round((c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4) * 65535);
+});
+
+/** PLY colours (sRGB bytes, alpha linear) as linear normalised uint16, once, in the worker. */
+export function srgbBytesToLinear16(bytes: Uint8Array, itemSize: 3 | 4): Uint16Array {
+  const out = new Uint16Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = itemSize === 4 && i % 4 === 3 ? bytes[i]! * 257 : SRGB_TO_LINEAR16[bytes[i]!]!;
+  return out;
+}
+
 /** Parses a whole PLY file into a point cloud, a mesh or splats. */
 export function parsePly(bytes: Uint8Array, onProgress?: Progress): Model {
   const header = parsePlyHeader(bytes);
@@ -443,7 +456,7 @@ export function parsePly(bytes: Uint8Array, onProgress?: Progress): Model {
     name: vertexEl.name,
     position: p.position,
     normal,
-    color: p.color ? { array: p.color, itemSize: p.colorSize, srgb: true } : undefined,
+    color: p.color ? { array: srgbBytesToLinear16(p.color, p.colorSize), itemSize: p.colorSize } : undefined,
     uv: p.uv,
     index: compactIndex,
     materials: [{ ...defaultMaterial('ply'), color: p.color ? [1, 1, 1] : [0.78, 0.8, 0.86] }],

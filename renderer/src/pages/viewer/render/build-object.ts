@@ -26,19 +26,6 @@ export interface ViewerObject {
   dispose(): void;
 }
 
-// PLY colours are sRGB bytes, three's vertex colours are linear: decode in the shader instead of in JS
-const SRGB_DECODE = `#include <color_vertex>
-#if defined( USE_COLOR_ALPHA ) || defined( USE_COLOR )
-  vColor.rgb = mix(vColor.rgb * 0.0773993808, pow(vColor.rgb * 0.9478672986 + vec3(0.0521327014), vec3(2.4)), step(vec3(0.04045), vColor.rgb));
-#endif`;
-
-function decodeSrgbVertexColors(material: THREE.Material) {
-  material.onBeforeCompile = (shader) => {
-    shader.vertexShader = shader.vertexShader.replace('#include <color_vertex>', SRGB_DECODE);
-  };
-  material.customProgramCacheKey = () => 'kraken-srgb-vertex-colors';
-}
-
 function makeTexture(image: ModelImage): THREE.Texture {
   if (typeof ImageBitmap !== 'undefined' && image instanceof ImageBitmap) {
     const t = new THREE.Texture(image);
@@ -157,7 +144,6 @@ function buildScene(input: SceneModel): ViewerObject {
           metalnessMap: texture(pm.metalnessMap, false),
           flatShading: pm.flatShading || !part.normal,
         });
-    if (part.color?.srgb) decodeSrgbVertexColors(m);
     meshMaterials.push(m);
     materials.push(m);
     return m;
@@ -172,7 +158,7 @@ function buildScene(input: SceneModel): ViewerObject {
     g.setAttribute('position', new THREE.BufferAttribute(part.position, 3));
     if (part.normal) g.setAttribute('normal', new THREE.BufferAttribute(part.normal, 3));
     if (part.uv) g.setAttribute('uv', new THREE.BufferAttribute(part.uv, 2));
-    if (part.color) g.setAttribute('color', new THREE.BufferAttribute(part.color.array, part.color.itemSize, part.color.array instanceof Uint8Array));
+    if (part.color) g.setAttribute('color', new THREE.BufferAttribute(part.color.array, part.color.itemSize, !(part.color.array instanceof Float32Array)));
     if (part.index) g.setIndex(new THREE.BufferAttribute(part.index, 1));
     for (const gr of part.groups ?? []) g.addGroup(gr.start, gr.count, gr.materialIndex);
     g.boundingBox = new THREE.Box3(new THREE.Vector3(...part.bounds.min), new THREE.Vector3(...part.bounds.max));
@@ -184,8 +170,7 @@ function buildScene(input: SceneModel): ViewerObject {
     if (part.kind === 'points') {
       hasPoints = true;
       const m = new THREE.PointsMaterial({ size: 2, sizeAttenuation: false, vertexColors: !!part.color, color: part.color ? 0xffffff : 0xc8d0e0 });
-      if (part.color?.srgb) decodeSrgbVertexColors(m);
-      pointMaterials.push(m);
+        pointMaterials.push(m);
       materials.push(m);
       object = new THREE.Points(g, m);
     } else if (part.kind === 'lines') {

@@ -236,6 +236,12 @@ function Scene({ slot, host }: { slot: SlotIndex; host: React.RefObject<HTMLDivE
     if (settings.turntable) invalidate();
   }, [settings.turntable, invalidate]);
 
+  // filmic tone mapping flatters lit meshes; scans and splats carry measured colours, shown as they are
+  useEffect(() => {
+    gl.toneMapping = model && !model.object.hasMeshes ? THREE.NoToneMapping : THREE.ACESFilmicToneMapping;
+    invalidate();
+  }, [model, gl, invalidate]);
+
   const up = useMemo(() => new THREE.Vector3(0, 1, 0), []);
   useFrame((_, delta) => {
     if (!settings.turntable || !controls.current) return;
