@@ -6,13 +6,24 @@
 import { AppError } from '../common/app-error';
 import type { CliIo } from './cli-io';
 import { UsageError } from './cli-io';
-import { runExtract } from './commands/extract';
-import { runInfer } from './commands/infer';
-import { runModels } from './commands/models';
-import { runPreflight } from './commands/preflight';
-import { runProbe } from './commands/probe';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+/**
+ * A command's module is loaded only when it runs: `kraken extract` then never pays for onnxruntime,
+ * sharp or SQLite (about 100 ms of start-up, which matters against ffmpeg's own run time).
+ */
+const lazy =
+  <M>(load: () => M, pick: (m: M) => Command): Command =>
+  (argv, io) =>
+    pick(load())(argv, io);
+
+// CommonJS output: require() is the lazy load (import() would go through the ESM loader).
+const runProbe = lazy(() => require('./commands/probe') as typeof import('./commands/probe'), (m) => m.runProbe);
+const runExtract = lazy(() => require('./commands/extract') as typeof import('./commands/extract'), (m) => m.runExtract);
+const runPreflight = lazy(() => require('./commands/preflight') as typeof import('./commands/preflight'), (m) => m.runPreflight);
+const runModels = lazy(() => require('./commands/models') as typeof import('./commands/models'), (m) => m.runModels);
+const runInfer = lazy(() => require('./commands/infer') as typeof import('./commands/infer'), (m) => m.runInfer);
 
 /** Subcommands; later capabilities add theirs here. */
 const commands: Record<string, { run: Command; summary: string }> = {

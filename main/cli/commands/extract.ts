@@ -7,11 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../common/app-error';
-import { ExtractParams, type ExtractMode } from '../../common/contract';
 import { runExtractionPipeline } from '../../node/media/extract-pipeline';
+import { prewarmFfmpegWorker } from '../../node/media/extractor';
+import { scanFrameTimes } from '../../node/media/frame-scan';
 import { probeFile } from '../../node/media/probe';
 import { ToolBox } from '../../node/media/tool-box';
 import { progressLine, UsageError, type CliIo } from '../cli-io';
+import { paramsFromFlags } from './extract-flags';
 
 const USAGE = [
   'usage: kraken extract <video> --out <dir> (--fps N | --every N | --keyframes | --scene T | --count N)',
@@ -64,28 +66,17 @@ export async function runExtract(argv: string[], io: CliIo): Promise<number> {
   }
   const input = positionals[0];
   if (!input || positionals.length > 1 || !values.out) throw new UsageError(USAGE);
-  const modes: ExtractMode[] = [];
-  if (values.fps !== undefined) modes.push({ kind: 'fps', fps: Number(values.fps) });
-  if (values.every !== undefined) modes.push({ kind: 'every', n: Number(values.every) });
-  if (values.keyframes) modes.push({ kind: 'keyframes' });
-  if (values.scene !== undefined) modes.push({ kind: 'scene', threshold: Number(values.scene) });
-  if (values.count !== undefined) modes.push({ kind: 'count', count: Number(values.count) });
-  if (modes.length !== 1) throw new UsageError(`choose exactly one mode. ${USAGE}`);
-  const parsed = ExtractParams.safeParse({
-    mode: modes[0],
-    format: values.format,
-    quality: Number(values.quality),
-    start: values.start !== undefined ? Number(values.start) : undefined,
-    end: values.end !== undefined ? Number(values.end) : undefined,
-    maxSide: values['max-side'] !== undefined ? Number(values['max-side']) : undefined,
-    dropBlurry: values['drop-blurry'] || undefined,
-  });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(`${issue?.path.join('.') || 'options'}: ${issue?.message ?? 'invalid'}. ${USAGE}`);
-  }
-  const params = parsed.data;
+  const flags = paramsFromFlags(values);
+  if ('modes' in flags) throw new UsageError(`choose exactly one mode. ${USAGE}`);
+  if ('error' in flags) throw new UsageError(`${flags.error}. ${USAGE}`);
+  const params = flags.params;
+  // The worker thread starts while ffmpeg is found and the file probed.
+  prewarmFfmpegWorker();
   const tools = await new ToolBox(() => ({ ffmpegPath: null, ffprobePath: null })).require();
+  // Modes that pick from the list of frame times get it listed while the file is probed.
+  const listed = params.mode.kind === 'count' || (params.dropBlurry && params.mode.kind !== 'keyframes' && params.mode.kind !== 'scene');
+  const frameTimes = listed ? scanFrameTimes(tools.ffprobe.path, path.resolve(input), { start: params.start ?? 0, end: params.end ?? null }, io.signal) : undefined;
+  frameTimes?.catch(() => undefined);
   // The packet sample (key frames, measured VFR) is for people reading a probe; extraction does not need it.
   const probe = await probeFile(tools.ffprobe.path, input, { signal: io.signal, sample: false });
   if (probe.kind !== 'video') throw new AppError('INVALID_INPUT', 'This is an image; frames can only be extracted from a video.');
@@ -108,6 +99,7 @@ export async function runExtract(argv: string[], io: CliIo): Promise<number> {
       params,
       workDir: partial,
       resuming: values.resume,
+      frameTimes,
       signal: io.signal,
       onProgress: (p) => {
         if (io.interactive && !values.json) io.err(progressLine(p.fraction, `${p.stage} ${p.done}${p.total ? `/${p.total}` : ''} frames`));

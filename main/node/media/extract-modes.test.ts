@@ -5,7 +5,6 @@
  * and resume after an interruption giving exactly what an uninterrupted run gives.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

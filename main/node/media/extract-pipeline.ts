@@ -50,6 +50,8 @@ export interface PipelineRun {
   workDir: string;
   /** Keep what an earlier run of the same params left in workDir. */
   resuming: boolean;
+  /** Frame times of the range, when the caller already started listing them (count mode, drop-blurry). */
+  frameTimes?: Promise<number[]>;
   signal?: AbortSignal;
   onStarted?: (pid: number) => void;
   onProgress?: (p: PipelineProgress) => void;
@@ -79,7 +81,7 @@ export async function runExtractionPipeline(run: PipelineRun): Promise<PipelineR
 async function extractPlain(run: PipelineRun, dir: string, params: ExtractParams, from: number, to: number, scanned?: number[], explicit = false): Promise<PipelineResult> {
   fs.mkdirSync(dir, { recursive: true });
   let kept = run.resuming ? keepCompleteFrames(dir, params.format) : 0;
-  let last = kept > 0 ? lastTimestamp(dir, kept) : null;
+  const last = kept > 0 ? lastTimestamp(dir, kept) : null;
   if (kept > 0 && last === null && params.mode.kind !== 'fps') {
     // Without the time of the last kept frame only fps mode knows where it was: start over.
     clearDir(dir);
@@ -88,7 +90,7 @@ async function extractPlain(run: PipelineRun, dir: string, params: ExtractParams
   let frameTimes = scanned;
   if (params.mode.kind === 'count' && !frameTimes) {
     run.onProgress?.({ fraction: from, stage: 'scanning', done: kept, total: params.mode.count });
-    frameTimes = await scanFrameTimes(run.tools.ffprobe.path, run.input, rangeOf(params, run.probe), run.signal);
+    frameTimes = await scanOnce(run);
   }
   await extractToFolder({
     ffmpeg: run.tools.ffmpeg,
@@ -170,7 +172,7 @@ async function extractSharpest(run: PipelineRun): Promise<PipelineResult> {
   let plan: CandidatePlan | null = null;
   if (!contentPicked) {
     run.onProgress?.({ fraction: 0, stage: 'scanning', done: 0, total: null });
-    const scanned = await scanFrameTimes(run.tools.ffprobe.path, run.input, rangeOf(run.params, run.probe), run.signal);
+    const scanned = await scanOnce(run);
     if (run.params.mode.kind === 'count' && run.params.mode.count > scanned.length)
       throw new AppError('INVALID_INPUT', `This range holds only ${scanned.length} frames; ask for at most ${scanned.length}.`, { frames: scanned.length });
     plan = planCandidates(run.params, scanned);
@@ -228,6 +230,14 @@ async function scoreCandidates(run: PipelineRun, dir: string, candidates: Extrac
   );
   fs.writeFileSync(cache, JSON.stringify(scores));
   return scores;
+}
+
+/** The frame times of the run's range: the caller's listing when it started one, else a new one. */
+function scanOnce(run: PipelineRun): Promise<number[]> {
+  const { start, end } = rangeOf(run.params, run.probe);
+  return (run.frameTimes ?? scanFrameTimes(run.tools.ffprobe.path, run.input, { start, end }, run.signal)).then((times) =>
+    end === null ? times : times.filter((t) => t < end),
+  );
 }
 
 /** Sharpness of each file (variance of the Laplacian at 256 px), in a worker. */

@@ -20,10 +20,24 @@ export interface FfmpegRunHooks {
   onFrames?: (frames: FrameInfo[]) => void;
 }
 
+let spare: Worker | null = null;
+
+/**
+ * Starts the ffmpeg worker ahead of need (while the caller still locates and probes), so its start-up
+ * does not add to the run. Unreferenced until used: it never keeps a finished process alive.
+ */
+export function prewarmFfmpegWorker(): void {
+  if (spare) return;
+  spare = startWorker('extract-frames.worker');
+  spare.unref();
+}
+
 /** Runs ffmpeg in a worker thread; resolves when it exits 0 (with what it said about damaged input), rejects with AppError (CANCELLED on abort). */
 export function runFfmpeg(ffmpeg: ToolInfo, spec: Omit<ExtractRunSpec, 'ffmpeg'>, hooks: FfmpegRunHooks = {}, outDir = ''): Promise<{ damage: string }> {
   return new Promise<{ damage: string }>((resolve, reject) => {
-    const worker: Worker = startWorker('extract-frames.worker');
+    const worker: Worker = spare ?? startWorker('extract-frames.worker');
+    spare = null;
+    worker.ref();
     const seq = 1;
     let settled = false;
     let damage = '';

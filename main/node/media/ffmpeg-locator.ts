@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ToolInfo } from '../../common/contract';
@@ -56,10 +57,65 @@ function bundledPath(tool: Tool): string | null {
   }
 }
 
-/** Runs `<tool> -version` and returns the version word, or null if it does not run. */
-export async function toolVersion(file: string): Promise<string | null> {
+/**
+ * Where tool versions are remembered between runs, keyed by path, size and modification time: running
+ * `ffmpeg -version` costs 40–80 ms per binary, which a short `kraken extract` would feel.
+ */
+export function versionCacheFile(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.KRAKEN_NO_TOOL_CACHE) return null;
+  const home = os.homedir();
+  const base =
+    process.platform === 'win32'
+      ? (env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'))
+      : process.platform === 'darwin'
+        ? path.join(home, 'Library', 'Caches')
+        : (env.XDG_CACHE_HOME ?? path.join(home, '.cache'));
+  return path.join(base, 'kraken-studio', 'tool-versions.json');
+}
+
+type VersionCache = Record<string, { size: number; mtimeMs: number; version: string }>;
+
+function readCache(file: string | null): VersionCache {
+  if (!file) return {};
   try {
-    if (!fs.existsSync(file)) return null;
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as VersionCache;
+  } catch {
+    return {};
+  }
+}
+
+function remember(file: string | null, tool: string, st: fs.Stats, version: string): void {
+  if (!file) return;
+  try {
+    const cache = readCache(file);
+    cache[tool] = { size: st.size, mtimeMs: st.mtimeMs, version };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(cache));
+    fs.renameSync(tmp, file);
+  } catch {
+    // A cache that cannot be written only costs the next run a few milliseconds.
+  }
+}
+
+/** Runs `<tool> -version` (or remembers its answer for this exact file) and returns the version word, or null if it does not run. */
+export async function toolVersion(file: string): Promise<string | null> {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return null;
+  }
+  const cacheFile = versionCacheFile();
+  const hit = readCache(cacheFile)[file];
+  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.version;
+  const v = await runVersion(file);
+  if (v !== null) remember(cacheFile, file, st, v);
+  return v;
+}
+
+async function runVersion(file: string): Promise<string | null> {
+  try {
     const { stdout } = await execFileAsync(file, ['-hide_banner', '-version'], { timeout: 10_000, windowsHide: true });
     const m = /version\s+(\S+)/.exec(stdout);
     const v = m?.[1] ?? 'unknown';

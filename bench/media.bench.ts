@@ -1,0 +1,220 @@
+/**
+ * Frame extraction: `kraken extract` (the CLI a user runs, as a child process) against the plain
+ * ffmpeg command line doing the same work with the same ffmpeg binary the studio picked, on the
+ * generated 20 s 1080p30 H.264 clip, plus a decode-only floor. Three workloads: every frame, 2 fps,
+ * and 100 frames spread over the clip (`--count 100` vs `-vf fps=100/20`). Each pair runs
+ * interleaved, `--rounds` times; medians are compared. The studio process's peak memory (VmHWM of
+ * the CLI process, polled from /proc) is recorded.
+ *
+ *   node --import tsx bench/media.bench.ts [--rounds 3]
+ *
+ * Uses the compiled CLI (`node bin/kraken.cjs`, what users run) when dist/ is at least as new as the
+ * sources, else the TypeScript entry through tsx (and says so). Writes bench/results/media.json.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fixtures } from '../test-support/media-fixtures';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
+const ROUNDS = Number(values.rounds);
+const root = path.resolve(__dirname, '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-bench-media-'));
+const log = (s: string) => process.stdout.write(s + '\n');
+const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+
+/** Newest mtime of the TypeScript sources the CLI is built from. */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  };
+  for (const d of ['main/common', 'main/node', 'main/cli', 'native-workers']) walk(path.join(root, d));
+  return newest;
+}
+
+function oldestDist(): number {
+  const files = ['dist/main/cli/index.js', 'dist/main/cli/commands/extract.js', 'dist/main/node/media/extract-pipeline.js', 'dist/main/node/media/extractor.js', 'dist/native-workers/extract-frames.worker.js'];
+  let oldest = Infinity;
+  for (const f of files) {
+    const p = path.join(root, f);
+    if (!fs.existsSync(p)) return 0;
+    oldest = Math.min(oldest, fs.statSync(p).mtimeMs);
+  }
+  return oldest;
+}
+
+const compiled = oldestDist() >= newestSource();
+const cliCmd = compiled ? [path.join(root, 'bin', 'kraken.cjs')] : ['--import', 'tsx', path.join(root, 'main', 'cli', 'index.ts')];
+
+interface Run {
+  seconds: number;
+  peakRssKB: number;
+}
+
+/** Runs a command, timing it and polling its peak resident memory (VmHWM) until it exits. */
+function timed(cmd: string, args: string[]): Promise<Run & { stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peak = 0;
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peak = Math.max(peak, Number(m[1]));
+      } catch {
+        // exited between polls
+      }
+    }, 10);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
+      else resolve({ seconds, peakRssKB: peak, stdout });
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const md5 = (f: string) => createHash('md5').update(fs.readFileSync(f)).digest('hex');
+const jpgs = (d: string) => fs.readdirSync(d).filter((f) => f.endsWith('.jpg')).sort();
+
+interface Workload {
+  name: string;
+  studio: string[];
+  plain: (ffmpeg: string, clip: string, out: string) => string[];
+}
+
+async function main() {
+  const clip = fixtures.h264_1080p20s();
+  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 1048576)} MB, node ${process.version}`);
+  log(`clip: ${path.relative(root, clip)} (20 s, 1920x1080, 30 fps, H.264, ${(fs.statSync(clip).size / 1e6).toFixed(1)} MB)`);
+  log(`studio CLI: ${compiled ? 'compiled (node bin/kraken.cjs)' : 'TypeScript through tsx — dist/ is missing or older than the sources; run `npm run build:node` to measure what users run'}`);
+
+  // Which ffmpeg the studio picks (the plain runs use the very same binary).
+  const probeRun = await timed(process.execPath, [...cliCmd, 'extract', clip, '--out', path.join(work, 'warm'), '--fps', '1', '--json']);
+  const picked = (JSON.parse(probeRun.stdout) as { ffmpeg: { path: string; version: string; source: string } }).ffmpeg;
+  log(`ffmpeg: ${picked.path} (${picked.version}, ${picked.source})`);
+  const ff = picked.path;
+
+  // quality 90 maps to mjpeg -q:v 5 in the studio; the plain command uses the same.
+  const q = ['-q:v', '5'];
+  const workloads: Workload[] = [
+    { name: 'all frames', studio: ['--every', '1'], plain: (f, c, o) => ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', c, '-map', '0:v:0', ...q, `${o}/%06d.jpg`] },
+    { name: '2 fps', studio: ['--fps', '2'], plain: (f, c, o) => ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', c, '-map', '0:v:0', '-vf', 'fps=2', ...q, `${o}/%06d.jpg`] },
+    { name: 'count 100', studio: ['--count', '100'], plain: (f, c, o) => ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', c, '-map', '0:v:0', '-vf', 'fps=100/20', ...q, `${o}/%06d.jpg`] },
+  ];
+
+  const decode: number[] = [];
+  const results: Record<string, unknown>[] = [];
+  for (const w of workloads) {
+    const studio: Run[] = [];
+    const plain: Run[] = [];
+    let frames = 0;
+    let plainFrames = 0;
+    let identical: boolean | null = null;
+    for (let r = 0; r < ROUNDS; r++) {
+      const sOut = path.join(work, `${w.name.replace(/\W+/g, '-')}-studio-${r}`);
+      const pOut = path.join(work, `${w.name.replace(/\W+/g, '-')}-plain-${r}`);
+      fs.mkdirSync(pOut, { recursive: true });
+      // Alternate which goes first so drift on a shared machine does not favour one side.
+      const runStudio = async () => studio.push(await timed(process.execPath, [...cliCmd, 'extract', clip, '--out', sOut, ...w.studio, '--quality', '90']));
+      const runPlain = async () => plain.push(await timed(ff, w.plain(ff, clip, pOut)));
+      if (r % 2 === 0) {
+        await runStudio();
+        await runPlain();
+      } else {
+        await runPlain();
+        await runStudio();
+      }
+      frames = jpgs(sOut).length;
+      plainFrames = jpgs(pOut).length;
+      if (w.name === 'all frames' && r === 0) {
+        // Same frames, same encoder settings: the studio's select/showinfo must not change a byte.
+        const a = jpgs(sOut);
+        const b = jpgs(pOut);
+        identical = a.length === b.length && [0, a.length >> 1, a.length - 1].every((i) => md5(path.join(sOut, a[i]!)) === md5(path.join(pOut, b[i]!)));
+      }
+      fs.rmSync(sOut, { recursive: true, force: true });
+      fs.rmSync(pOut, { recursive: true, force: true });
+      decode.push((await timed(ff, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', clip, '-map', '0:v:0', '-f', 'null', '-'])).seconds);
+    }
+    const s = median(studio.map((x) => x.seconds));
+    const p = median(plain.map((x) => x.seconds));
+    results.push({
+      workload: w.name,
+      studioArgs: `kraken extract <clip> --out <dir> ${w.studio.join(' ')} --quality 90`,
+      plainArgs: `ffmpeg ${w.plain(ff, '<clip>', '<dir>').join(' ')}`,
+      frames,
+      plainFrames,
+      studioSeconds: studio.map((x) => Math.round(x.seconds * 1000) / 1000),
+      plainSeconds: plain.map((x) => Math.round(x.seconds * 1000) / 1000),
+      studioMedianSeconds: Math.round(s * 1000) / 1000,
+      plainMedianSeconds: Math.round(p * 1000) / 1000,
+      studioFps: Math.round((frames / s) * 10) / 10,
+      plainFps: Math.round((plainFrames / p) * 10) / 10,
+      // Throughput ratio: studio frames/s over plain ffmpeg frames/s (same frame count).
+      ratio: Math.round(((frames / s) / (plainFrames / p)) * 1000) / 1000,
+      studioPeakRssMB: mb(Math.max(...studio.map((x) => x.peakRssKB))),
+      plainFfmpegPeakRssMB: mb(Math.max(...plain.map((x) => x.peakRssKB))),
+      identicalOutput: identical,
+    });
+  }
+  const decodeMedian = median(decode);
+  const minRatio = Math.min(...results.map((r) => r.ratio as number));
+  const maxRss = Math.max(...results.map((r) => r.studioPeakRssMB as number));
+
+  log('');
+  log(`decode-only floor (ffmpeg -f null): ${decodeMedian.toFixed(2)} s for 600 frames (${(600 / decodeMedian).toFixed(0)} frames/s decoded)`);
+  log('');
+  log('workload     frames  studio s  plain s  studio fps  plain fps  ratio  vs decode  studio peak RSS');
+  for (const r of results) {
+    log(
+      `${String(r.workload).padEnd(12)} ${String(r.frames).padStart(6)}  ${(r.studioMedianSeconds as number).toFixed(2).padStart(8)}  ${(r.plainMedianSeconds as number).toFixed(2).padStart(7)}  ${String(r.studioFps).padStart(10)}  ${String(r.plainFps).padStart(9)}  ${(r.ratio as number).toFixed(3)}  ${(decodeMedian / (r.studioMedianSeconds as number)).toFixed(2).padStart(9)}  ${String(r.studioPeakRssMB).padStart(10)} MB`,
+    );
+  }
+  log('');
+  log(`targets: ratio ≥ 0.95 (lowest ${minRatio.toFixed(3)}: ${minRatio >= 0.95 ? 'met' : 'MISSED'}), studio peak RSS < 300 MB (highest ${maxRss} MB: ${maxRss < 300 ? 'met' : 'MISSED'})`);
+  if (results[0]!.identicalOutput !== null) log(`all-frames output byte-identical to plain ffmpeg (first, middle, last frame): ${results[0]!.identicalOutput}`);
+
+  const out = {
+    benchmark: 'media',
+    date: new Date().toISOString(),
+    command: `node --import tsx bench/media.bench.ts --rounds ${ROUNDS}`,
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'cpu', memMB: Math.round(os.totalmem() / 1048576), platform: `${process.platform}-${process.arch}`, node: process.version },
+    cli: compiled ? 'compiled: node bin/kraken.cjs' : 'source: node --import tsx main/cli/index.ts',
+    ffmpeg: picked,
+    clip: { file: path.relative(root, clip), seconds: 20, width: 1920, height: 1080, fps: 30, codec: 'h264', frames: 600 },
+    rounds: ROUNDS,
+    decodeOnly: { seconds: decode.map((x) => Math.round(x * 1000) / 1000), medianSeconds: Math.round(decodeMedian * 1000) / 1000, command: `ffmpeg -i <clip> -map 0:v:0 -f null -` },
+    results,
+    targets: { ratio: 0.95, studioPeakRssMB: 300 },
+    met: { ratio: minRatio >= 0.95, memory: maxRss < 300 },
+  };
+  fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bench', 'results', 'media.json'), JSON.stringify(out, null, 2) + '\n');
+  log(`\nwrote bench/results/media.json`);
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench media failed: ${err.message}\n`);
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exit(1);
+});
+
