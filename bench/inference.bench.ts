@@ -225,4 +225,8 @@ main()
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(() => fs.rmSync(work, { recursive: true, force: true }));
+  .finally(() => {
+    fs.rmSync(work, { recursive: true, force: true });
+    // A failed run can leave the inference worker alive; never let a benchmark hang the machine.
+    process.exit();
+  });
