@@ -18,6 +18,9 @@ const post = (m: FromExtractWorker) => port.postMessage(m);
 /** What ffmpeg says about input it could not read (it still exits 0 on a truncated file). */
 const DAMAGE = /partial file|Invalid data found|error while decoding|corrupt|Truncat|End of file|Invalid NAL/i;
 
+/** How often written frames' times go to the frames file and the parent. */
+const FLUSH_MS = 200;
+
 let child: ChildProcess | null = null;
 let cancelled = false;
 
@@ -37,13 +40,38 @@ port.on('message', (msg: ToExtractWorker) => {
     lastFrame = b.frame;
     post({ type: 'progress', seq, outSeconds: b.outSeconds, frame: b.frame, speed: b.speed });
   });
+  // One open file and a write every FLUSH_MS, not a syscall round per frame: at hundreds of frames a
+  // second this thread must not take CPU from ffmpeg. Times not yet written when the process dies only
+  // mean those frames are extracted again on resume (a frame without its time is not kept).
+  let fd: number | null = null;
+  try {
+    if (spec.framesFile) fd = fs.openSync(spec.framesFile, 'a');
+  } catch (err) {
+    // Read-only or missing folder, full disk: reported like ffmpeg's own write failures.
+    post({ type: 'error', seq, kind: 'ffmpeg-failed', message: (err as Error).message, exitCode: null, stderrTail: (err as Error).message });
+    return;
+  }
+  let flushTimer: NodeJS.Timeout | null = null;
   const flushFrames = () => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
-    // Appended before ffmpeg encodes the next one; a line whose file never completes is dropped at resume.
-    if (spec.framesFile) fs.appendFileSync(spec.framesFile, batch.map((f) => `${f.n}\t${f.t}\t${f.w}\t${f.h}\n`).join(''));
+    if (fd !== null) fs.writeSync(fd, batch.map((f) => `${f.n}\t${f.t}\t${f.w}\t${f.h}\n`).join(''));
     post({ type: 'frames', seq, frames: batch });
+  };
+  const scheduleFlush = () => {
+    if (!flushTimer) flushTimer = setTimeout(() => guarded(flushFrames), FLUSH_MS);
+  };
+  const guarded = (f: () => void) => {
+    try {
+      f();
+    } catch (err) {
+      // The frames file cannot be written (disk full, folder gone): stop rather than write frames without times.
+      stderrTail += `\n${(err as Error).message}`;
+      child?.kill('SIGKILL');
+    }
   };
   const showinfo = new ShowinfoParser(
     (f) => {
@@ -66,13 +94,7 @@ port.on('message', (msg: ToExtractWorker) => {
   child.stdout!.setEncoding('utf8').on('data', (c: string) => parser.push(c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => {
     showinfo.push(c);
-    try {
-      flushFrames();
-    } catch (err) {
-      // The frames file cannot be written (disk full, folder gone): stop rather than write frames without times.
-      stderrTail += `\n${(err as Error).message}`;
-      child?.kill('SIGKILL');
-    }
+    if (pending.length > 0) scheduleFlush();
   });
   child.on('error', (err) => {
     post({ type: 'error', seq, kind: 'spawn-failed', message: err.message, exitCode: null, stderrTail });
@@ -82,6 +104,7 @@ port.on('message', (msg: ToExtractWorker) => {
     showinfo.end();
     try {
       flushFrames();
+      if (fd !== null) fs.closeSync(fd);
     } catch (err) {
       stderrTail += `\n${(err as Error).message}`;
       code = code === 0 ? 1 : code;
