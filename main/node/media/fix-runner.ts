@@ -66,7 +66,7 @@ export async function runFix(x: FixRun): Promise<FixResult> {
         ({ damage } = await runFfmpeg(
           x.tools.ffmpeg,
           { args: plan.args, expectedSeconds: plan.outSeconds },
-          { signal: x.signal, onProgress: (p) => x.onProgress?.(Math.min(0.97, (((attempt - 1) + p.outSeconds / Math.max(0.1, plan.outSeconds)) / attempt) * 0.97), `fixing (${plan.mode})`) },
+          { signal: x.signal, onProgress: (p) => x.onProgress?.(Math.min(0.97, (((attempt - 1) + p.outSeconds / Math.max(0.1, plan.outSeconds)) / attempt) * 0.97), 'fixing') },
           path.dirname(x.out),
         ));
       }

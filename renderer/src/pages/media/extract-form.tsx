@@ -2,31 +2,30 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MediaSource } from '../../../../main/common/contract';
 import { useFrames } from '../../stores/frames-store';
-import { formatNumber } from '../../ui/format';
 import { Icon } from '../../ui/icon';
+import { defaultOptions, estimateFrames, ExtractOptions, toParams } from './extract-options';
 
 const formats = ['jpg', 'png', 'webp'] as const;
 type Format = (typeof formats)[number];
 
 /** Frame extraction settings for one video; starts a job and leaves the progress to the frame set list. */
 export function ExtractForm({ media }: { media: MediaSource }) {
-  const { t, i18n } = useTranslation('media');
+  const { t } = useTranslation('media');
   const extract = useFrames((s) => s.extract);
-  const [fps, setFps] = useState('2');
+  const [options, setOptions] = useState(defaultOptions);
   const [format, setFormat] = useState<Format>('jpg');
   const [quality, setQuality] = useState(90);
   const [busy, setBusy] = useState(false);
 
-  const fpsValue = Number(fps.replace(',', '.'));
-  const fpsError = !Number.isFinite(fpsValue) || fpsValue <= 0 ? t('extract.fpsInvalid') : fpsValue > 240 ? t('extract.fpsTooHigh') : null;
-  const duration = media.probe.durationSeconds;
-  const estimate = !fpsError && duration ? Math.max(1, Math.round(duration * fpsValue)) : null;
+  const built = toParams(options, format, quality);
+  const fpsError = 'error' in built ? built.error : null;
+  const estimate = 'params' in built ? estimateFrames(built.params, media) : null;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (fpsError || busy) return;
+    if (!('params' in built) || busy) return;
     setBusy(true);
-    await extract(media.projectId, media.id, { mode: { kind: 'fps', fps: fpsValue }, format, quality });
+    await extract(media.projectId, media.id, built.params);
     setBusy(false);
   };
 
@@ -36,23 +35,7 @@ export function ExtractForm({ media }: { media: MediaSource }) {
         <span>{t('extract.title')}</span>
       </div>
       <div className="extract-fields">
-        <div className="field">
-          <label htmlFor="extract-fps">{t('extract.fps')}</label>
-          <input
-            id="extract-fps"
-            className="input"
-            type="number"
-            inputMode="decimal"
-            min={0.01}
-            max={240}
-            step="any"
-            value={fps}
-            aria-invalid={!!fpsError}
-            onChange={(e) => setFps(e.target.value)}
-            data-testid="extract-fps"
-          />
-          {fpsError ? <span className="field-error">{fpsError}</span> : <span className="field-hint">{t('extract.fpsHint', { fps: formatNumber(media.probe.video.fps, i18n.language) })}</span>}
-        </div>
+        <ExtractOptions value={options} onChange={setOptions} media={media} error={fpsError} />
         <div className="field">
           <span className="field-label" id="extract-format-label">
             {t('extract.format')}

@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../ui/dialog';
 import { formatDate } from '../../ui/format';
 import { Icon } from '../../ui/icon';
 import { JobProgressView } from './job-progress';
+import { describeParams } from './set-summary';
 
 const statusTone: Record<FrameSet['status'], string> = {
   pending: '',
@@ -50,7 +51,7 @@ function FrameSetRow({ set, selected, onDelete }: { set: FrameSet; selected: boo
           <span className="frame-set-name">{mediaName ?? t('sets.unknownMedia')}</span>
         </div>
         <div className="frame-set-meta muted">
-          <span>{t('sets.params', { fps: set.params.mode.fps, format: set.params.format.toUpperCase(), quality: set.params.quality })}</span>
+          <span>{describeParams(set.params, t)}</span>
           {set.status === 'complete' && (
             <span className="frame-set-count" data-testid="frame-set-count">
               {t('sets.frames', { count: set.frameCount })}

@@ -11,9 +11,11 @@ import { Icon } from '../../ui/icon';
 import { ProgressBar } from '../../ui/progress-bar';
 import { ExtractForm } from './extract-form';
 import { FrameGrid } from './frame-grid';
+import { FrameSetTools } from './frame-set-tools';
 import { FrameSets } from './frame-sets';
 import { MediaDetails } from './media-details';
 import { MediaList } from './media-list';
+import { PreflightPanel } from './preflight-panel';
 import { useImport } from './use-import';
 
 function UploadStrip() {
@@ -43,7 +45,12 @@ function SelectedSet() {
       </div>
     );
   }
-  return <FrameGrid set={set} />;
+  return (
+    <>
+      <FrameSetTools set={set} />
+      <FrameGrid set={set} />
+    </>
+  );
 }
 
 function NoProject() {
@@ -149,6 +156,7 @@ function ProjectMedia({ projectId, projectName }: { projectId: number; projectNa
                 ) : (
                   <p className="panel muted">{t('extract.imageNote')}</p>
                 )}
+                <PreflightPanel key={`preflight-${selected.id}`} media={selected} />
               </>
             )}
             <section className="panel" data-testid="frame-sets-panel">

@@ -1,0 +1,169 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CloudModel, FixKind, MediaSource, PreflightReport } from '../../../../main/common/contract';
+import { api } from '../../api';
+import { isActive, useJobs } from '../../stores/job-store';
+import { useMedia } from '../../stores/media-store';
+import { showError } from '../../stores/toast-store';
+import { Icon } from '../../ui/icon';
+import { JobProgressView } from './job-progress';
+import './media-tools.css';
+
+const videoModels: CloudModel[] = ['nerf2mesh', 'gs3d', 'decal', 'musepose'];
+const imageModels: CloudModel[] = ['instant-mesh'];
+const capture3d: CloudModel[] = ['nerf2mesh', 'gs3d', 'decal'];
+
+interface FixResult {
+  mediaId: number;
+  file: string;
+  fixes: FixKind[];
+  report: PreflightReport;
+}
+
+/** Checks a media source against a cloud model's input limits before upload, with one-click fixes. */
+export function PreflightPanel({ media }: { media: MediaSource }) {
+  const { t } = useTranslation('media');
+  const models = media.kind === 'video' ? videoModels : imageModels;
+  // Select the list itself: a selector that builds a new array each time would re-render forever.
+  const allMedia = useMedia((s) => s.media);
+  const images = useMemo(() => allMedia.filter((m) => m.kind === 'image'), [allMedia]);
+  const [model, setModel] = useState<CloudModel>(models[0]!);
+  const [imageId, setImageId] = useState<number | null>(null);
+  const [report, setReport] = useState<PreflightReport | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [fixJobId, setFixJobId] = useState<string | null>(null);
+  const job = useJobs((s) => (fixJobId ? s.jobs[fixJobId] : undefined));
+  const fixed = job?.status === 'completed' ? (job.result as FixResult | null) : null;
+
+  useEffect(() => {
+    setReport(null);
+    setFixJobId(null);
+  }, [media.id, model, imageId]);
+
+  // The fixed file is a new media source of the project: show it in the list.
+  useEffect(() => {
+    if (job?.status === 'completed') void useMedia.getState().load(media.projectId);
+  }, [job?.status, media.projectId]);
+
+  const check = async () => {
+    setChecking(true);
+    try {
+      setReport(await api.media.preflight({ mediaId: media.id, model, imageMediaId: model === 'musepose' && imageId !== null ? imageId : undefined, quality: capture3d.includes(model) }));
+    } catch (err) {
+      showError(err);
+    } finally {
+      setChecking(false);
+    }
+  };
+  const fix = async (fixes?: FixKind[]) => {
+    try {
+      const { jobId } = await api.media.fix({ mediaId: media.id, model, fixes });
+      useJobs.getState().setJob(await api.jobs.get({ id: jobId }));
+      setFixJobId(jobId);
+    } catch (err) {
+      showError(err);
+    }
+  };
+  const fixing = isActive(job?.status);
+
+  return (
+    <section className="panel preflight-panel" data-testid="preflight-panel">
+      <div className="panel-title">
+        <span>{t('preflight.title')}</span>
+      </div>
+      <p className="muted preflight-intro">{t('preflight.intro')}</p>
+      <div className="preflight-controls">
+        <div className="segmented" role="group" aria-label={t('preflight.model')}>
+          {models.map((m) => (
+            <button key={m} type="button" aria-pressed={model === m} onClick={() => setModel(m)} data-testid={`preflight-model-${m}`}>
+              {t(`preflight.models.${m}`)}
+            </button>
+          ))}
+        </div>
+        {model === 'musepose' && (
+          <select className="input preflight-image" value={imageId ?? ''} onChange={(e) => setImageId(e.target.value ? Number(e.target.value) : null)} aria-label={t('preflight.image')} data-testid="preflight-image">
+            <option value="">{t('preflight.noImage')}</option>
+            {images.map((i) => (
+              <option key={i.id} value={i.id}>
+                {i.name}
+              </option>
+            ))}
+          </select>
+        )}
+        <button type="button" className="button" onClick={() => void check()} disabled={checking} data-testid="preflight-check">
+          {checking ? <span className="spinner" /> : <Icon name="check" size={16} />} {t(checking && capture3d.includes(model) ? 'preflight.checkingQuality' : 'preflight.check')}
+        </button>
+      </div>
+
+      {report && (
+        <div className="preflight-report" data-testid="preflight-report" data-ok={report.ok}>
+          <div className={`preflight-verdict ${report.ok ? 'ok' : 'bad'}`} data-testid="preflight-verdict">
+            <Icon name={report.ok ? 'check' : 'alert'} size={16} />
+            <span>{t(report.ok ? 'preflight.passes' : 'preflight.fails', { model: t(`preflight.models.${report.model}`) })}</span>
+          </div>
+          {report.problems.length > 0 && (
+            <ul className="preflight-problems">
+              {report.problems.map((p, i) => (
+                <li key={i} className={`preflight-problem ${p.severity}`} data-testid="preflight-problem" data-code={p.code}>
+                  <span className={`badge ${p.severity === 'error' ? 'danger' : 'warning'}`}>{t(`preflight.severity.${p.severity}`)}</span>
+                  <span className="preflight-problem-text">
+                    {t(`preflight.codes.${p.code}`, { limit: p.limit ?? '', actual: p.actual ?? '' })}
+                    <span className="faint preflight-detail">{p.message}</span>
+                  </span>
+                  <span className="preflight-fixes">
+                    {p.fixes.map((f) => (
+                      <button key={f} type="button" className="button small" onClick={() => void fix([f])} disabled={fixing} data-testid={`preflight-fix-${f}`}>
+                        <Icon name="sparkles" size={14} /> {t(`preflight.fixes.${f}`)}
+                      </button>
+                    ))}
+                    {p.fixes.length === 0 && <span className="faint">{t('preflight.noFix')}</span>}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {report.fixes.length > 1 && (
+            <button type="button" className="button primary" onClick={() => void fix()} disabled={fixing} data-testid="preflight-fix-all">
+              <Icon name="sparkles" size={16} /> {t('preflight.fixAll', { fixes: report.fixes.map((f) => t(`preflight.fixes.${f}`)).join(', ') })}
+            </button>
+          )}
+          {report.quality && (
+            <div className={`preflight-quality ${report.quality.level}`} data-testid="preflight-quality" data-level={report.quality.level}>
+              <div className="preflight-quality-head">
+                <strong>{t('preflight.quality.title')}</strong>
+                <span className={`badge ${report.quality.level === 'good' ? 'success' : report.quality.level === 'fair' ? 'warning' : 'danger'}`}>{t(`preflight.quality.${report.quality.level}`)}</span>
+              </div>
+              <div className="muted">
+                {t('preflight.quality.numbers', { blurry: Math.round(report.quality.blurryShare * 100), motion: Math.round(report.quality.motionCoverage * 100), samples: report.quality.samples })}
+              </div>
+              <ul className="preflight-advice">
+                {report.quality.advice.map((a, i) => (
+                  <li key={i}>{a}</li>
+                ))}
+              </ul>
+            </div>
+          )}
+        </div>
+      )}
+
+      {fixJobId && fixing && <JobProgressView jobId={fixJobId} fallback={job} />}
+      {job?.status === 'failed' && job.error && (
+        <div className="frame-set-error" role="alert" data-testid="preflight-fix-error">
+          <Icon name="alert" size={15} />
+          <span>
+            <strong>{t(`common:errors.${job.error.code}`)}</strong> — {job.error.message}
+          </span>
+        </div>
+      )}
+      {fixed && (
+        <div className="preflight-fixed" data-testid="preflight-fixed" data-ok={fixed.report.ok}>
+          <Icon name="check" size={16} />
+          <span>{t(fixed.report.ok ? 'preflight.fixedOk' : 'preflight.fixedStill', { file: fixed.file.split('/').pop(), fixes: fixed.fixes.map((f) => t(`preflight.fixes.${f}`)).join(', ') })}</span>
+          <button type="button" className="button small" onClick={() => useMedia.getState().select(fixed.mediaId)} data-testid="preflight-open-fixed">
+            {t('preflight.openFixed')}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
