@@ -52,6 +52,8 @@ export interface PipelineRun {
   resuming: boolean;
   /** Frame times of the range, when the caller already started listing them (count mode, drop-blurry). */
   frameTimes?: Promise<number[]>;
+  /** Resolves when `probe` is complete, when the caller started before its probe finished. */
+  probeReady?: Promise<unknown>;
   signal?: AbortSignal;
   onStarted?: (pid: number) => void;
   onProgress?: (p: PipelineProgress) => void;
@@ -103,6 +105,7 @@ async function extractPlain(run: PipelineRun, dir: string, params: ExtractParams
     frameTimes: explicit ? undefined : frameTimes,
     chosenTimes: explicit ? frameTimes : undefined,
     framesFile: path.join(dir, FRAMES_FILE),
+    probeReady: run.probeReady,
     signal: run.signal,
     onStarted: run.onStarted,
     onProgress: (p) => run.onProgress?.({ fraction: from + (to - from) * p.fraction, stage: 'extracting', done: p.done, total: p.total }),

@@ -92,6 +92,8 @@ export interface ExtractRun {
   framesFile?: string;
   /** Each written frame as ffmpeg reports it. */
   onFrames?: (frames: FrameInfo[]) => void;
+  /** Resolves when `probe` is complete (callers may start before their probe has finished). */
+  probeReady?: Promise<unknown>;
   signal?: AbortSignal;
   onStarted?: (pid: number) => void;
   onProgress?: (p: { fraction: number; done: number; total: number | null }) => void;
@@ -105,12 +107,15 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
   const kept = run.kept ?? 0;
   const resume: ResumePoint | null = kept > 0 ? resumePoint(run.params, kept, run.lastTimestamp ?? null) : null;
   if (kept > 0 && !resume) throw new AppError('INTERNAL', 'Cannot resume this extraction without the time of the last kept frame');
-  const { start, end } = rangeOf(run.params, run.probe);
-  if (resume && end !== null && resume.seekSeconds >= end) return;
+  // The probe may still be filling in (the CLI starts ffmpeg while probing): read it when needed.
+  const range = () => rangeOf(run.params, run.probe);
+  const { start } = range();
+  const end0 = range().end;
+  if (resume && end0 !== null && resume.seekSeconds >= end0) return;
 
   let countTimes: number[] | undefined;
   let countTolerance: number | undefined;
-  let total = expectedFrameCount(run.params, run.probe);
+  let countTotal: number | null = null;
   if (run.params.mode.kind === 'count') {
     let picked: number[];
     if (run.chosenTimes) {
@@ -127,7 +132,7 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
     }
     const last = resume?.lastTimestamp;
     countTimes = picked.filter((t) => last === undefined || t > last + countTolerance!);
-    total = picked.length;
+    countTotal = picked.length;
     if (countTimes.length === 0) return;
   }
   const planFor = (legacyShowinfo: boolean) => buildExtractPlan({
@@ -146,13 +151,17 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
   });
   let plan = planFor(false);
   if (plan.scriptPath) fs.writeFileSync(plan.scriptPath, plan.filter);
-  const span = end !== null ? end - start : null;
+  const total = () => countTotal ?? expectedFrameCount(run.params, run.probe);
+  const span = () => {
+    const e = range().end;
+    return e !== null ? e - start : null;
+  };
   let done = kept;
   let lastT: number | null = run.lastTimestamp ?? null;
   let damage = '';
   const go = () => runFfmpeg(
       run.ffmpeg,
-      { args: plan.args, expectedSeconds: span, framesFile: run.framesFile, startNumber: resume?.startNumber ?? 1 },
+      { args: plan.args, expectedSeconds: span(), framesFile: run.framesFile, startNumber: resume?.startNumber ?? 1 },
       {
         signal: run.signal,
         onStarted: run.onStarted,
@@ -162,9 +171,11 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
           const t = frames[frames.length - 1]!.t;
           lastT = t;
           // Time covered is the honest measure for sparse modes; the frame count for count mode.
-          const byTime = span ? (t - start) / span : 0;
-          const byCount = total ? done / total : 0;
-          run.onProgress?.({ fraction: Math.min(0.98, Math.max(byTime, run.params.mode.kind === 'count' ? byCount : 0)), done, total });
+          const sp = span();
+          const tot = total();
+          const byTime = sp ? (t - start) / sp : 0;
+          const byCount = tot ? done / tot : 0;
+          run.onProgress?.({ fraction: Math.min(0.98, Math.max(byTime, run.params.mode.kind === 'count' ? byCount : 0)), done, total: tot });
         },
       },
       run.outDir,
@@ -182,12 +193,15 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
   } finally {
     if (plan.scriptPath) fs.rmSync(plan.scriptPath, { force: true });
   }
+  await run.probeReady?.catch(() => undefined);
   // ffmpeg exits 0 on a truncated file after writing what it could read: that is not a complete set.
   const truncated = /partial file/i.test(damage);
-  const short = total !== null && (run.params.mode.kind === 'count' ? done < total : damage !== '' && done < total * 0.9);
+  const expected = total();
+  const end = range().end;
+  const short = expected !== null && (run.params.mode.kind === 'count' ? done < expected : damage !== '' && done < expected * 0.9);
   if (truncated || short) {
     const where = lastT !== null && end !== null ? ` The picture stops at ${lastT.toFixed(1)} s of ${end.toFixed(1)} s.` : '';
-    throw new AppError('MEDIA_UNREADABLE', `The video is truncated or damaged: ffmpeg could read only part of it (${done}${total !== null ? ` of ${total}` : ''} frames).${where} Nothing was kept.`, {
+    throw new AppError('MEDIA_UNREADABLE', `The video is truncated or damaged: ffmpeg could read only part of it (${done}${expected !== null ? ` of ${expected}` : ''} frames).${where} Nothing was kept.`, {
       ffmpeg: damage.trim().split('\n').slice(-3).join(' | '),
     });
   }
