@@ -26,32 +26,28 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-bench-media-'));
 const log = (s: string) => process.stdout.write(s + '\n');
 const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
 
-/** Newest mtime of the TypeScript sources the CLI is built from. */
-function newestSource(): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-    }
-  };
-  for (const d of ['main/common', 'main/node', 'main/cli', 'native-workers']) walk(path.join(root, d));
-  return newest;
+/**
+ * The compiled CLI is measured when every source file `kraken extract` loads has a compiled copy at least
+ * as new as itself (other parts of the tree may change meanwhile without making this stale).
+ */
+function compiledIsFresh(): boolean {
+  const sources = [
+    'main/cli/index.ts',
+    'main/cli/cli-io.ts',
+    'main/common/app-error.ts',
+    'main/node/app-paths.ts',
+    'main/node/workers/worker-path.ts',
+    ...fs.readdirSync(path.join(root, 'main/cli/commands')).filter((f) => /^extract.*\.ts$/.test(f) && !f.endsWith('.test.ts')).map((f) => `main/cli/commands/${f}`),
+    ...fs.readdirSync(path.join(root, 'main/node/media')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `main/node/media/${f}`),
+    ...['extract-frames.worker.ts', 'extract-sharpness.worker.ts', 'ffmpeg-progress.ts', 'showinfo-parser.ts', 'protocol/extract-protocol.ts'].map((f) => `native-workers/${f}`),
+  ];
+  return sources.every((src) => {
+    const js = path.join(root, 'dist', src.replace(/\.ts$/, '.js'));
+    return fs.existsSync(js) && fs.statSync(js).mtimeMs >= fs.statSync(path.join(root, src)).mtimeMs;
+  });
 }
 
-function oldestDist(): number {
-  const files = ['dist/main/cli/index.js', 'dist/main/cli/commands/extract.js', 'dist/main/node/media/extract-pipeline.js', 'dist/main/node/media/extractor.js', 'dist/native-workers/extract-frames.worker.js'];
-  let oldest = Infinity;
-  for (const f of files) {
-    const p = path.join(root, f);
-    if (!fs.existsSync(p)) return 0;
-    oldest = Math.min(oldest, fs.statSync(p).mtimeMs);
-  }
-  return oldest;
-}
-
-const compiled = oldestDist() >= newestSource();
+const compiled = compiledIsFresh();
 const cliCmd = compiled ? [path.join(root, 'bin', 'kraken.cjs')] : ['--import', 'tsx', path.join(root, 'main', 'cli', 'index.ts')];
 
 interface Run {
