@@ -97,6 +97,7 @@ interface Workload {
 }
 
 async function main() {
+  const loadAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const clip = fixtures.h264_1080p20s();
   log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 1048576)} MB, node ${process.version}`);
   log(`clip: ${path.relative(root, clip)} (20 s, 1920x1080, 30 fps, H.264, ${(fs.statSync(clip).size / 1e6).toFixed(1)} MB)`);
@@ -172,6 +173,18 @@ async function main() {
     });
   }
   const decodeMedian = median(decode);
+
+  // The fixed cost of one `kraken extract` (Node start-up, probe, worker) on a clip where ffmpeg itself takes ~0.1 s.
+  const tiny = fixtures.h264(2);
+  const tinyStudio: number[] = [];
+  const tinyPlain: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const o = path.join(work, `tiny-${r}`);
+    fs.mkdirSync(path.join(o, 'plain'), { recursive: true });
+    tinyStudio.push((await timed(process.execPath, [...cliCmd, 'extract', tiny, '--out', path.join(o, 'studio'), '--fps', '1'])).seconds);
+    tinyPlain.push((await timed(ff, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', tiny, '-map', '0:v:0', '-vf', 'fps=1', ...q, `${o}/plain/%06d.jpg`])).seconds);
+  }
+  const fixedCost = median(tinyStudio) - median(tinyPlain);
   const minRatio = Math.min(...results.map((r) => r.ratio as number));
   const maxRss = Math.max(...results.map((r) => r.studioPeakRssMB as number));
 
@@ -185,6 +198,7 @@ async function main() {
     );
   }
   log('');
+  log(`fixed cost of one kraken extract run (2 s 640x360 clip, studio minus plain, medians): ${(fixedCost * 1000).toFixed(0)} ms; machine load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')}`);
   log(`targets: ratio ≥ 0.95 (lowest ${minRatio.toFixed(3)}: ${minRatio >= 0.95 ? 'met' : 'MISSED'}), studio peak RSS < 300 MB (highest ${maxRss} MB: ${maxRss < 300 ? 'met' : 'MISSED'})`);
   if (results[0]!.identicalOutput !== null) log(`all-frames output byte-identical to plain ffmpeg (first, middle, last frame): ${results[0]!.identicalOutput}`);
 
@@ -199,6 +213,8 @@ async function main() {
     rounds: ROUNDS,
     decodeOnly: { seconds: decode.map((x) => Math.round(x * 1000) / 1000), medianSeconds: Math.round(decodeMedian * 1000) / 1000, command: `ffmpeg -i <clip> -map 0:v:0 -f null -` },
     results,
+    fixedCost: { seconds: Math.round(fixedCost * 1000) / 1000, studioSeconds: tinyStudio.map((x) => Math.round(x * 1000) / 1000), plainSeconds: tinyPlain.map((x) => Math.round(x * 1000) / 1000), clip: path.relative(root, tiny) },
+    loadAverage: { atStart: loadAtStart, atEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
     targets: { ratio: 0.95, studioPeakRssMB: 300 },
     met: { ratio: minRatio >= 0.95, memory: maxRss < 300 },
   };
