@@ -130,6 +130,7 @@ export function createCore(options: CoreOptions): Core {
     'models.setPreferences': (req) => inference.setPrefs(req),
     'models.installCuda': () => inference.startCudaInstall(),
     'inference.run': (req) => inference.startRun(req),
+    'inference.plan': (req) => inference.planRun(req),
     'inference.runs': (req) => inference.listRuns(req.projectId),
     'inference.results': (req) => inference.results(req),
     'inference.summary': (req) => inference.summary(req.runId),

@@ -271,6 +271,20 @@ export const RunRequest = z
   .strict();
 export type RunRequest = z.infer<typeof RunRequest>;
 
+export const RunPlanRequest = RunRequest.omit({ batchSize: true }).strict();
+export type RunPlanRequest = z.infer<typeof RunPlanRequest>;
+
+/** What a run would do before it starts; `toProcess` is what "Run" would process now. */
+export const RunPlan = z.object({
+  inScope: z.number().int(),
+  /** Images with a successful result from this model (a failed one counts as none). */
+  withResult: z.number().int(),
+  /** Images without a result that a running run of this model will process ("remaining" leaves them to it). */
+  inProgress: z.number().int(),
+  toProcess: z.number().int(),
+});
+export type RunPlan = z.infer<typeof RunPlan>;
+
 export const ImportModelRequest = z
   .object({
     path: z.string().min(1),
@@ -312,6 +326,7 @@ export const inferenceChannels = {
     z.object({ jobId: z.string() }),
   ),
   'inference.run': channel('Run a model over a frame set or the project images; returns the job at once.', RunRequest, z.object({ jobId: z.string(), runId: Id })),
+  'inference.plan': channel('How many images a run would process, and how many already have a result from the model, before it starts.', RunPlanRequest, RunPlan),
   'inference.runs': channel('Model runs of a project, newest first.', z.object({ projectId: Id }).strict(), z.array(ModelRun)),
   'inference.results': channel(
     'Stored results of a run or of an image, paged.',

@@ -233,6 +233,44 @@ describe('batch runs', () => {
     expect(summary.imagesPerSecond).toBeGreaterThan(0);
   });
 
+  it('says before a run how many images remain: done ones and those a running run is doing are left out', async () => {
+    await addImages(300);
+    const modelId = await importClassifier();
+    const plan = (mode: 'all' | 'remaining' = 'remaining') => service.planRun({ projectId: 1, modelId, frameSetId: 1, mode });
+    expect(await plan()).toEqual({ inScope: 300, withResult: 0, inProgress: 0, toProcess: 300 });
+
+    const first = await service.startRun({ projectId: 1, modelId, mode: 'all', batchSize: 1 });
+    // While it runs, "remaining" leaves its images to it (nothing to do twice); "all" would do them all.
+    const during = await plan();
+    expect(during.toProcess).toBe(0);
+    expect(during.withResult + during.inProgress).toBe(300);
+    expect((await plan('all')).toProcess).toBe(300);
+    await new Promise<void>((resolve) => {
+      const off = bus.on('job.progress', (p) => {
+        if (p.jobId === first.jobId && (p.done ?? 0) >= 2) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await jobs.cancel(first.jobId);
+    const done = service.runs.get(first.runId).done;
+    expect(done).toBeGreaterThanOrEqual(2);
+    expect(await plan()).toEqual({ inScope: 300, withResult: done, inProgress: 0, toProcess: 300 - done });
+
+    // "Process remaining" does exactly the rest.
+    const rest = await service.startRun({ projectId: 1, modelId, frameSetId: 1, mode: 'remaining' });
+    expect((await waitJob(rest.jobId)).status).toBe('completed');
+    expect(service.runs.get(rest.runId)).toMatchObject({ total: 300 - done, done: 300 - done, skipped: done });
+    expect(await plan()).toEqual({ inScope: 300, withResult: 300, inProgress: 0, toProcess: 0 });
+
+    // Deleting the cancelled run's results makes its images remaining again, and unmarks them.
+    await service.deleteRun(first.runId);
+    expect(await plan()).toEqual({ inScope: 300, withResult: 300 - done, inProgress: 0, toProcess: done });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM images WHERE has_result = 0').get()).toEqual({ n: done });
+    await expect(service.planRun({ projectId: 1, modelId, frameSetId: 9, mode: 'remaining' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('records a corrupt image as failed and completes the rest', async () => {
     await addImages(3);
     fs.writeFileSync(path.join(dir, 'frames/1/000002.png'), 'broken');
@@ -243,6 +281,8 @@ describe('batch runs', () => {
     expect(run).toMatchObject({ done: 2, failed: 1, status: 'completed' });
     const s = service.summary(runId);
     expect(s.errors).toEqual([{ code: 'MEDIA_UNREADABLE', count: 1, example: expect.stringMatching(/000002\.png/) }]);
+    // A failed result is no result: "remaining" tries that image again.
+    expect(await service.planRun({ projectId: 1, modelId, mode: 'remaining' })).toEqual({ inScope: 3, withResult: 2, inProgress: 0, toProcess: 1 });
   });
 
   it('cancels a run and resumes it where it stopped', async () => {

@@ -16,6 +16,8 @@ import type {
   ModelManifest,
   ModelRun,
   ProviderReport,
+  RunPlan,
+  RunPlanRequest,
   RunRequest,
   RunSummary,
 } from '../../common/contract/inference';
@@ -245,15 +247,25 @@ export class InferenceService {
 
   // ---- runs ----
 
-  /** Creates a run over the chosen images and starts its job; "remaining" skips images this model already did. */
-  async startRun(req: RunRequest): Promise<{ jobId: string; runId: number }> {
+  private async scope(req: Pick<RunRequest, 'projectId' | 'modelId' | 'frameSetId' | 'imageIds' | 'mode'>) {
     const project = this.db.prepare(`SELECT id FROM projects WHERE id = ?`).get(req.projectId);
     if (!project) throw new AppError('NOT_FOUND', `No project ${req.projectId}`);
     if (req.frameSetId !== undefined && !this.db.prepare(`SELECT id FROM frame_sets WHERE id = ? AND project_id = ?`).get(req.frameSetId, req.projectId)) {
       throw new AppError('NOT_FOUND', `No frame set ${req.frameSetId} in project ${req.projectId}`);
     }
     const model = await this.library.get(req.modelId);
-    const { ids, inScope } = this.runs.selectImages({ projectId: req.projectId, frameSetId: req.frameSetId, imageIds: req.imageIds, mode: req.mode, modelId: model.id });
+    return { model, ...this.runs.selectImages({ projectId: req.projectId, frameSetId: req.frameSetId, imageIds: req.imageIds, mode: req.mode, modelId: model.id }) };
+  }
+
+  /** What a run would do, before it starts: images in scope, those this model already did or is doing, and those it would process. */
+  async planRun(req: RunPlanRequest): Promise<RunPlan> {
+    const { ids, inScope, withResult, inProgress } = await this.scope(req);
+    return { inScope, withResult, inProgress, toProcess: ids.length };
+  }
+
+  /** Creates a run over the chosen images and starts its job; "remaining" skips images this model already did. */
+  async startRun(req: RunRequest): Promise<{ jobId: string; runId: number }> {
+    const { model, ids, inScope } = await this.scope(req);
     if (inScope === 0) throw new AppError('INVALID_INPUT', 'There are no images to run the model on: extract frames or import images first.');
     const batchSize = req.batchSize ?? this.prefs().batchSize;
     const runId = this.runs.createRun({ projectId: req.projectId, frameSetId: req.frameSetId ?? null, model, mode: req.mode, batchSize, imageIds: ids, skipped: inScope - ids.length });

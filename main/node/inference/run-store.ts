@@ -57,8 +57,18 @@ export interface NewResult {
 export class RunStore {
   constructor(private readonly db: Db) {}
 
-  /** The images a run covers: a frame set, explicit ids, or the whole project; "remaining" skips those this model already did. */
-  selectImages(opts: { projectId: number; frameSetId?: number; imageIds?: number[]; mode: 'all' | 'remaining'; modelId: string }): { ids: number[]; inScope: number } {
+  /**
+   * The images a run covers: a frame set, explicit ids, or the whole project. "remaining" skips those with a
+   * successful result from this model (`withResult`) and those a run of this model is processing right now
+   * (`inProgress`), so two "process remaining" runs never do the same image twice; a failed result counts as
+   * no result.
+   */
+  selectImages(opts: { projectId: number; frameSetId?: number; imageIds?: number[]; mode: 'all' | 'remaining'; modelId: string }): {
+    ids: number[];
+    inScope: number;
+    withResult: number;
+    inProgress: number;
+  } {
     const where = ['i.project_id = ?'];
     const args: unknown[] = [opts.projectId];
     if (opts.imageIds?.length) {
@@ -69,13 +79,19 @@ export class RunStore {
       args.push(opts.frameSetId);
     }
     const all = (this.db.prepare(`SELECT i.id FROM images i WHERE ${where.join(' AND ')} ORDER BY i.frame_set_id, i.frame_index, i.id`).all(...args) as { id: number }[]).map((r) => r.id);
-    if (opts.mode === 'all') return { ids: all, inScope: all.length };
     const done = new Set(
       (this.db
         .prepare(`SELECT DISTINCT r.image_id AS id FROM inference_results r JOIN images i ON i.id = r.image_id WHERE r.model_id = ? AND r.ok = 1 AND ${where.join(' AND ')}`)
         .all(opts.modelId, ...args) as { id: number }[]).map((r) => r.id),
     );
-    return { ids: all.filter((id) => !done.has(id)), inScope: all.length };
+    const active = (this.db.prepare(`SELECT id FROM model_runs WHERE project_id = ? AND model_id = ? AND status = 'running'`).all(opts.projectId, opts.modelId) as { id: number }[])
+      .flatMap((r) => this.pending(r.id))
+      .filter((id) => !done.has(id));
+    const busy = new Set(active);
+    const withResult = all.filter((id) => done.has(id)).length;
+    const inProgress = all.filter((id) => busy.has(id)).length;
+    if (opts.mode === 'all') return { ids: all, inScope: all.length, withResult, inProgress };
+    return { ids: all.filter((id) => !done.has(id) && !busy.has(id)), inScope: all.length, withResult, inProgress };
   }
 
   createRun(r: { projectId: number; frameSetId: number | null; model: ModelManifest; mode: 'all' | 'remaining'; batchSize: number; imageIds: number[]; skipped: number }): number {
@@ -170,8 +186,19 @@ export class RunStore {
     return (this.db.prepare(`SELECT * FROM model_runs WHERE project_id = ? ORDER BY id DESC`).all(projectId) as RunRow[]).map(toRun);
   }
 
+  /** Deletes a run and its results; images left with no successful result from any run lose their `has_result` mark. */
   delete(runId: number): boolean {
-    return this.db.prepare(`DELETE FROM model_runs WHERE id = ?`).run(runId).changes > 0;
+    return this.db.transaction(() => {
+      const images = this.db.prepare(`SELECT image_id FROM inference_results WHERE run_id = ?`).all(runId) as { image_id: number }[];
+      const deleted = this.db.prepare(`DELETE FROM model_runs WHERE id = ?`).run(runId).changes > 0;
+      this.db
+        .prepare(
+          `UPDATE images SET has_result = 0, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))
+             AND NOT EXISTS (SELECT 1 FROM inference_results r WHERE r.image_id = images.id AND r.ok = 1)`,
+        )
+        .run(nowIso(), JSON.stringify(images.map((r) => r.image_id)));
+      return deleted;
+    })();
   }
 
   results(q: { runId?: number; imageId?: number; offset: number; limit: number }): { total: number; items: InferenceResultItem[] } {

@@ -13,7 +13,11 @@ function Attempts({ attempts, testId }: { attempts: ProviderAttempt[]; testId: s
         <li key={a.name} className={`provider provider-${a.status}`} data-provider={a.name} data-status={a.status}>
           <span className={`badge ${a.status === 'used' ? 'success' : a.status === 'failed' ? 'danger' : a.status === 'available' ? 'accent' : ''}`}>{t(`devices.status.${a.status}`)}</span>
           <span className="provider-name">{a.label}</span>
-          {a.reason && <span className="provider-reason muted">{a.reason}</span>}
+          {a.reason && (
+            <span className="provider-reason muted" data-testid="provider-reason">
+              {a.reason}
+            </span>
+          )}
         </li>
       ))}
     </ul>

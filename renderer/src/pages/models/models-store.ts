@@ -9,6 +9,7 @@ import type {
   ModelRun,
   ModelTask,
   ProviderReport,
+  RunPlan,
   RunSummary,
 } from '../../../../main/common/contract';
 import { api } from '../../api';
@@ -39,6 +40,8 @@ interface ModelsState {
   download(id: string): Promise<void>;
   installCuda(): Promise<void>;
   loadProject(projectId: number): Promise<void>;
+  /** How many images a run would process (null when it cannot be told: the error is shown). */
+  planRun(req: { projectId: number; modelId: string; frameSetId?: number; mode: 'all' | 'remaining' }): Promise<RunPlan | null>;
   startRun(req: { projectId: number; modelId: string; frameSetId?: number; mode: 'all' | 'remaining'; batchSize?: number }): Promise<boolean>;
   cancelRun(run: ModelRun): Promise<void>;
   resumeRun(run: ModelRun): Promise<void>;
@@ -147,6 +150,15 @@ export const useModels = create<ModelsState>((set, get) => ({
       else if (runs[0]) await get().selectRun(runs[0].id);
     } catch (err) {
       showError(err);
+    }
+  },
+
+  async planRun(req) {
+    try {
+      return await api.inference.plan(req);
+    } catch (err) {
+      showError(err);
+      return null;
     }
   },
 

@@ -53,11 +53,11 @@ function Summary() {
         </ul>
       )}
       {skipped.length > 0 && (
-        <details className="fallbacks">
+        <details className="fallbacks" data-testid="run-fallbacks">
           <summary className="muted">{t('summary.fallbacks', { count: skipped.length })}</summary>
           <ul>
             {skipped.map((a) => (
-              <li key={a.name}>
+              <li key={a.name} data-testid="run-fallback" data-provider={a.name} data-status={a.status}>
                 <strong>{a.label}</strong>: <span className="muted">{a.reason}</span>
               </li>
             ))}
@@ -90,10 +90,10 @@ function Tile({ item, onOpen }: { item: InferenceResultItem; onOpen: () => void 
   const { i18n } = useTranslation('models');
   const text = item.error ? item.error.message : caption(item.output, (n) => formatNumber(n, i18n.language, 0));
   return (
-    <li className={item.error ? 'result-tile failed' : 'result-tile'} data-testid="result-tile">
+    <li className={item.error ? 'result-tile failed' : 'result-tile'} data-testid="result-tile" data-image-id={item.imageId} data-ok={item.error ? 'false' : 'true'}>
       <button type="button" onClick={onOpen}>
         {item.output ? <ResultView item={item} /> : <div className="result-failed"><Icon name="alert" size={22} /></div>}
-        <span className="result-caption" title={text}>
+        <span className="result-caption" title={text} data-testid="result-caption">
           {text}
         </span>
       </button>
@@ -112,7 +112,7 @@ function Detail({ item, onClose }: { item: InferenceResultItem; onClose: () => v
         <span className="mono">{item.file}</span>
         <span className="detail-actions">
           <label className="switch-row small">
-            <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} /> {t('results.overlay')}
+            <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} data-testid="overlay-toggle" /> {t('results.overlay')}
           </label>
           <button type="button" className="icon-button" onClick={onClose} aria-label={t('common:actions.close')}>
             <Icon name="x" size={16} />
@@ -146,7 +146,11 @@ function Detail({ item, onClose }: { item: InferenceResultItem; onClose: () => v
           ))}
         </ol>
       )}
-      {(o?.task === 'ocr-det' || o?.task === 'ocr-rec') && <pre className="ocr-text">{o.text}</pre>}
+      {(o?.task === 'ocr-det' || o?.task === 'ocr-rec') && (
+        <pre className="ocr-text" data-testid="ocr-text">
+          {o.text}
+        </pre>
+      )}
     </div>
   );
 }
@@ -168,7 +172,8 @@ export function ResultsPanel() {
           <Icon name="sparkles" size={14} /> {t('results.title', { count: total })}
         </span>
       </div>
-      <Summary />
+      {/* Keyed by run: an export link belongs to the run it was made from. */}
+      <Summary key={selected} />
       {detail && <Detail item={detail} onClose={() => setOpen(null)} />}
       <ul className="result-grid">
         {results.map((r) => (

@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ModelRun } from '../../../../main/common/contract';
+import type { ModelRun, RunPlan } from '../../../../main/common/contract';
 import { isActive, useJobs } from '../../stores/job-store';
 import { formatDate, formatDuration, formatNumber } from '../../ui/format';
 import { Icon } from '../../ui/icon';
@@ -13,13 +13,32 @@ export function RunForm({ projectId }: { projectId: number }) {
   const models = useModels((s) => s.models);
   const frameSets = useModels((s) => s.frameSets);
   const startRun = useModels((s) => s.startRun);
+  const planRun = useModels((s) => s.planRun);
+  // Any change to the runs (one started, finished, cancelled, deleted) can change what remains.
+  const runsKey = useModels((s) => s.runs.map((r) => `${r.id}:${r.status}:${r.done}:${r.failed}`).join(','));
   const [modelId, setModelId] = useState('');
   const [setId, setSetId] = useState<string>('');
   const [mode, setMode] = useState<'remaining' | 'all'>('remaining');
   const [busy, setBusy] = useState(false);
+  const [plan, setPlan] = useState<{ key: string; plan: RunPlan } | null>(null);
   const chosenModel = modelId || models.find((m) => m.task !== 'ocr-rec')?.id || '';
   const completeSets = frameSets.filter((s) => s.status === 'complete');
   const chosenSet = setId || (completeSets[0] ? String(completeSets[0].id) : 'all');
+  const setsKey = completeSets.map((s) => `${s.id}:${s.frameCount}`).join(',');
+  const planKey = `${projectId}|${chosenModel}|${chosenSet}|${mode}|${runsKey}|${setsKey}`;
+  const current = plan?.key === planKey ? plan.plan : null;
+
+  useEffect(() => {
+    if (!chosenModel) return;
+    let live = true;
+    void planRun({ projectId, modelId: chosenModel, frameSetId: chosenSet === 'all' ? undefined : Number(chosenSet), mode }).then((p) => {
+      if (live && p) setPlan({ key: planKey, plan: p });
+    });
+    return () => {
+      live = false;
+    };
+    // planKey carries every input that changes the answer.
+  }, [planKey]);
 
   const run = async () => {
     if (!chosenModel) return;
@@ -70,11 +89,39 @@ export function RunForm({ projectId }: { projectId: number }) {
             ))}
           </div>
         </div>
-        <button type="button" className="button primary run-button" onClick={() => void run()} disabled={busy || !chosenModel} data-testid="run-start">
-          <Icon name="play" size={14} /> {t('run.start')}
+        <button
+          type="button"
+          className="button primary run-button"
+          onClick={() => void run()}
+          disabled={busy || !chosenModel || !current || current.toProcess === 0}
+          data-testid="run-start"
+        >
+          <Icon name="play" size={14} /> {current && current.toProcess > 0 ? t('run.startCount', { count: current.toProcess }) : t('run.start')}
         </button>
       </div>
       <p className="field-hint">{t(`run.modeHint.${mode}`)}</p>
+      <p
+        className={current?.toProcess === 0 ? 'run-plan warning-text' : 'run-plan'}
+        data-testid="run-plan"
+        data-ready={current ? 'true' : 'false'}
+        data-in-scope={current?.inScope}
+        data-with-result={current?.withResult}
+        data-in-progress={current?.inProgress}
+        data-to-process={current?.toProcess}
+      >
+        {!current
+          ? t('plan.counting')
+          : current.inScope === 0
+            ? t('plan.empty')
+            : current.toProcess === 0
+              ? t(current.inProgress > 0 ? 'plan.noneBusy' : 'plan.none')
+              : [
+                  t(`plan.${mode}`, { count: current.toProcess, inScope: current.inScope, withResult: current.withResult }),
+                  current.inProgress > 0 && mode === 'remaining' ? t('plan.inProgress', { count: current.inProgress }) : null,
+                ]
+                  .filter(Boolean)
+                  .join(' ')}
+      </p>
     </section>
   );
 }
@@ -89,7 +136,7 @@ function RunProgress({ run }: { run: ModelRun }) {
   if (progress?.etaSeconds != null) parts.push(t('run.eta', { time: formatDuration(progress.etaSeconds) }));
   return (
     <div className="run-progress" data-testid="run-progress">
-      <ProgressBar fraction={progress?.fraction ?? (total ? done / total : null)} label={t('run.progress')} />
+      <ProgressBar fraction={progress?.fraction ?? (total ? done / total : null)} label={t('run.progress')} testId="run-progress-bar" />
       <span className="muted" data-testid="run-progress-text">
         {parts.join(' · ')}
       </span>
@@ -115,7 +162,19 @@ export function RunList() {
         const running = job ? isActive(job.status) : r.status === 'running';
         const status = running ? 'running' : r.status;
         return (
-          <li key={r.id} className={r.id === selected ? 'run-item selected' : 'run-item'} data-testid="run-item" data-run-id={r.id} data-status={status}>
+          <li
+            key={r.id}
+            className={r.id === selected ? 'run-item selected' : 'run-item'}
+            data-testid="run-item"
+            data-run-id={r.id}
+            data-model-id={r.modelId}
+            data-status={status}
+            data-total={r.total}
+            data-done={r.done}
+            data-failed={r.failed}
+            data-skipped={r.skipped}
+            aria-current={r.id === selected ? 'true' : undefined}
+          >
             <button type="button" className="run-item-main" onClick={() => void select(r.id)}>
               <span className="run-title">
                 <strong>{r.modelName}</strong>
@@ -146,7 +205,7 @@ export function RunList() {
                 )
               )}
               {!running && (
-                <button type="button" className="icon-button" onClick={() => void remove(r)} aria-label={t('common:actions.delete')} title={t('common:actions.delete')}>
+                <button type="button" className="icon-button" onClick={() => void remove(r)} aria-label={t('common:actions.delete')} title={t('common:actions.delete')} data-testid="run-delete">
                   <Icon name="trash" size={16} />
                 </button>
               )}
