@@ -151,15 +151,22 @@ export type ImageItem = z.infer<typeof ImageItem>;
 
 export const ImportFailure = z.object({ path: z.string(), error: AppErrorShape });
 
+export const FrameSetExportFormat = z.enum(['folder', 'zip']);
+export type FrameSetExportFormat = z.infer<typeof FrameSetExportFormat>;
 
-
-/** A frame set written out as a folder of frames plus `frames.csv` (file, source time, size, sharpness). */
+/**
+ * A frame set written out with `frames.csv` (file, source time, size, sharpness): a folder of frames, or one
+ * .zip holding the same files (frames stored as they are: they are already compressed images).
+ */
 export const FrameSetExport = z.object({
-  /** Absolute folder path. */
-  dir: z.string(),
+  format: FrameSetExportFormat,
+  /** Absolute path of the folder or of the .zip file. */
+  path: z.string(),
   /** Relative to the data folder when the export is inside it (the default), else null. */
   relative: z.string().nullable(),
+  /** Frames written (frames.csv not counted). */
   files: z.number().int(),
+  /** Bytes on disk: the frames for a folder, the whole file for a zip. */
   bytes: z.number().int(),
   manifest: z.string(),
 });
@@ -189,8 +196,20 @@ export const frameSetChannels = {
     z.object({ deleted: z.number().int(), frameCount: z.number().int() }),
   ),
   'frames.export': channel(
-    'Copy a finished set to a folder (with frames.csv). Without destDir it goes under the data folder (exports/). Zip is not offered: no streaming zip library is installed.',
-    z.object({ frameSetId: Id, destDir: z.string().min(1).optional() }).strict(),
+    'Write a finished set out with frames.csv: a folder (default), or one .zip with the frames stored uncompressed (written to a temporary name, renamed when complete). Without destDir/destFile it goes under the data folder (exports/).',
+    z
+      .object({
+        frameSetId: Id,
+        format: FrameSetExportFormat.default('folder'),
+        /** Folder export: the (new or empty) folder to fill; an absolute path. */
+        destDir: z.string().min(1).optional(),
+        /** Zip export: the .zip file to write (must not exist); an absolute path. */
+        destFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((r) => !(r.format === 'zip' && r.destDir !== undefined) && !(r.format === 'folder' && r.destFile !== undefined), {
+        message: 'destDir goes with a folder export, destFile with a zip export',
+      }),
     FrameSetExport,
   ),
   'frames.contactSheet': channel(

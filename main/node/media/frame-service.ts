@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
-import { ExtractParams, FrameSetReport, type ContactSheet, type FrameSet, type FrameSetExport, type ImageItem, type Job, type MediaSource } from '../../common/contract';
+import { ExtractParams, FrameSetReport, type ContactSheet, type FrameSet, type FrameSetExport, type FrameSetExportFormat, type ImageItem, type Job, type MediaSource } from '../../common/contract';
 import { toPosixRelative } from '../files/atomic';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
 import type { ProjectService } from '../projects/project-service';
@@ -14,7 +14,7 @@ import type { Db } from '../store/database';
 import { nowIso } from '../store/database';
 import { frameTimestamp } from './extract-args';
 import { readResult, runExtractionPipeline } from './extract-pipeline';
-import { contactSheet, exportFolder, type SetFrame } from './frame-set-files';
+import { contactSheet, exportFolder, exportZip, type SetFrame } from './frame-set-files';
 import type { MediaService } from './media-service';
 import type { ToolBox } from './tool-box';
 
@@ -143,16 +143,24 @@ export class FrameService {
     return this.removeRows(frameSetId, rows);
   }
 
-  /** Copies a finished set into a folder with frames.csv (default: <data>/exports/…). */
-  async exportSet(frameSetId: number, destDir?: string): Promise<FrameSetExport> {
+  /**
+   * Writes a finished set out with frames.csv: a folder, or one zip (frames stored). Default destination:
+   * <data>/exports/project-<p>-set-<s>-<time>[.zip]; `dest` is the folder or the .zip file, an absolute path.
+   */
+  async exportSet(frameSetId: number, opts: { format?: FrameSetExportFormat; dest?: string } = {}, signal?: AbortSignal): Promise<FrameSetExport> {
+    const format = opts.format ?? 'folder';
     const set = this.getSet(frameSetId);
     if (set.status !== 'complete') throw new AppError('CONFLICT', 'Only a finished frame set can be exported');
-    if (destDir !== undefined && !path.isAbsolute(destDir)) throw new AppError('INVALID_INPUT', 'The export folder must be an absolute path');
+    if (opts.dest !== undefined && !path.isAbsolute(opts.dest)) throw new AppError('INVALID_INPUT', `The export ${format === 'zip' ? 'file' : 'folder'} must be an absolute path`);
+    if (format === 'zip' && opts.dest !== undefined && path.extname(opts.dest).toLowerCase() !== '.zip') throw new AppError('INVALID_INPUT', 'The export file must end in .zip');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const dir = destDir ? path.resolve(destDir) : path.join(this.dataDir, 'exports', `project-${set.projectId}-set-${set.id}-${stamp}`);
-    const r = await exportFolder(this.setFrames(frameSetId), dir);
-    const inside = !path.relative(this.dataDir, dir).startsWith('..') && !path.isAbsolute(path.relative(this.dataDir, dir));
-    return { dir, relative: inside ? toPosixRelative(this.dataDir, dir) : null, files: r.files, bytes: r.bytes, manifest: 'frames.csv' };
+    const name = `project-${set.projectId}-set-${set.id}-${stamp}${format === 'zip' ? '.zip' : ''}`;
+    const target = opts.dest ? path.resolve(opts.dest) : path.join(this.dataDir, 'exports', name);
+    const frames = this.setFrames(frameSetId);
+    const r = format === 'zip' ? await exportZip(frames, target, signal) : await exportFolder(frames, target, signal);
+    const rel = path.relative(this.dataDir, target);
+    const inside = !rel.startsWith('..') && !path.isAbsolute(rel);
+    return { format, path: target, relative: inside ? toPosixRelative(this.dataDir, target) : null, files: r.files, bytes: r.bytes, manifest: 'frames.csv' };
   }
 
   /** (Re)makes the set's contact sheet beside its folder. */

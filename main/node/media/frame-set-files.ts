@@ -1,11 +1,15 @@
 /**
- * Frame sets as files: export to a folder (frames + frames.csv, written under a temporary name and
+ * Frame sets as files: export to a folder or a zip (frames + frames.csv, written under a temporary name and
  * renamed when complete) and contact sheets (sharp: one thumbnail at a time, composited once).
- * Frames are copied file by file; no set is ever read into memory whole.
+ * Frames are copied or streamed file by file; no set is ever read into memory whole.
  */
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import sharp from 'sharp';
+import { ZipFile } from 'yazl';
 import { AppError } from '../../common/app-error';
 
 export interface SetFrame {
@@ -18,6 +22,15 @@ export interface SetFrame {
   sharpness: number | null;
 }
 
+/** The manifest written beside the frames: one row per frame, in set order. */
+function manifestCsv(frames: SetFrame[]): string {
+  const rows = ['file,frame_index,timestamp_s,width,height,sharpness'];
+  for (const f of frames) rows.push([path.basename(f.abs), f.frameIndex ?? '', f.timestampSeconds ?? '', f.width ?? '', f.height ?? '', f.sharpness ?? ''].join(','));
+  return rows.join('\n') + '\n';
+}
+
+const cancelled = () => new AppError('CANCELLED', 'Cancelled');
+
 /** Copies frames into `dir` (which must not exist or be empty) with a frames.csv manifest. */
 export async function exportFolder(frames: SetFrame[], dir: string, signal?: AbortSignal): Promise<{ files: number; bytes: number }> {
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) throw new AppError('CONFLICT', `The folder ${dir} is not empty; choose an empty or new folder.`);
@@ -26,22 +39,70 @@ export async function exportFolder(frames: SetFrame[], dir: string, signal?: Abo
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.mkdirSync(tmp, { recursive: true });
     let bytes = 0;
-    const rows = ['file,frame_index,timestamp_s,width,height,sharpness'];
     for (const f of frames) {
-      if (signal?.aborted) throw new AppError('CANCELLED', 'Cancelled');
-      const name = path.basename(f.abs);
+      if (signal?.aborted) throw cancelled();
       // A copy-on-write clone where the file system can, a streamed copy elsewhere.
-      await fs.promises.copyFile(f.abs, path.join(tmp, name), fs.constants.COPYFILE_FICLONE);
+      await fs.promises.copyFile(f.abs, path.join(tmp, path.basename(f.abs)), fs.constants.COPYFILE_FICLONE);
       bytes += fs.statSync(f.abs).size;
-      rows.push([name, f.frameIndex ?? '', f.timestampSeconds ?? '', f.width ?? '', f.height ?? '', f.sharpness ?? ''].join(','));
     }
-    fs.writeFileSync(path.join(tmp, 'frames.csv'), rows.join('\n') + '\n');
+    fs.writeFileSync(path.join(tmp, 'frames.csv'), manifestCsv(frames));
     if (fs.existsSync(dir)) fs.rmdirSync(dir);
     fs.renameSync(tmp, dir);
     return { files: frames.length, bytes };
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw AppError.from(err);
+  }
+}
+
+/**
+ * Streams frames and frames.csv into one zip at `file` (which must not exist). Frames are stored, not deflated:
+ * they are JPEG/PNG/WebP already, so deflate would spend CPU to save nothing and the export stays I/O-bound.
+ * One frame is open at a time; the zip goes to a temporary name that is renamed only when complete and
+ * removed on any failure or abort, so no partial zip is ever left.
+ */
+export async function exportZip(frames: SetFrame[], file: string, signal?: AbortSignal): Promise<{ files: number; bytes: number }> {
+  if (fs.existsSync(file)) throw new AppError('CONFLICT', `${file} already exists; choose a new file name.`);
+  const tmp = `${file}.partial-${process.pid}`;
+  const zip = new ZipFile();
+  const reading: { stream: fs.ReadStream | null } = { stream: null };
+  let out: fs.WriteStream | null = null;
+  // yazl reports its own failures (a frame that changed size, a read error) as events on the ZipFile.
+  let failZip: (err: unknown) => void = () => {};
+  const zipFailed = new Promise<never>((_, reject) => (failZip = reject));
+  zipFailed.catch(() => undefined); // a late error after a failure is already handled below
+  zip.on('error', (err) => failZip(err));
+  try {
+    if (signal?.aborted) throw cancelled();
+    const mtime = new Date();
+    for (const f of frames) {
+      const { size } = fs.statSync(f.abs);
+      zip.addReadStreamLazy(path.basename(f.abs), { compress: false, size, mtime }, (cb) => {
+        reading.stream = fs.createReadStream(f.abs).on('error', (err) => failZip(err));
+        cb(null, reading.stream);
+      });
+    }
+    zip.addBuffer(Buffer.from(manifestCsv(frames)), 'frames.csv', { mtime });
+    zip.end();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // flush: the bytes are on disk before the rename makes the zip look whole.
+    out = fs.createWriteStream(tmp, { flush: true });
+    const written = pipeline(zip.outputStream, out, signal ? { signal } : {});
+    written.catch(() => undefined); // when yazl fails first, the pipeline's own rejection comes after the race
+    await Promise.race([written, zipFailed]);
+    if (signal?.aborted) throw cancelled();
+    fs.renameSync(tmp, file);
+    return { files: frames.length, bytes: fs.statSync(file).size };
+  } catch (err) {
+    reading.stream?.destroy();
+    (zip.outputStream as Readable).destroy();
+    if (out && !out.closed) {
+      // Wait for the file to be closed before removing it (Windows cannot delete an open file).
+      out.destroy();
+      await once(out, 'close').catch(() => undefined);
+    }
+    fs.rmSync(tmp, { force: true });
+    throw signal?.aborted ? cancelled() : AppError.from(err);
   }
 }
 

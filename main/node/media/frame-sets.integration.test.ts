@@ -1,11 +1,12 @@
-/** Frame sets as first-class objects through the core: new modes stored with real times and scores, delete/keep, export, contact sheet. */
+/** Frame sets as first-class objects through the core: new modes stored with real times and scores, delete/keep, export (folder, zip), contact sheet. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ExtractParams } from '../../common/contract';
+import type { ExtractParams, FrameSetExport } from '../../common/contract';
 import { fixtures } from '../../../test-support/media-fixtures';
 import { createCore, type Core } from '../core';
+import { createDispatcher } from '../ipc/dispatch';
 import { probeFile } from './probe';
 
 const cores: Core[] = [];
@@ -73,18 +74,18 @@ describe('frame sets', () => {
   it('exports a set to a folder with a manifest, refuses a non-empty folder, and makes a contact sheet', async () => {
     const { c, frameSetId, images } = await setWith(fixtures.unicodePath(), { mode: { kind: 'fps', fps: 4 }, format: 'png', quality: 10 });
     const inData = await c.frames.exportSet(frameSetId);
-    expect(inData.relative).toMatch(/^exports\/project-1-set-1-/);
-    expect(inData.files).toBe(8);
+    expect(inData).toMatchObject({ format: 'folder', files: 8 });
+    expect(inData.relative).toMatch(/^exports\/project-1-set-1-[^/.]+$/);
     const dest = path.join(tmp(), '내보내기 folder');
-    const e = await c.frames.exportSet(frameSetId, dest);
-    expect(e).toMatchObject({ dir: dest, relative: null, files: 8, manifest: 'frames.csv' });
+    const e = await c.frames.exportSet(frameSetId, { dest });
+    expect(e).toMatchObject({ format: 'folder', path: dest, relative: null, files: 8, manifest: 'frames.csv' });
     const csv = fs.readFileSync(path.join(dest, 'frames.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('file,frame_index,timestamp_s,width,height,sharpness');
     // Tick 0.25 s: the first 30 fps frame at or after it is frame 8 (0.2667 s); no sharpness without drop-blurry.
     expect(csv[2]).toMatch(/^000002\.png,2,0\.2666666\d*,640,360,$/);
     expect(fs.readdirSync(dest).filter((f) => f.endsWith('.png'))).toHaveLength(8);
-    await expect(c.frames.exportSet(frameSetId, dest)).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(c.frames.exportSet(frameSetId, 'relative/dir')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(c.frames.exportSet(frameSetId, { dest })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(c.frames.exportSet(frameSetId, { dest: 'relative/dir' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 
     const sheet = await c.frames.contactSheet(frameSetId, { columns: 3, thumbWidth: 160, maxFrames: 200 });
     expect(sheet).toMatchObject({ columns: 3, rows: 3, frames: 8, width: 3 * 164 + 4, height: 3 * (90 + 18 + 4) + 4 });
@@ -95,5 +96,35 @@ describe('frame sets', () => {
     expect(images().total).toBe(8);
     await c.frames.deleteSet(frameSetId);
     expect(fs.existsSync(path.join(c.dataDir, sheet.file))).toBe(false);
+  });
+
+  it('exports a set as a zip through the contract: default under exports/, a chosen .zip file, refusals', async () => {
+    const { c, frameSetId, images } = await setWith(fixtures.h264(4), { mode: { kind: 'fps', fps: 1 }, format: 'webp', quality: 60 });
+    const dispatch = createDispatcher(c.handlers, { trustedOrigins: ['kraken://app'] });
+    const call = (payload: unknown) => dispatch('frames.export', payload, { origin: 'kraken://app', isMainFrame: true });
+
+    const inData = await call({ frameSetId, format: 'zip' });
+    expect(inData).toMatchObject({ ok: true, value: { format: 'zip', files: 4, manifest: 'frames.csv' } });
+    const v = (inData as { value: FrameSetExport }).value;
+    expect(v.relative).toMatch(/^exports\/project-1-set-1-.+\.zip$/);
+    expect(v.path).toBe(path.join(c.dataDir, ...v.relative!.split('/')));
+    expect(v.bytes).toBe(fs.statSync(v.path).size);
+    // Every frame of the set is in the zip under its own name, with its bytes.
+    const zipped = fs.readFileSync(v.path);
+    for (const img of images().items) {
+      const name = path.basename(img.file);
+      expect(zipped.includes(Buffer.from(name))).toBe(true);
+      expect(zipped.includes(fs.readFileSync(path.join(c.dataDir, img.file)))).toBe(true);
+    }
+    expect(fs.readdirSync(path.join(c.dataDir, 'exports'))).toEqual([path.basename(v.path)]);
+
+    const dest = path.join(tmp(), '세트 export.zip');
+    expect(await call({ frameSetId, format: 'zip', destFile: dest })).toMatchObject({ ok: true, value: { path: dest, relative: null, files: 4 } });
+    expect(await call({ frameSetId, format: 'zip', destFile: dest })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await call({ frameSetId, format: 'zip', destFile: path.join(tmp(), 'set.tar') })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: /\.zip/ } });
+    expect(await call({ frameSetId, format: 'zip', destDir: tmp() })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call({ frameSetId, destFile: dest })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    // No format: a folder, as before.
+    expect(await call({ frameSetId })).toMatchObject({ ok: true, value: { format: 'folder', files: 4 } });
   });
 });

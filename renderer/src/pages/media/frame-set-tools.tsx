@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ContactSheet, FrameSet, ImageItem } from '../../../../main/common/contract';
+import type { ContactSheet, FrameSet, FrameSetExport, FrameSetExportFormat, ImageItem } from '../../../../main/common/contract';
 import { api, fileUrl, isBrowserHost } from '../../api';
 import { useFrames } from '../../stores/frames-store';
 import { showError, useToasts } from '../../stores/toast-store';
 import { Icon } from '../../ui/icon';
 import { PAGE_SIZE, useImagePages } from './use-image-pages';
 import './media-tools.css';
+
+const exportFormats: FrameSetExportFormat[] = ['folder', 'zip'];
 
 /** What drop-blurry decided for a set. */
 function BlurReport({ set }: { set: FrameSet }) {
@@ -22,7 +24,7 @@ function BlurReport({ set }: { set: FrameSet }) {
 
 /**
  * Tools for a finished frame set: a scrubber over its frames (source time, sharpness), marking frames
- * to delete or to keep, a contact sheet and an export to a folder.
+ * to delete or to keep, a contact sheet and an export to a folder or a zip.
  */
 export function FrameSetTools({ set }: { set: FrameSet }) {
   const { t } = useTranslation('media');
@@ -32,6 +34,8 @@ export function FrameSetTools({ set }: { set: FrameSet }) {
   const [marked, setMarked] = useState<Set<number>>(new Set());
   const [sheet, setSheet] = useState<ContactSheet | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [exportFormat, setExportFormat] = useState<FrameSetExportFormat>('folder');
+  const [exported, setExported] = useState<FrameSetExport | null>(null);
   const count = total ?? 0;
   const item: ImageItem | undefined = get(Math.min(pos, Math.max(0, count - 1)));
 
@@ -39,6 +43,7 @@ export function FrameSetTools({ set }: { set: FrameSet }) {
     setPos(0);
     setMarked(new Set());
     setSheet(null);
+    setExported(null);
   }, [set.id]);
   useEffect(() => {
     if (count > 0) ensure([Math.floor(Math.min(pos, count - 1) / PAGE_SIZE)]);
@@ -123,23 +128,36 @@ export function FrameSetTools({ set }: { set: FrameSet }) {
         >
           {busy === 'sheet' ? <span className="spinner" /> : <Icon name="image" size={14} />} {t('tools.contactSheet')}
         </button>
+        <div className="segmented export-format" role="group" aria-label={t('tools.exportFormat')}>
+          {exportFormats.map((f) => (
+            <button key={f} type="button" aria-pressed={exportFormat === f} onClick={() => setExportFormat(f)} data-testid={`export-format-${f}`}>
+              {t(`tools.exportFormats.${f}`)}
+            </button>
+          ))}
+        </div>
         <button
           type="button"
           className="button small"
           disabled={busy !== null || count === 0}
           onClick={() =>
             void run('export', async () => {
-              const r = await api.frames.export({ frameSetId: set.id });
-              useToasts.getState().push({ kind: 'success', titleKey: 'media:tools.exported', titleValues: { files: r.files }, message: r.dir });
+              const r = await api.frames.export({ frameSetId: set.id, format: exportFormat });
+              setExported(r);
+              useToasts.getState().push({ kind: 'success', titleKey: `media:tools.exported.${r.format}`, titleValues: { files: r.files }, message: r.path });
             })
           }
           data-testid="export-set"
-          title={t('tools.exportHint')}
+          title={t(`tools.exportHint.${exportFormat}`)}
         >
-          {busy === 'export' ? <span className="spinner" /> : <Icon name="folder" size={14} />} {t('tools.export')}
+          {busy === 'export' ? <span className="spinner" /> : <Icon name={exportFormat === 'zip' ? 'layers' : 'folder'} size={14} />} {t(`tools.export.${exportFormat}`)}
         </button>
-        {isBrowserHost() && <span className="faint">{t('tools.exportWhere')}</span>}
+        {isBrowserHost() && <span className="faint">{t(`tools.exportWhere.${exportFormat}`)}</span>}
       </div>
+      {exported && (
+        <p className="muted export-result" data-testid="export-result" data-format={exported.format} data-files={exported.files} data-relative={exported.relative ?? ''}>
+          {t(`tools.exported.${exported.format}`, { files: exported.files })} — <span className="export-path">{exported.path}</span>
+        </p>
+      )}
       {sheet && (
         <figure className="contact-sheet" data-testid="contact-sheet">
           <img src={`${fileUrl(sheet.file)}?v=${Date.now()}`} alt={t('tools.contactSheet')} width={sheet.width} height={sheet.height} />
