@@ -32,6 +32,8 @@ interface ModelsState {
   summary: RunSummary | null;
   results: InferenceResultItem[];
   resultsTotal: number;
+  /** A further page of results is being fetched. */
+  loadingMore: boolean;
   loadLibrary(): Promise<void>;
   loadProviders(refresh?: boolean): Promise<void>;
   setPrefs(patch: Partial<InferencePrefs>): Promise<void>;
@@ -67,6 +69,7 @@ export const useModels = create<ModelsState>((set, get) => ({
   summary: null,
   results: [],
   resultsTotal: 0,
+  loadingMore: false,
 
   async loadLibrary() {
     try {
@@ -218,14 +221,18 @@ export const useModels = create<ModelsState>((set, get) => ({
   },
 
   async loadMoreResults() {
-    const { selectedRunId, results } = get();
-    if (selectedRunId === null) return;
+    const { selectedRunId, results, loadingMore } = get();
+    // A second click while a page loads would ask for the same offset and show those results twice.
+    if (selectedRunId === null || loadingMore) return;
+    set({ loadingMore: true });
     try {
       const page = await api.inference.results({ runId: selectedRunId, offset: results.length, limit: PAGE });
       if (get().selectedRunId !== selectedRunId) return;
       set((s) => ({ results: [...s.results, ...page.items], resultsTotal: page.total }));
     } catch (err) {
       showError(err);
+    } finally {
+      set({ loadingMore: false });
     }
   },
 

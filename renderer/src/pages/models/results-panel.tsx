@@ -161,6 +161,7 @@ export function ResultsPanel() {
   const results = useModels((s) => s.results);
   const total = useModels((s) => s.resultsTotal);
   const more = useModels((s) => s.loadMoreResults);
+  const loadingMore = useModels((s) => s.loadingMore);
   const selected = useModels((s) => s.selectedRunId);
   const [open, setOpen] = useState<number | null>(null);
   if (selected === null) return null;
@@ -181,7 +182,7 @@ export function ResultsPanel() {
         ))}
       </ul>
       {results.length < total && (
-        <button type="button" className="button" onClick={() => void more()} data-testid="results-more">
+        <button type="button" className="button" onClick={() => void more()} disabled={loadingMore} data-testid="results-more">
           {t('results.more', { count: total - results.length })}
         </button>
       )}
