@@ -116,6 +116,40 @@ describe('browser host', () => {
   });
 });
 
+describe('browser host uploads', () => {
+  it('removes the copy of an upload the import refuses (a duplicate, not media) and keeps the ones in use', async () => {
+    const { host, core } = await start();
+    const ws = await connect(host);
+    const cookie = (await fetch(host.url)).headers.get('set-cookie')!.split(';')[0]!;
+    const upload = async (name: string, body: Buffer<ArrayBuffer>) => {
+      const r = await fetch(`${host.origin}/upload?name=${encodeURIComponent(name)}`, { method: 'POST', body, headers: { cookie, origin: host.origin } });
+      return ((await r.json()) as { path: string }).path;
+    };
+    const project = (await call(ws, 1, 'projects.create', { name: 'Uploads' })).value;
+    const clip = fs.readFileSync(fixtures.h264(4));
+    const first = await upload('clip.mp4', clip);
+    const again = await upload('clip copy.mp4', clip);
+    const text = await upload('x.mp4', Buffer.from('not a video\n'.repeat(50)));
+    const r = await call(ws, 2, 'media.import', { projectId: project.id, paths: [first, again, text] });
+    expect(r.value.imported.map((m: { path: string }) => m.path)).toEqual([first]);
+    expect(r.value.failed.map((f: { error: { code: string } }) => f.error.code)).toEqual(['CONFLICT', 'MEDIA_UNREADABLE']);
+    const uploads = path.join(core.dataDir, 'uploads');
+    expect(fs.readdirSync(uploads)).toEqual([path.basename(path.dirname(first))]);
+    expect(fs.existsSync(first)).toBe(true);
+
+    // The imported upload's own path sent again is a duplicate of itself: its file stays.
+    const same = await call(ws, 3, 'media.import', { projectId: project.id, paths: [first] });
+    expect(same.value.failed[0].error.code).toBe('CONFLICT');
+    expect(fs.existsSync(first)).toBe(true);
+    // A refused file outside the uploads folder is never touched.
+    const outside = path.join(core.dataDir, 'elsewhere.mp4');
+    fs.writeFileSync(outside, 'not a video either');
+    await call(ws, 4, 'media.import', { projectId: project.id, paths: [outside] });
+    expect(fs.existsSync(outside)).toBe(true);
+    ws.close();
+  });
+});
+
 describe('resolveInside', () => {
   it('keeps paths inside the root', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-root-'));

@@ -76,7 +76,29 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
-  const dispatch = createDispatcher(core.handlers, { trustedOrigins: [origin] });
+  const uploads = path.join(core.dataDir, 'uploads');
+  const dispatch = createDispatcher(
+    {
+      ...core.handlers,
+      // An upload exists only to be imported: when the import refuses it (a duplicate, not media), its copy goes,
+      // unless a media source lives at that very path (the same upload sent twice).
+      'media.import': async (req, caller) => {
+        const r = await core.handlers['media.import'](req, caller);
+        const kept = new Set(r.imported.map((m) => path.resolve(m.path)));
+        for (const f of r.failed) {
+          const file = path.resolve(f.path);
+          const rel = path.relative(uploads, file);
+          const parts = rel.split(path.sep);
+          if (path.isAbsolute(rel) || parts.length !== 2 || parts[0] === '..' || kept.has(file)) continue;
+          const dupOf = f.error.details?.mediaId;
+          if (typeof dupOf === 'number' && path.resolve(core.media.get(dupOf).path) === file) continue;
+          await fs.promises.rm(path.join(uploads, parts[0]!), { recursive: true, force: true });
+        }
+        return r;
+      },
+    },
+    { trustedOrigins: [origin] },
+  );
   const headers = {
     'content-security-policy': csp(origin),
     'x-content-type-options': 'nosniff',
