@@ -47,6 +47,7 @@ export function PreflightPanel({ media }: { media: MediaSource }) {
 
   const check = async () => {
     setChecking(true);
+    setReport(null); // an old verdict must not stand while the new one is computed
     try {
       setReport(await api.media.preflight({ mediaId: media.id, model, imageMediaId: model === 'musepose' && imageId !== null ? imageId : undefined, quality: capture3d.includes(model) }));
     } catch (err) {
