@@ -22,7 +22,9 @@ export class AppPage {
     return this.page.getByTestId('toast-error');
   }
 
+  /** Closes every toast; the stack shrinks as it goes (and good news may leave by itself meanwhile). */
   async dismissToasts(): Promise<void> {
-    for (const toast of await this.page.locator('.toast').all()) await toast.getByRole('button').click();
+    const toasts = this.page.locator('.toast');
+    while ((await toasts.count()) > 0) await toasts.first().getByRole('button').click({ timeout: 2_000 }).catch(() => undefined);
   }
 }

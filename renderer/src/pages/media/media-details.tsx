@@ -53,7 +53,7 @@ export function MediaDetails({ media }: { media: MediaSource }) {
         )}
       </div>
       <div className="media-details-info">
-        <h2 className="media-details-name" title={media.path}>
+        <h2 className="media-details-name" title={media.path} data-testid="media-details-name" data-media-id={media.id} data-kind={media.kind}>
           {media.name}
         </h2>
         <dl className="meta-list">

@@ -14,7 +14,7 @@ function MediaItem({ media, onRemove }: { media: MediaSource; onRemove(): void }
   const v = media.probe.video;
   return (
     <li className={selected ? 'media-item selected' : 'media-item'} data-testid="media-item" data-media-id={media.id}>
-      <button type="button" className="media-item-main" onClick={() => select(media.id)} aria-pressed={selected}>
+      <button type="button" className="media-item-main" onClick={() => select(media.id)} aria-pressed={selected} data-testid="media-select">
         <div className="media-thumb">
           {media.poster ? (
             <img src={fileUrl(media.poster)} alt="" loading="lazy" data-testid="media-poster" />
@@ -32,7 +32,7 @@ function MediaItem({ media, onRemove }: { media: MediaSource; onRemove(): void }
           </span>
         </div>
       </button>
-      <button type="button" className="icon-button media-remove" onClick={onRemove} aria-label={t('list.remove')} title={t('list.remove')}>
+      <button type="button" className="icon-button media-remove" onClick={onRemove} aria-label={t('list.remove')} title={t('list.remove')} data-testid="media-remove">
         <Icon name="trash" size={15} />
       </button>
     </li>
