@@ -3,10 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { useConnection } from '../../api';
 import { useFrames } from '../../stores/frames-store';
 import { useMedia } from '../../stores/media-store';
-import { useNav } from '../../stores/nav-store';
 import { useCurrentProject } from '../../stores/project-store';
 import { useUi } from '../../stores/ui-store';
-import { EmptyState } from '../../ui/empty-state';
+import { EmptyState, NoProjectState } from '../../ui/empty-state';
 import { Icon } from '../../ui/icon';
 import { ProgressBar } from '../../ui/progress-bar';
 import { ExtractForm } from './extract-form';
@@ -54,23 +53,10 @@ function SelectedSet() {
 }
 
 function NoProject() {
-  const { t } = useTranslation('media');
-  const navigate = useNav((s) => s.navigate);
   return (
     <div className="page" data-testid="media-page">
       <div className="panel">
-        <EmptyState
-          icon="film"
-          title={t('noProject.title')}
-          testId="media-no-project"
-          actions={
-            <button type="button" className="button primary" onClick={() => navigate('projects')}>
-              <Icon name="folder" size={16} /> {t('noProject.action')}
-            </button>
-          }
-        >
-          {t('noProject.text')}
-        </EmptyState>
+        <NoProjectState namespace="media" icon="film" testId="media-no-project" />
       </div>
     </div>
   );

@@ -1,9 +1,8 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConnection } from '../../api';
-import { useNav } from '../../stores/nav-store';
 import { useCurrentProject } from '../../stores/project-store';
-import { EmptyState } from '../../ui/empty-state';
+import { NoProjectState } from '../../ui/empty-state';
 import { Icon } from '../../ui/icon';
 import { DevicesPanel } from './devices-panel';
 import { LibraryPanel } from './library-panel';
@@ -35,22 +34,9 @@ function ProjectRuns({ projectId }: { projectId: number }) {
 }
 
 function NoProject() {
-  const { t } = useTranslation('models');
-  const navigate = useNav((s) => s.navigate);
   return (
     <section className="panel">
-      <EmptyState
-        icon="cpu"
-        title={t('noProject.title')}
-        testId="models-no-project"
-        actions={
-          <button type="button" className="button primary" onClick={() => navigate('projects')}>
-            <Icon name="folder" size={16} /> {t('noProject.action')}
-          </button>
-        }
-      >
-        {t('noProject.text')}
-      </EmptyState>
+      <NoProjectState namespace="models" icon="cpu" testId="models-no-project" />
     </section>
   );
 }
