@@ -310,6 +310,66 @@ describe('batch runs', () => {
     expect(service.results({ runId, offset: 0, limit: 1000 }).total).toBe(300);
   });
 
+  /** Starts a run with batches of one and cancels it once a few results are in; returns the images it did. */
+  async function startAndCancel(req: { modelId: string; mode: 'all' | 'remaining' }): Promise<{ jobId: string; runId: number; did: Set<number> }> {
+    const { jobId, runId } = await service.startRun({ projectId: 1, ...req, batchSize: 1 });
+    await new Promise<void>((resolve) => {
+      const off = bus.on('job.progress', (p) => {
+        if (p.jobId === jobId && (p.done ?? 0) >= 2) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await jobs.cancel(jobId);
+    expect(service.runs.get(runId).status).toBe('cancelled');
+    return { jobId, runId, did: new Set(service.results({ runId, offset: 0, limit: 1000 }).items.map((r) => r.imageId)) };
+  }
+  const imagesOf = (runId: number) => service.results({ runId, offset: 0, limit: 1000 }).items.map((r) => r.imageId).sort((a, b) => a - b);
+
+  it('resuming a cancelled "remaining" run skips images a later "remaining" run has done meanwhile', async () => {
+    const ids = await addImages(300);
+    const modelId = await importClassifier();
+    const a = await startAndCancel({ modelId, mode: 'remaining' });
+    expect(a.did.size).toBeLessThan(300);
+    // "Process remaining" while the first run stands cancelled: it does every image the first one did not.
+    const b = await service.startRun({ projectId: 1, modelId, mode: 'remaining', batchSize: 16 });
+    expect((await waitJob(b.jobId)).status).toBe('completed');
+    const rest = ids.filter((id) => !a.did.has(id));
+    expect(imagesOf(b.runId)).toEqual(rest);
+    const bResults = service.results({ runId: b.runId, offset: 0, limit: 1000 }).items;
+
+    jobs.resume(a.jobId);
+    expect((await waitJob(a.jobId)).status).toBe('completed');
+    // Nothing was done twice: the resumed run kept its own results and skipped the rest.
+    expect(imagesOf(a.runId)).toEqual([...a.did].sort((x, y) => x - y));
+    expect(service.runs.get(a.runId)).toMatchObject({ status: 'completed', total: a.did.size, done: a.did.size, failed: 0, skipped: rest.length });
+    expect(service.runs.get(a.runId).notices).toEqual([`${rest.length} images got a result from another run of this model meanwhile and were skipped.`]);
+    expect(service.results({ runId: b.runId, offset: 0, limit: 1000 }).items).toEqual(bResults);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM inference_results').get()).toEqual({ n: 300 });
+    expect(await service.planRun({ projectId: 1, modelId, mode: 'remaining' })).toEqual({ inScope: 300, withResult: 300, inProgress: 0, toProcess: 0 });
+  });
+
+  it('resuming a cancelled "all" run skips what a later run did, and still redoes results older than it', async () => {
+    const ids = await addImages(300);
+    const modelId = await importClassifier();
+    // Results from before the "all" run: the last ten images, the ones it reaches last.
+    const old = ids.slice(-10);
+    const first = await service.startRun({ projectId: 1, modelId, imageIds: old, mode: 'all' });
+    expect((await waitJob(first.jobId)).status).toBe('completed');
+    const a = await startAndCancel({ modelId, mode: 'all' });
+    const b = await service.startRun({ projectId: 1, modelId, mode: 'remaining', batchSize: 16 });
+    expect((await waitJob(b.jobId)).status).toBe('completed');
+    const byB = ids.filter((id) => !a.did.has(id) && !old.includes(id));
+    expect(imagesOf(b.runId)).toEqual(byB);
+
+    jobs.resume(a.jobId);
+    expect((await waitJob(a.jobId)).status).toBe('completed');
+    const expected = ids.filter((id) => a.did.has(id) || old.includes(id));
+    expect(imagesOf(a.runId)).toEqual(expected);
+    expect(service.runs.get(a.runId)).toMatchObject({ status: 'completed', total: expected.length, done: expected.length, skipped: byB.length });
+  });
+
   it('cancels running runs of a project that is about to be deleted', async () => {
     await addImages(200);
     const modelId = await importClassifier();

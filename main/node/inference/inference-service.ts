@@ -279,8 +279,16 @@ export class InferenceService {
     this.runs.update(runId, { status: 'running', error: null });
     const manifest = await this.library.get(run.modelId);
     const companion = manifest.companion ? await this.library.get(manifest.companion).catch(() => null) : null;
+    if (ctx.resuming) {
+      // Another run (a later "process remaining") may have done some of these images while this one stood still.
+      const elsewhere = this.runs.doneElsewhere(runId);
+      if (elsewhere.length > 0) {
+        this.runs.skipImages(runId, elsewhere);
+        this.runs.update(runId, { notice: `${elsewhere.length} ${elsewhere.length === 1 ? 'image' : 'images'} got a result from another run of this model meanwhile and ${elsewhere.length === 1 ? 'was' : 'were'} skipped.` });
+      }
+    }
     const pending = this.runs.pending(runId);
-    const total = run.total;
+    const total = this.runs.get(runId).total;
     const alreadyDone = () => {
       const r = this.runs.get(runId);
       return r.done + r.failed;

@@ -120,6 +120,38 @@ export class RunStore {
     return ids.filter((id) => !ok.has(id) && existing.has(id));
   }
 
+  /**
+   * The run's pending images that another run of the same model has given a successful result since:
+   * what a resume must not do again. For a "remaining" run any such result counts; an "all" run still
+   * redoes images whose result is older than the run itself (that is what "all" asked for).
+   */
+  doneElsewhere(runId: number): number[] {
+    const row = this.row(runId);
+    const since = row.mode === 'remaining' ? '' : row.created_at;
+    const done = new Set(
+      (this.db
+        .prepare(`SELECT DISTINCT image_id FROM inference_results WHERE model_id = ? AND ok = 1 AND run_id != ? AND created_at >= ?`)
+        .all(row.model_id, runId, since) as { image_id: number }[]).map((r) => r.image_id),
+    );
+    return this.pending(runId).filter((id) => done.has(id));
+  }
+
+  /** Takes images a run has not done out of it: they count as skipped, and a failed try of theirs is dropped. */
+  skipImages(runId: number, imageIds: number[]): void {
+    if (imageIds.length === 0) return;
+    const drop = new Set(imageIds);
+    this.db.transaction(() => {
+      const row = this.row(runId);
+      const ids = (JSON.parse(row.image_ids_json) as number[]).filter((id) => !drop.has(id));
+      const removed = row.total - ids.length;
+      this.db.prepare(`DELETE FROM inference_results WHERE run_id = ? AND ok = 0 AND image_id IN (SELECT value FROM json_each(?))`).run(runId, JSON.stringify(imageIds));
+      this.db
+        .prepare(`UPDATE model_runs SET image_ids_json = ?, total = ?, skipped = skipped + ?, updated_at = ? WHERE id = ?`)
+        .run(JSON.stringify(ids), ids.length, removed, nowIso(), runId);
+      this.refreshCounts(runId);
+    })();
+  }
+
   /** Stores one batch of results in one transaction and marks the images as having a result. */
   saveResults(runId: number, modelId: string, results: NewResult[]): void {
     const now = nowIso();
