@@ -24,6 +24,7 @@ const runExtract = lazy(() => require('./commands/extract') as typeof import('./
 const runPreflight = lazy(() => require('./commands/preflight') as typeof import('./commands/preflight'), (m) => m.runPreflight);
 const runModels = lazy(() => require('./commands/models') as typeof import('./commands/models'), (m) => m.runModels);
 const runInfer = lazy(() => require('./commands/infer') as typeof import('./commands/infer'), (m) => m.runInfer);
+const runSets = lazy(() => require('./commands/sets') as typeof import('./commands/sets'), (m) => m.runSets);
 
 /** Subcommands; later capabilities add theirs here. */
 const commands: Record<string, { run: Command; summary: string }> = {
@@ -31,7 +32,8 @@ const commands: Record<string, { run: Command; summary: string }> = {
   extract: { run: runExtract, summary: 'extract <video> --out <dir> <mode>     frames by --fps/--every/--keyframes/--scene/--count (see --help)' },
   preflight: { run: runPreflight, summary: 'preflight <file> --model <m> [--fix]     check against a cloud model\'s limits; fix' },
   models: { run: runModels, summary: 'models list|import|download|providers  the local model library' },
-  infer: { run: runInfer, summary: 'infer --model <id|path> <files|dir>    run a model [--json] [--force-cpu]' },
+  infer: { run: runInfer, summary: 'infer --model <id|path> <files|dir>    run a model [--json] [--force-cpu]; or over a studio frame set: --frame-set <id> [--remaining]' },
+  sets: { run: runSets, summary: 'sets [--project <id>] [--json]          the studio\'s frame sets: ids, images, how many have results' },
 };
 
 function help(): string {

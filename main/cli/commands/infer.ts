@@ -2,6 +2,7 @@
  * `kraken infer --model <id|path> <files|dirs…> [--task <task>] [--json] [--force-cpu] [--batch <n>] [--out <dir>]`
  * Runs a library model (or an .onnx / TF.js folder given by path) over images in this process, with
  * the same pipeline as the studio; `--json` reports the provider used and why others were skipped.
+ * With `--frame-set <id> [--remaining]` it runs over a studio frame set instead (see infer-set.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,10 +13,13 @@ import { defaultDataDir } from '../../node/app-paths';
 import { runBatches, type ItemResult } from '../../node/inference/batch-runner';
 import { openPipeline } from '../../node/inference/pipeline';
 import { progressLine, UsageError, type CliIo } from '../cli-io';
+import { parseSetId, runInferOnSet } from './infer-set';
 import { withService } from './models';
 
-const USAGE =
-  'usage: kraken infer --model <id|file.onnx|tfjs-folder> <image|folder>... [--task <task> (for a path)] [--labels a,b] [--json] [--force-cpu] [--batch <n>] [--out <dir>] [--data-dir <dir>]';
+const USAGE = [
+  'usage: kraken infer --model <id|file.onnx|tfjs-folder> <image|folder>... [--task <task> (for a path)] [--labels a,b] [--json] [--force-cpu] [--batch <n>] [--out <dir>] [--data-dir <dir>]',
+  '       kraken infer --model <id> --frame-set <id> [--remaining] [--json] [--force-cpu] [--batch <n>] [--data-dir <dir>]   (results stored in the studio; `kraken sets` lists frame sets)',
+].join('\n');
 const IMAGE_EXT = /\.(jpe?g|png|webp|bmp|tiff?|gif|avif)$/i;
 
 /** Runs `kraken infer …`; returns the exit code (1 when any image failed). */
@@ -32,11 +36,31 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
       batch: { type: 'string' },
       out: { type: 'string' },
       'data-dir': { type: 'string' },
+      'frame-set': { type: 'string' },
+      remaining: { type: 'boolean', default: false },
     },
   });
-  if (!values.model || positionals.length === 0) throw new UsageError(USAGE);
   const batch = values.batch === undefined ? undefined : Number(values.batch);
-  if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1 && batch <= 64)) throw new UsageError(`--batch must be 1..64. ${USAGE}`);
+  if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1 && batch <= 64)) throw new UsageError('--batch must be 1..64 (images per inference call).');
+  if (values['frame-set'] !== undefined) {
+    if (!values.model || positionals.length > 0) throw new UsageError(values.model ? 'give --frame-set or images, not both.' : USAGE);
+    if (values.out !== undefined || values.task !== undefined || values.labels !== undefined) throw new UsageError('--out, --task and --labels are for images given by path; a frame-set run stores its results in the studio.');
+    if (isModelPath(values.model)) throw new UsageError(`--frame-set runs a model of the library: import ${values.model} first with \`kraken models import\`, then give its id.`);
+    return runInferOnSet(
+      {
+        dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir(io.env),
+        model: values.model,
+        frameSetId: parseSetId(values['frame-set']),
+        remaining: values.remaining,
+        forceCpu: values['force-cpu'],
+        batch,
+        json: values.json,
+      },
+      io,
+    );
+  }
+  if (values.remaining) throw new UsageError('--remaining needs --frame-set <id> (images given by path have no stored results to skip).');
+  if (!values.model || positionals.length === 0) throw new UsageError(USAGE);
   const files = collectImages(positionals);
   if (files.length === 0) throw new AppError('INVALID_INPUT', `No images found in ${positionals.join(', ')} (jpg, png, webp, bmp, tiff, gif, avif).`);
   const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir(io.env);
@@ -111,12 +135,16 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
 
 /** A library id, or a path to an .onnx file / TF.js folder (inspected, not imported). */
 async function resolveModel(ref: string, task: string | undefined, labels: string | undefined, s: Parameters<Parameters<typeof withService>[1]>[0]): Promise<ModelManifest> {
-  if (fs.existsSync(ref) && (ref.toLowerCase().endsWith('.onnx') || ref.toLowerCase().endsWith('.json') || fs.statSync(ref).isDirectory())) {
+  if (isModelPath(ref)) {
     const t = ModelTask.safeParse(task);
-    if (!t.success) throw new UsageError(`a model given by path needs --task (${ModelTask.options.join(', ')}). ${USAGE}`);
+    if (!t.success) throw new UsageError(`a model given by path needs --task (${ModelTask.options.join(', ')}).`);
     return s.library.inspect({ path: ref, task: t.data, labels: labels?.split(',').map((l) => l.trim()) });
   }
   return s.getModel(ref);
+}
+
+function isModelPath(ref: string): boolean {
+  return fs.existsSync(ref) && (ref.toLowerCase().endsWith('.onnx') || ref.toLowerCase().endsWith('.json') || fs.statSync(ref).isDirectory());
 }
 
 function collectImages(args: string[]): string[] {

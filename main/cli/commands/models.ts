@@ -10,7 +10,7 @@ import { ModelTask, type ModelManifest } from '../../common/contract/inference';
 import { defaultDataDir } from '../../node/app-paths';
 import { EventBus } from '../../node/event-bus';
 import { downloadVerified } from '../../node/inference/downloader';
-import { InferenceService } from '../../node/inference/inference-service';
+import { InferenceService, type InferenceServiceOptions } from '../../node/inference/inference-service';
 import { JobRunner } from '../../node/jobs/job-runner';
 import { openDatabase } from '../../node/store/database';
 import { progressLine, UsageError, type CliIo } from '../cli-io';
@@ -23,12 +23,20 @@ const USAGE = [
   '  common: [--data-dir <dir>]   tasks: ' + ModelTask.options.join(', '),
 ].join('\n');
 
-/** Opens the data folder's library (and closes it) around `fn`. */
-export async function withService<T>(dataDir: string, fn: (s: InferenceService) => Promise<T>): Promise<T> {
+/**
+ * Opens the data folder's library (and closes it) around `fn`, cancelling whatever `fn` left running. Jobs
+ * of a studio running on the same folder are left as they are (no `recoverInterrupted` here).
+ */
+export async function withService<T>(
+  dataDir: string,
+  fn: (s: InferenceService, core: { jobs: JobRunner; bus: EventBus }) => Promise<T>,
+  options: InferenceServiceOptions = {},
+): Promise<T> {
   const db = openDatabase(path.join(dataDir, 'studio.db'));
-  const jobs = new JobRunner(db, new EventBus());
+  const bus = new EventBus();
+  const jobs = new JobRunner(db, bus);
   try {
-    return await fn(new InferenceService(db, dataDir, jobs));
+    return await fn(new InferenceService(db, dataDir, jobs, options), { jobs, bus });
   } finally {
     await jobs.shutdown();
     db.close();

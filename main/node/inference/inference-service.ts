@@ -46,6 +46,8 @@ const PREFS_KEY = 'inference';
 const DEFAULT_PREFS: InferencePrefs = { forceCpu: false, batchSize: 8 };
 
 export interface InferenceServiceOptions {
+  /** A shell's override of the saved force-CPU preference for this process (`kraken infer --force-cpu`); never saved. */
+  forceCpu?: boolean;
   /** Test hook: a GPU probe that does not run nvidia-smi. */
   probeGpus?: () => Promise<GpuProbe>;
   /** Test hook: the command that fetches the CUDA provider files. */
@@ -101,6 +103,11 @@ export class InferenceService {
     return next;
   }
 
+  /** Force CPU as runs and the providers report use it: the shell's override, else the saved preference. */
+  private forceCpu(): boolean {
+    return this.options.forceCpu ?? this.prefs().forceCpu;
+  }
+
   gpus(refresh = false): Promise<GpuProbe> {
     if (!this.gpuProbe || refresh) this.gpuProbe = (this.options.probeGpus ?? probeGpus)();
     return this.gpuProbe;
@@ -109,7 +116,7 @@ export class InferenceService {
   /** GPUs, ONNX Runtime providers (really tried on a tiny model) and TF.js backends, with reasons. */
   async providers(refresh = false): Promise<ProviderReport> {
     if (this.report && !refresh) return this.report;
-    const { forceCpu } = this.prefs();
+    const forceCpu = this.forceCpu();
     const probe = await this.gpus(refresh);
     const plan = planOnnxProviders({ forceCpu, gpus: probe.gpus });
     let attempts = plan;
@@ -303,7 +310,7 @@ export class InferenceService {
       (this.db.prepare(`SELECT id, file FROM images WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(pending)) as { id: number; file: string }[]).map((r) => [r.id, r.file]),
     );
     const images = pending.filter((id) => files.has(id)).map((id) => ({ id, file: path.join(this.dataDir, files.get(id)!) }));
-    const { forceCpu } = this.prefs();
+    const forceCpu = this.forceCpu();
     const { gpus } = await this.gpus();
     const started = Date.now();
     const worker = startWorker('inference-worker');

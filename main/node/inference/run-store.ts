@@ -54,6 +54,17 @@ export interface NewResult {
   ms: number;
 }
 
+export interface FrameSetCoverage {
+  id: number;
+  projectId: number;
+  projectName: string;
+  status: string;
+  mediaName: string | null;
+  images: number;
+  withResults: number;
+  createdAt: string;
+}
+
 export class RunStore {
   constructor(private readonly db: Db) {}
 
@@ -92,6 +103,20 @@ export class RunStore {
     const inProgress = all.filter((id) => busy.has(id)).length;
     if (opts.mode === 'all') return { ids: all, inScope: all.length, withResult, inProgress };
     return { ids: all.filter((id) => !done.has(id) && !busy.has(id)), inScope: all.length, withResult, inProgress };
+  }
+
+  /** Frame sets (of one project or all) with their image counts and how many images have a result from any model. */
+  frameSets(projectId?: number): FrameSetCoverage[] {
+    return this.db
+      .prepare(
+        `SELECT s.id, s.project_id AS projectId, p.name AS projectName, s.status, m.name AS mediaName,
+           (SELECT COUNT(*) FROM images i WHERE i.frame_set_id = s.id) AS images,
+           (SELECT COUNT(*) FROM images i WHERE i.frame_set_id = s.id AND i.has_result = 1) AS withResults,
+           s.created_at AS createdAt
+         FROM frame_sets s JOIN projects p ON p.id = s.project_id LEFT JOIN media_sources m ON m.id = s.media_id
+         WHERE ? IS NULL OR s.project_id = ? ORDER BY s.project_id, s.id`,
+      )
+      .all(projectId ?? null, projectId ?? null) as FrameSetCoverage[];
   }
 
   createRun(r: { projectId: number; frameSetId: number | null; model: ModelManifest; mode: 'all' | 'remaining'; batchSize: number; imageIds: number[]; skipped: number }): number {
