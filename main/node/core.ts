@@ -111,7 +111,7 @@ export function createCore(options: CoreOptions): Core {
     'frames.deleteSet': async (req) => ({ deleted: await frames.deleteSet(req.id) }),
     'frames.deleteImages': (req) => frames.deleteImages(req.frameSetId, req.imageIds),
     'frames.keepImages': (req) => frames.keepImages(req.frameSetId, req.imageIds),
-    'frames.export': (req) => frames.exportSet(req.frameSetId, { format: req.format, dest: req.format === 'zip' ? req.destFile : req.destDir }),
+    'frames.export': (req) => frames.startExport(req.frameSetId, { format: req.format, dest: req.format === 'zip' ? req.destFile : req.destDir }),
     'frames.contactSheet': (req) => frames.contactSheet(req.frameSetId, req),
     'media.preflight': (req) => preflight.preflight(req),
     'media.fix': (req) => preflight.startFix(req),

@@ -172,6 +172,18 @@ export const FrameSetExport = z.object({
 });
 export type FrameSetExport = z.infer<typeof FrameSetExport>;
 
+/** Job kind of a frame-set export; its result is a `FrameSetExport`. */
+export const FRAMES_EXPORT_JOB = 'frames.export';
+
+/** What an export job stores as its params: the set, and the target fixed when it was started. */
+export const FrameSetExportJobParams = z.object({
+  frameSetId: Id,
+  format: FrameSetExportFormat,
+  /** Absolute path of the folder or .zip the job writes (a resume writes the same one). */
+  path: z.string(),
+});
+export type FrameSetExportJobParams = z.infer<typeof FrameSetExportJobParams>;
+
 export const ContactSheet = z.object({
   /** Relative to the data folder. */
   file: z.string(),
@@ -196,7 +208,7 @@ export const frameSetChannels = {
     z.object({ deleted: z.number().int(), frameCount: z.number().int() }),
   ),
   'frames.export': channel(
-    'Write a finished set out with frames.csv: a folder (default), or one .zip with the frames stored uncompressed (written to a temporary name, renamed when complete). Without destDir/destFile it goes under the data folder (exports/).',
+    'Start writing a finished set out with frames.csv: a folder (default), or one .zip with the frames stored uncompressed (written to a temporary name, renamed when complete). Without destDir/destFile it goes under the data folder (exports/). Returns the job at once; it reports frames written, can be cancelled (nothing is left) and its result is a FrameSetExport.',
     z
       .object({
         frameSetId: Id,
@@ -210,7 +222,7 @@ export const frameSetChannels = {
       .refine((r) => !(r.format === 'zip' && r.destDir !== undefined) && !(r.format === 'folder' && r.destFile !== undefined), {
         message: 'destDir goes with a folder export, destFile with a zip export',
       }),
-    FrameSetExport,
+    z.object({ jobId: z.string() }),
   ),
   'frames.contactSheet': channel(
     'Make (or remake) a contact sheet of a set: thumbnails in a grid, each labelled with its source time.',

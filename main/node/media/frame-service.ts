@@ -6,7 +6,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
-import { ExtractParams, FrameSetReport, type ContactSheet, type FrameSet, type FrameSetExport, type FrameSetExportFormat, type ImageItem, type Job, type MediaSource } from '../../common/contract';
+import {
+  ExtractParams,
+  FRAMES_EXPORT_JOB,
+  FrameSetExportJobParams,
+  FrameSetReport,
+  type ContactSheet,
+  type FrameSet,
+  type FrameSetExport,
+  type FrameSetExportFormat,
+  type ImageItem,
+  type Job,
+  type MediaSource,
+} from '../../common/contract';
 import { toPosixRelative } from '../files/atomic';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
 import type { ProjectService } from '../projects/project-service';
@@ -14,7 +26,7 @@ import type { Db } from '../store/database';
 import { nowIso } from '../store/database';
 import { frameTimestamp } from './extract-args';
 import { readResult, runExtractionPipeline } from './extract-pipeline';
-import { contactSheet, exportFolder, exportZip, type SetFrame } from './frame-set-files';
+import { assertExportTargetFree, contactSheet, exportFolder, exportZip, removeStaleExportTemps, type ExportProgress, type SetFrame } from './frame-set-files';
 import type { MediaService } from './media-service';
 import type { ToolBox } from './tool-box';
 
@@ -66,6 +78,14 @@ export class FrameService {
       onInterrupted: (job) => this.markSetFromJob(job, 'interrupted'),
       onSettled: (job) => this.markSetFromJob(job, job.status === 'cancelled' ? 'cancelled' : job.status === 'interrupted' ? 'interrupted' : 'failed'),
     });
+    jobs.register<FrameSetExportJobParams, FrameSetExport>(FRAMES_EXPORT_JOB, {
+      run: (params, ctx) => this.runExport(FrameSetExportJobParams.parse(params), ctx),
+      // A killed process never ran the writers' clean-up: its temporary copy goes now. A resume starts over.
+      onInterrupted: (job) => {
+        const p = FrameSetExportJobParams.safeParse(job.params);
+        if (p.success) removeStaleExportTemps(p.data.path);
+      },
+    });
   }
 
   /** Creates a frame set and starts its extraction job; returns at once. */
@@ -108,10 +128,11 @@ export class FrameService {
     return { total, items: rows.map(toImage) };
   }
 
-  /** Deletes a set, cancelling its job first. */
+  /** Deletes a set, cancelling its extraction and exports first. */
   async deleteSet(id: number): Promise<boolean> {
     const set = this.getSet(id);
     if (set.jobId && this.jobs.get(set.jobId).status === 'running') await this.jobs.cancel(set.jobId);
+    for (const j of this.runningExports(set)) await this.jobs.cancel(j.id);
     this.db.prepare(`DELETE FROM frame_sets WHERE id=?`).run(id);
     const abs = path.join(this.dataDir, ...this.setDir(id, set.projectId).split('/'));
     fs.rmSync(abs, { recursive: true, force: true });
@@ -144,10 +165,30 @@ export class FrameService {
   }
 
   /**
+   * Checks an export and starts it as a job; returns at once. Refusals (unfinished set, relative or taken
+   * destination) come here, before any job exists. The target is fixed now, so a resume writes the same one.
+   */
+  startExport(frameSetId: number, opts: { format?: FrameSetExportFormat; dest?: string } = {}): { jobId: string } {
+    const { set, format, target } = this.exportTarget(frameSetId, opts);
+    assertExportTargetFree(format, target);
+    const job = this.jobs.start<FrameSetExportJobParams>(FRAMES_EXPORT_JOB, { frameSetId, format, path: target }, set.projectId);
+    return { jobId: job.id };
+  }
+
+  /**
    * Writes a finished set out with frames.csv: a folder, or one zip (frames stored). Default destination:
    * <data>/exports/project-<p>-set-<s>-<time>[.zip]; `dest` is the folder or the .zip file, an absolute path.
    */
-  async exportSet(frameSetId: number, opts: { format?: FrameSetExportFormat; dest?: string } = {}, signal?: AbortSignal): Promise<FrameSetExport> {
+  async exportSet(frameSetId: number, opts: { format?: FrameSetExportFormat; dest?: string } = {}, signal?: AbortSignal, onProgress?: ExportProgress): Promise<FrameSetExport> {
+    const { format, target } = this.exportTarget(frameSetId, opts);
+    const frames = this.setFrames(frameSetId);
+    const r = format === 'zip' ? await exportZip(frames, target, signal, onProgress) : await exportFolder(frames, target, signal, onProgress);
+    const rel = path.relative(this.dataDir, target);
+    const inside = !rel.startsWith('..') && !path.isAbsolute(rel);
+    return { format, path: target, relative: inside ? toPosixRelative(this.dataDir, target) : null, files: r.files, bytes: r.bytes, manifest: 'frames.csv' };
+  }
+
+  private exportTarget(frameSetId: number, opts: { format?: FrameSetExportFormat; dest?: string }): { set: FrameSet; format: FrameSetExportFormat; target: string } {
     const format = opts.format ?? 'folder';
     const set = this.getSet(frameSetId);
     if (set.status !== 'complete') throw new AppError('CONFLICT', 'Only a finished frame set can be exported');
@@ -155,12 +196,21 @@ export class FrameService {
     if (format === 'zip' && opts.dest !== undefined && path.extname(opts.dest).toLowerCase() !== '.zip') throw new AppError('INVALID_INPUT', 'The export file must end in .zip');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const name = `project-${set.projectId}-set-${set.id}-${stamp}${format === 'zip' ? '.zip' : ''}`;
-    const target = opts.dest ? path.resolve(opts.dest) : path.join(this.dataDir, 'exports', name);
-    const frames = this.setFrames(frameSetId);
-    const r = format === 'zip' ? await exportZip(frames, target, signal) : await exportFolder(frames, target, signal);
-    const rel = path.relative(this.dataDir, target);
-    const inside = !rel.startsWith('..') && !path.isAbsolute(rel);
-    return { format, path: target, relative: inside ? toPosixRelative(this.dataDir, target) : null, files: r.files, bytes: r.bytes, manifest: 'frames.csv' };
+    return { set, format, target: opts.dest ? path.resolve(opts.dest) : path.join(this.dataDir, 'exports', name) };
+  }
+
+  private async runExport(p: FrameSetExportJobParams, ctx: JobContext): Promise<FrameSetExport> {
+    const report: ExportProgress = (done, total) => ctx.progress({ fraction: total > 0 ? done / total : 1, stage: 'export', done, total, unit: 'frames' });
+    // Zero done first, so the runner's rate counts every frame of this run.
+    report(0, this.getSet(p.frameSetId).frameCount);
+    return this.exportSet(p.frameSetId, { format: p.format, dest: p.path }, ctx.signal, report);
+  }
+
+  /** Export jobs of this set that are still running. */
+  private runningExports(set: FrameSet): Job[] {
+    return this.jobs
+      .list({ projectId: set.projectId, status: ['running', 'queued'], limit: 500 })
+      .filter((j) => j.kind === FRAMES_EXPORT_JOB && FrameSetExportJobParams.safeParse(j.params).data?.frameSetId === set.id);
   }
 
   /** (Re)makes the set's contact sheet beside its folder. */
@@ -186,6 +236,8 @@ export class FrameService {
   private assertEditable(frameSetId: number): void {
     const set = this.getSet(frameSetId);
     if (set.status !== 'complete') throw new AppError('CONFLICT', 'Frames can be deleted only from a finished frame set');
+    // An export copies the frames one by one: deleting one under it would fail the export half-way.
+    if (this.runningExports(set).length > 0) throw new AppError('CONFLICT', 'This frame set is being exported; wait for the export to finish or cancel it first');
   }
 
   private removeRows(frameSetId: number, rows: { id: number; file: string }[]): { deleted: number; frameCount: number } {

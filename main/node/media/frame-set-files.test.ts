@@ -1,4 +1,7 @@
-/** Frame-set zip export: every frame and frames.csv byte for byte, frames stored; no zip left after a failure or an abort. */
+/**
+ * Frame-set export: every frame and frames.csv byte for byte, frames stored in a zip; progress per frame written;
+ * no folder or zip left after a failure or an abort; temporary copies a killed process left are found and removed.
+ */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -6,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
-import { exportFolder, exportZip, type SetFrame } from './frame-set-files';
+import { readZip } from '../../../test-support/read-zip';
+import { exportFolder, exportTempName, exportZip, removeStaleExportTemps, type SetFrame } from './frame-set-files';
 
 const dirs: string[] = [];
 const undo: (() => void)[] = [];
@@ -20,36 +23,6 @@ afterEach(() => {
   for (const u of undo.splice(0)) u();
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
-
-interface ZipEntry {
-  method: number;
-  data: Buffer;
-}
-
-/** Reads a zip back with yauzl (a second, independent implementation). */
-function readZip(file: string): Promise<Map<string, ZipEntry>> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
-      if (err) return reject(err);
-      const out = new Map<string, ZipEntry>();
-      zip.on('error', reject);
-      zip.on('end', () => resolve(out));
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('error', reject);
-          stream.on('end', () => {
-            out.set(entry.fileName, { method: entry.compressionMethod, data: Buffer.concat(chunks) });
-            zip.readEntry();
-          });
-        });
-      });
-      zip.readEntry();
-    });
-  });
-}
 
 /** `n` real JPEG frames of different content, as a finished set holds them. */
 async function jpegFrames(n: number): Promise<SetFrame[]> {
@@ -204,5 +177,67 @@ describe('exportZip', () => {
     const out = tmp();
     await expect(exportZip(frames, path.join(out, 'set.zip'))).rejects.toMatchObject({ code: 'IO_ERROR' });
     expect(fs.readdirSync(out)).toEqual([]);
+  });
+});
+
+describe('export progress', () => {
+  it('exportZip reports each frame once it is in the zip, in order, ending at the total', async () => {
+    const frames = await jpegFrames(5);
+    const file = path.join(tmp(), 'set.zip');
+    const seen: [number, number][] = [];
+    let existedAtLast = true;
+    await exportZip(frames, file, undefined, (done, total) => {
+      seen.push([done, total]);
+      if (done === total) existedAtLast = fs.existsSync(file);
+    });
+    expect(seen).toEqual([1, 2, 3, 4, 5].map((d) => [d, 5]));
+    // The last frame is reported before the rename: the zip only looks whole once it is.
+    expect(existedAtLast).toBe(false);
+    expect([...(await readZip(file)).keys()]).toHaveLength(6);
+  });
+
+  it('exportFolder reports each frame copied, in order, ending at the total', async () => {
+    const frames = await jpegFrames(4);
+    const dir = path.join(tmp(), 'out');
+    const seen: [number, number][] = [];
+    await exportFolder(frames, dir, undefined, (done, total) => seen.push([done, total]));
+    expect(seen).toEqual([1, 2, 3, 4].map((d) => [d, 4]));
+    expect(fs.readdirSync(dir).sort()).toEqual(['000001.jpg', '000002.jpg', '000003.jpg', '000004.jpg', 'frames.csv']);
+  });
+
+  it.each(['folder', 'zip'] as const)('an abort from the progress callback part-way (%s) stops at once and leaves nothing', async (format) => {
+    const frames = await jpegFrames(6);
+    const out = tmp();
+    const target = path.join(out, format === 'zip' ? 'set.zip' : 'set');
+    const ac = new AbortController();
+    let last = 0;
+    const write = format === 'zip' ? exportZip : exportFolder;
+    await expect(
+      write(frames, target, ac.signal, (done) => {
+        last = done;
+        if (done === 2) ac.abort();
+      }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(last).toBeGreaterThanOrEqual(2);
+    expect(last).toBeLessThan(6);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+});
+
+describe('removeStaleExportTemps', () => {
+  it("removes the temporary folder or zip a killed process left for a target, and nothing else", () => {
+    const out = tmp();
+    const target = path.join(out, 'set');
+    const staleDir = exportTempName(target, 4242);
+    fs.mkdirSync(staleDir);
+    fs.writeFileSync(path.join(staleDir, '000001.jpg'), 'half');
+    const staleZip = exportTempName(path.join(out, 'set.zip'), 77);
+    fs.writeFileSync(staleZip, 'half a zip');
+    const keep = ['set.partial-notapid', 'other.partial-12', 'set.zip', 'set.partial-12.bak'];
+    for (const k of keep) fs.writeFileSync(path.join(out, k), 'mine');
+    expect(removeStaleExportTemps(target)).toEqual([staleDir]);
+    expect(removeStaleExportTemps(path.join(out, 'set.zip'))).toEqual([staleZip]);
+    expect(fs.readdirSync(out).sort()).toEqual([...keep].sort());
+    expect(removeStaleExportTemps(path.join(out, 'missing', 'set'))).toEqual([]);
   });
 });

@@ -31,19 +31,56 @@ function manifestCsv(frames: SetFrame[]): string {
 
 const cancelled = () => new AppError('CANCELLED', 'Cancelled');
 
+/** Told after each frame is written: frames done so far and the set's total (frames.csv not counted). */
+export type ExportProgress = (done: number, total: number) => void;
+
+/** The temporary name an export is written under before the rename; `${target}.partial-<pid>`. */
+export function exportTempName(target: string, pid: number = process.pid): string {
+  return `${target}.partial-${pid}`;
+}
+
+/**
+ * Removes temporary folders or files a killed process left for `target` (`${target}.partial-<pid>`, any pid):
+ * a crash skips the writers' own clean-up, and nothing else ever uses those names.
+ */
+export function removeStaleExportTemps(target: string): string[] {
+  const dir = path.dirname(target);
+  const prefix = path.basename(target) + '.partial-';
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const stale = names.filter((n) => n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length)));
+  for (const n of stale) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+  return stale.map((n) => path.join(dir, n));
+}
+
+/** Refuses a target an export must not overwrite: a folder that is not empty, a .zip that exists. */
+export function assertExportTargetFree(format: 'folder' | 'zip', target: string): void {
+  if (format === 'zip') {
+    if (fs.existsSync(target)) throw new AppError('CONFLICT', `${target} already exists; choose a new file name.`);
+  } else if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
+    throw new AppError('CONFLICT', `The folder ${target} is not empty; choose an empty or new folder.`);
+  }
+}
+
 /** Copies frames into `dir` (which must not exist or be empty) with a frames.csv manifest. */
-export async function exportFolder(frames: SetFrame[], dir: string, signal?: AbortSignal): Promise<{ files: number; bytes: number }> {
-  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) throw new AppError('CONFLICT', `The folder ${dir} is not empty; choose an empty or new folder.`);
-  const tmp = `${dir}.partial-${process.pid}`;
+export async function exportFolder(frames: SetFrame[], dir: string, signal?: AbortSignal, onProgress?: ExportProgress): Promise<{ files: number; bytes: number }> {
+  assertExportTargetFree('folder', dir);
+  const tmp = exportTempName(dir);
   try {
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.mkdirSync(tmp, { recursive: true });
     let bytes = 0;
+    let done = 0;
     for (const f of frames) {
       if (signal?.aborted) throw cancelled();
       // A copy-on-write clone where the file system can, a streamed copy elsewhere.
       await fs.promises.copyFile(f.abs, path.join(tmp, path.basename(f.abs)), fs.constants.COPYFILE_FICLONE);
       bytes += fs.statSync(f.abs).size;
+      onProgress?.(++done, frames.length);
     }
     fs.writeFileSync(path.join(tmp, 'frames.csv'), manifestCsv(frames));
     if (fs.existsSync(dir)) fs.rmdirSync(dir);
@@ -61,9 +98,9 @@ export async function exportFolder(frames: SetFrame[], dir: string, signal?: Abo
  * One frame is open at a time; the zip goes to a temporary name that is renamed only when complete and
  * removed on any failure or abort, so no partial zip is ever left.
  */
-export async function exportZip(frames: SetFrame[], file: string, signal?: AbortSignal): Promise<{ files: number; bytes: number }> {
-  if (fs.existsSync(file)) throw new AppError('CONFLICT', `${file} already exists; choose a new file name.`);
-  const tmp = `${file}.partial-${process.pid}`;
+export async function exportZip(frames: SetFrame[], file: string, signal?: AbortSignal, onProgress?: ExportProgress): Promise<{ files: number; bytes: number }> {
+  assertExportTargetFree('zip', file);
+  const tmp = exportTempName(file);
   const zip = new ZipFile();
   const reading: { stream: fs.ReadStream | null } = { stream: null };
   let out: fs.WriteStream | null = null;
@@ -75,10 +112,22 @@ export async function exportZip(frames: SetFrame[], file: string, signal?: Abort
   try {
     if (signal?.aborted) throw cancelled();
     const mtime = new Date();
+    let done = 0;
     for (const f of frames) {
       const { size } = fs.statSync(f.abs);
       zip.addReadStreamLazy(path.basename(f.abs), { compress: false, size, mtime }, (cb) => {
-        reading.stream = fs.createReadStream(f.abs).on('error', (err) => failZip(err));
+        // yazl opens one frame at a time; a frame counts as written once all its bytes went into the zip.
+        reading.stream = fs
+          .createReadStream(f.abs)
+          .on('error', (err) => failZip(err))
+          .on('end', () => {
+            // A throwing listener here would be an uncaught exception: it fails the export instead.
+            try {
+              onProgress?.(++done, frames.length);
+            } catch (err) {
+              failZip(err);
+            }
+          });
         cb(null, reading.stream);
       });
     }

@@ -1,10 +1,15 @@
-/** Frame sets as first-class objects through the core: new modes stored with real times and scores, delete/keep, export (folder, zip), contact sheet. */
+/**
+ * Frame sets as first-class objects through the core: new modes stored with real times and scores, delete/keep,
+ * export (folder, zip) as a job with progress, cancel and recovery after a crash, contact sheet.
+ */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ExtractParams, FrameSetExport } from '../../common/contract';
+import { FRAMES_EXPORT_JOB, FrameSetExport, type ExtractParams, type Job, type JobProgress } from '../../common/contract';
 import { fixtures } from '../../../test-support/media-fixtures';
+import { readZip } from '../../../test-support/read-zip';
 import { createCore, type Core } from '../core';
 import { createDispatcher } from '../ipc/dispatch';
 import { probeFile } from './probe';
@@ -25,6 +30,12 @@ beforeAll(() => {
   fixtures.blurEveryThird();
   fixtures.unicodePath();
 }, 120_000);
+
+/** Name → bytes of what an export wrote: the folder's files, or the zip's entries read back with yauzl. */
+async function filesOf(format: 'folder' | 'zip', target: string): Promise<Map<string, Buffer>> {
+  if (format === 'folder') return new Map(fs.readdirSync(target).map((n) => [n, fs.readFileSync(path.join(target, n))]));
+  return new Map([...(await readZip(target))].map(([name, e]) => [name, e.data]));
+}
 
 async function setWith(video: string, params: ExtractParams, dataDir = tmp()) {
   const c = createCore({ dataDir, shell: 'cli' });
@@ -101,11 +112,20 @@ describe('frame sets', () => {
   it('exports a set as a zip through the contract: default under exports/, a chosen .zip file, refusals', async () => {
     const { c, frameSetId, images } = await setWith(fixtures.h264(4), { mode: { kind: 'fps', fps: 1 }, format: 'webp', quality: 60 });
     const dispatch = createDispatcher(c.handlers, { trustedOrigins: ['kraken://app'] });
-    const call = (payload: unknown) => dispatch('frames.export', payload, { origin: 'kraken://app', isMainFrame: true });
+    const call = async (payload: unknown) => {
+      const reply = await dispatch('frames.export', payload, { origin: 'kraken://app', isMainFrame: true });
+      if (!reply.ok) return reply;
+      // The call answers with the job at once; the export itself is the job's result.
+      expect(reply.value).toEqual({ jobId: expect.any(String) });
+      await c.jobs.idle();
+      const job = c.jobs.get((reply.value as { jobId: string }).jobId);
+      expect(job).toMatchObject({ kind: FRAMES_EXPORT_JOB, status: 'completed', progress: 1 });
+      return { ok: true, value: job.result };
+    };
 
     const inData = await call({ frameSetId, format: 'zip' });
     expect(inData).toMatchObject({ ok: true, value: { format: 'zip', files: 4, manifest: 'frames.csv' } });
-    const v = (inData as { value: FrameSetExport }).value;
+    const v = FrameSetExport.parse((inData as { value: unknown }).value);
     expect(v.relative).toMatch(/^exports\/project-1-set-1-.+\.zip$/);
     expect(v.path).toBe(path.join(c.dataDir, ...v.relative!.split('/')));
     expect(v.bytes).toBe(fs.statSync(v.path).size);
@@ -126,5 +146,130 @@ describe('frame sets', () => {
     expect(await call({ frameSetId, destFile: dest })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     // No format: a folder, as before.
     expect(await call({ frameSetId })).toMatchObject({ ok: true, value: { format: 'folder', files: 4 } });
+  });
+
+  it('export is a job: it returns at once, reports frames written (stage export), and its result holds the path and format; files identical', async () => {
+    const { c, p, frameSetId, images } = await setWith(fixtures.h264(4), { mode: { kind: 'fps', fps: 3 }, format: 'jpg', quality: 80 });
+    const frameFiles = images().items.map((i) => i.file);
+    expect(frameFiles).toHaveLength(12);
+    for (const format of ['folder', 'zip'] as const) {
+      const events: JobProgress[] = [];
+      const off = c.bus.on('job.progress', (e) => events.push(e));
+      const dest = path.join(tmp(), format === 'zip' ? 'set.zip' : 'set');
+      const { jobId } = c.frames.startExport(frameSetId, { format, dest });
+      // Returned before any frame was written: the job runs on its own.
+      expect(c.jobs.get(jobId)).toMatchObject({ kind: FRAMES_EXPORT_JOB, status: 'running', projectId: p.id, params: { frameSetId, format, path: dest } });
+      expect(fs.existsSync(dest)).toBe(false);
+      await c.jobs.idle();
+      off();
+      const job = c.jobs.get(jobId);
+      expect(job).toMatchObject({ status: 'completed', progress: 1, stage: 'export', error: null });
+      const result = FrameSetExport.parse(job.result);
+      expect(result).toMatchObject({ format, path: dest, relative: null, files: 12, manifest: 'frames.csv' });
+
+      const mine = events.filter((e) => e.jobId === jobId);
+      expect(mine.length).toBeGreaterThanOrEqual(2);
+      for (const e of mine) expect(e).toMatchObject({ stage: 'export', unit: 'frames', total: 12, rate: e.rate === null ? null : expect.any(Number) });
+      expect(mine[0]).toMatchObject({ fraction: 0, done: 0 });
+      expect(mine.at(-1)).toMatchObject({ fraction: 1, done: 12, etaSeconds: null });
+      const fractions = mine.map((e) => e.fraction);
+      expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+      mine.forEach((e) => expect(e.fraction).toBeCloseTo(e.done! / 12, 10));
+
+      const written = await filesOf(format, dest);
+      expect([...written.keys()].sort()).toEqual([...frameFiles.map((f) => path.basename(f)), 'frames.csv'].sort());
+      for (const f of frameFiles) expect(written.get(path.basename(f))!.equals(fs.readFileSync(path.join(c.dataDir, f)))).toBe(true);
+      expect(fs.readdirSync(path.dirname(dest))).toEqual([path.basename(dest)]);
+    }
+  });
+
+  it.each(['folder', 'zip'] as const)('cancel mid-export (%s): the job is cancelled, nothing is left, frames stay editable after; a resume starts over and completes', async (format) => {
+    const { c, frameSetId, images } = await setWith(fixtures.h264(4), { mode: { kind: 'fps', fps: 10 }, format: 'jpg', quality: 80 });
+    const items = images().items;
+    expect(items).toHaveLength(40);
+    // Big incompressible frames (2 MB each), so the export is still under way when it is cancelled.
+    for (const i of items) fs.writeFileSync(path.join(c.dataDir, i.file), randomBytes(2 << 20));
+    const out = tmp();
+    const dest = path.join(out, format === 'zip' ? 'set.zip' : 'set');
+    const { jobId } = c.frames.startExport(frameSetId, { format, dest });
+
+    let refusedEdit: unknown = null;
+    const cancelled = await new Promise<Job>((resolve, reject) => {
+      const tick = setInterval(() => {
+        const partial = fs.readdirSync(out).find((n) => n.startsWith(`${path.basename(dest)}.partial-`));
+        if (!partial) return;
+        const abs = path.join(out, partial);
+        const started = format === 'zip' ? fs.statSync(abs).size > 0 : fs.readdirSync(abs).length > 0;
+        if (!started) return;
+        clearInterval(tick);
+        // While it runs, frames cannot be deleted from under it.
+        try {
+          c.frames.deleteImages(frameSetId, [items[0]!.id]);
+        } catch (err) {
+          refusedEdit = err;
+        }
+        c.jobs.cancel(jobId).then(resolve, reject);
+      }, 1);
+    });
+    expect(refusedEdit).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/being exported/) });
+    expect(cancelled).toMatchObject({ status: 'cancelled', result: null, error: null });
+    expect(cancelled.progress).toBeLessThan(1);
+    expect(fs.readdirSync(out)).toEqual([]);
+    expect(c.frames.getSet(frameSetId).frameCount).toBe(40);
+
+    c.jobs.resume(jobId);
+    await c.jobs.idle();
+    const done = c.jobs.get(jobId);
+    expect(done).toMatchObject({ status: 'completed', result: { format, path: dest, files: 40 } });
+    expect(fs.readdirSync(out)).toEqual([path.basename(dest)]);
+    const written = await filesOf(format, dest);
+    expect(written.size).toBe(41);
+    for (const i of items) expect(written.get(path.basename(i.file))!.equals(fs.readFileSync(path.join(c.dataDir, i.file)))).toBe(true);
+    // Nothing runs now: editing is allowed again.
+    expect(c.frames.deleteImages(frameSetId, [items[0]!.id])).toEqual({ deleted: 1, frameCount: 39 });
+  });
+
+  it('refuses an export before any job starts: unfinished set, taken destination', async () => {
+    const { c, frameSetId } = await setWith(fixtures.h264(2), { mode: { kind: 'fps', fps: 1 }, format: 'jpg', quality: 80 });
+    const taken = path.join(tmp(), 'taken.zip');
+    fs.writeFileSync(taken, 'mine');
+    expect(() => c.frames.startExport(frameSetId, { format: 'zip', dest: taken })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    const full = tmp();
+    fs.writeFileSync(path.join(full, 'note.txt'), 'mine');
+    expect(() => c.frames.startExport(frameSetId, { format: 'folder', dest: full })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    c.db.prepare(`UPDATE frame_sets SET status='running' WHERE id=?`).run(frameSetId);
+    expect(() => c.frames.startExport(frameSetId)).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(/finished/) }));
+    expect(c.jobs.list({}).filter((j) => j.kind === FRAMES_EXPORT_JOB)).toEqual([]);
+    expect(fs.readFileSync(taken, 'utf8')).toBe('mine');
+  });
+
+  it('a restart while exporting shows the export interrupted, removes the half-written copy, and a resume starts it again', async () => {
+    const dataDir = tmp();
+    const first = await setWith(fixtures.h264(2), { mode: { kind: 'fps', fps: 3 }, format: 'jpg', quality: 80 }, dataDir);
+    const { frameSetId, p } = first;
+    const frameFiles = first.images().items.map((i) => i.file);
+    const target = path.join(dataDir, 'exports', 'crashed.zip');
+    // What a process killed mid-export leaves: its job row still 'running' and its temporary zip.
+    const jobId = 'job-killed-mid-export';
+    const now = new Date().toISOString();
+    first.c.db
+      .prepare(`INSERT INTO jobs (id, kind, project_id, status, params_json, progress, stage, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)`)
+      .run(jobId, FRAMES_EXPORT_JOB, p.id, 'running', JSON.stringify({ frameSetId, format: 'zip', path: target }), 0.4, 'export', now, now);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(`${target}.partial-99999`, randomBytes(4096));
+    await first.c.close();
+    cores.splice(cores.indexOf(first.c), 1);
+
+    const c = createCore({ dataDir, shell: 'cli' });
+    cores.push(c);
+    expect(c.jobs.get(jobId)).toMatchObject({ status: 'interrupted', progress: 0.4, stage: 'export' });
+    expect(fs.readdirSync(path.dirname(target))).toEqual([]);
+
+    c.jobs.resume(jobId);
+    await c.jobs.idle();
+    expect(c.jobs.get(jobId)).toMatchObject({ status: 'completed', result: { format: 'zip', path: target, relative: 'exports/crashed.zip', files: frameFiles.length } });
+    const zipped = await filesOf('zip', target);
+    for (const f of frameFiles) expect(zipped.get(path.basename(f))!.equals(fs.readFileSync(path.join(dataDir, f)))).toBe(true);
+    expect(fs.readdirSync(path.dirname(target))).toEqual(['crashed.zip']);
   });
 });

@@ -1,14 +1,86 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ContactSheet, FrameSet, FrameSetExport, FrameSetExportFormat, ImageItem } from '../../../../main/common/contract';
+import { FRAMES_EXPORT_JOB, FrameSetExport, type ContactSheet, type FrameSet, type FrameSetExportFormat, type ImageItem, type Job } from '../../../../main/common/contract';
 import { api, fileUrl, isBrowserHost } from '../../api';
 import { useFrames } from '../../stores/frames-store';
+import { isActive, useJobs } from '../../stores/job-store';
 import { showError, useToasts } from '../../stores/toast-store';
 import { Icon } from '../../ui/icon';
+import { JobProgressView } from './job-progress';
 import { PAGE_SIZE, useImagePages } from './use-image-pages';
 import './media-tools.css';
 
 const exportFormats: FrameSetExportFormat[] = ['folder', 'zip'];
+
+/**
+ * The newest export job of a set among the jobs the store knows: those started here, and the project's saved
+ * jobs loaded with its sets, so after a reload or a restart the last export (running, interrupted, done) shows again.
+ */
+function useLatestExportJob(setId: number): Job | undefined {
+  return useJobs((s) => {
+    let latest: Job | undefined;
+    for (const j of Object.values(s.jobs)) {
+      if (j.kind !== FRAMES_EXPORT_JOB || (j.params as { frameSetId?: unknown } | null)?.frameSetId !== setId) continue;
+      if (!latest || j.createdAt > latest.createdAt) latest = j;
+    }
+    return latest;
+  });
+}
+
+/** The export job's state: progress with cancel while it runs, then where it went, or why it stopped. */
+function ExportStatus({ job }: { job: Job }) {
+  const { t } = useTranslation('media');
+  const [acting, setActing] = useState(false);
+  const act = async (fn: () => Promise<Job>) => {
+    setActing(true);
+    try {
+      useJobs.getState().setJob(await fn());
+    } catch (err) {
+      showError(err);
+    } finally {
+      setActing(false);
+    }
+  };
+  if (isActive(job.status)) {
+    return (
+      <div className="export-progress" data-testid="export-progress" data-job-id={job.id}>
+        <JobProgressView jobId={job.id} fallback={job} label={t('tools.exportProgress')} />
+        <button type="button" className="button small" onClick={() => void act(() => api.jobs.cancel({ id: job.id }))} disabled={acting} data-testid="export-cancel">
+          <Icon name="stop" size={14} /> {t('tools.cancelExport')}
+        </button>
+      </div>
+    );
+  }
+  if (job.status === 'completed') {
+    const r = FrameSetExport.safeParse(job.result);
+    if (!r.success) return null;
+    return (
+      <p className="muted export-result" data-testid="export-result" data-format={r.data.format} data-files={r.data.files} data-relative={r.data.relative ?? ''}>
+        {t(`tools.exported.${r.data.format}`, { files: r.data.files })} — <span className="export-path">{r.data.path}</span>
+      </p>
+    );
+  }
+  const status = job.status as 'cancelled' | 'interrupted' | 'failed';
+  return (
+    <div className="export-stopped" data-testid="export-stopped" data-status={status} role={status === 'failed' ? 'alert' : undefined}>
+      <Icon name="alert" size={15} />
+      <span>
+        {t(`tools.exportStopped.${status}`)}
+        {status === 'failed' && job.error && (
+          <>
+            {' '}
+            <strong>{t(`common:errors.${job.error.code}`)}</strong> — {job.error.message}
+          </>
+        )}
+      </span>
+      {status !== 'cancelled' && (
+        <button type="button" className="button small primary" onClick={() => void act(() => api.jobs.resume({ id: job.id }))} disabled={acting} data-testid="export-resume">
+          <Icon name="refresh" size={14} /> {t(status === 'failed' ? 'common:actions.retry' : 'common:actions.resume')}
+        </button>
+      )}
+    </div>
+  );
+}
 
 /** What drop-blurry decided for a set. */
 function BlurReport({ set }: { set: FrameSet }) {
@@ -35,7 +107,10 @@ export function FrameSetTools({ set }: { set: FrameSet }) {
   const [sheet, setSheet] = useState<ContactSheet | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [exportFormat, setExportFormat] = useState<FrameSetExportFormat>('folder');
-  const [exported, setExported] = useState<FrameSetExport | null>(null);
+  const exportJob = useLatestExportJob(set.id);
+  const exporting = isActive(exportJob?.status);
+  // Only an export started on this page says so in a toast; one found after a reload just shows its line.
+  const startedHere = useRef<string | null>(null);
   const count = total ?? 0;
   const item: ImageItem | undefined = get(Math.min(pos, Math.max(0, count - 1)));
 
@@ -43,8 +118,13 @@ export function FrameSetTools({ set }: { set: FrameSet }) {
     setPos(0);
     setMarked(new Set());
     setSheet(null);
-    setExported(null);
   }, [set.id]);
+  useEffect(() => {
+    if (!exportJob || exportJob.id !== startedHere.current || exportJob.status !== 'completed') return;
+    startedHere.current = null;
+    const r = FrameSetExport.safeParse(exportJob.result);
+    if (r.success) useToasts.getState().push({ kind: 'success', titleKey: `media:tools.exported.${r.data.format}`, titleValues: { files: r.data.files }, message: r.data.path });
+  }, [exportJob]);
   useEffect(() => {
     if (count > 0) ensure([Math.floor(Math.min(pos, count - 1) / PAGE_SIZE)]);
   }, [pos, count, ensure]);
@@ -138,12 +218,13 @@ export function FrameSetTools({ set }: { set: FrameSet }) {
         <button
           type="button"
           className="button small"
-          disabled={busy !== null || count === 0}
+          disabled={busy !== null || count === 0 || exporting}
           onClick={() =>
             void run('export', async () => {
-              const r = await api.frames.export({ frameSetId: set.id, format: exportFormat });
-              setExported(r);
-              useToasts.getState().push({ kind: 'success', titleKey: `media:tools.exported.${r.format}`, titleValues: { files: r.files }, message: r.path });
+              const { jobId } = await api.frames.export({ frameSetId: set.id, format: exportFormat });
+              startedHere.current = jobId;
+              // Into the store at once, so the bar shows before the first progress event.
+              useJobs.getState().setJob(await api.jobs.get({ id: jobId }));
             })
           }
           data-testid="export-set"
@@ -153,11 +234,7 @@ export function FrameSetTools({ set }: { set: FrameSet }) {
         </button>
         {isBrowserHost() && <span className="faint">{t(`tools.exportWhere.${exportFormat}`)}</span>}
       </div>
-      {exported && (
-        <p className="muted export-result" data-testid="export-result" data-format={exported.format} data-files={exported.files} data-relative={exported.relative ?? ''}>
-          {t(`tools.exported.${exported.format}`, { files: exported.files })} — <span className="export-path">{exported.path}</span>
-        </p>
-      )}
+      {exportJob && <ExportStatus job={exportJob} />}
       {sheet && (
         <figure className="contact-sheet" data-testid="contact-sheet">
           <img src={`${fileUrl(sheet.file)}?v=${Date.now()}`} alt={t('tools.contactSheet')} width={sheet.width} height={sheet.height} />
