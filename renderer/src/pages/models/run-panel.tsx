@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ModelRun, RunPlan } from '../../../../main/common/contract';
 import { isActive, useJobs } from '../../stores/job-store';
-import { formatDate, formatDuration, formatNumber } from '../../ui/format';
+import { formatDate, formatEta, formatNumber } from '../../ui/format';
 import { Icon } from '../../ui/icon';
 import { ProgressBar } from '../../ui/progress-bar';
 import { useModels } from './models-store';
@@ -133,7 +133,7 @@ function RunProgress({ run }: { run: ModelRun }) {
   const total = progress?.total ?? run.total;
   const parts = [t('run.doneOf', { done, total })];
   if (progress?.rate) parts.push(t('run.rate', { rate: formatNumber(progress.rate, i18n.language, 1) }));
-  if (progress?.etaSeconds != null) parts.push(t('run.eta', { time: formatDuration(progress.etaSeconds) }));
+  if (progress?.etaSeconds != null) parts.push(t('run.eta', { time: formatEta(progress.etaSeconds) }));
   return (
     <div className="run-progress" data-testid="run-progress">
       <ProgressBar fraction={progress?.fraction ?? (total ? done / total : null)} label={t('run.progress')} testId="run-progress-bar" />
