@@ -55,7 +55,7 @@ test('journey: project → sample → metadata → 2 fps extraction → thumbnai
   await media.importSample();
   await expect(media.mediaItems()).toHaveCount(1);
   await expect(media.metadata()).toBeVisible();
-  await expect(media.meta('duration')).toHaveText('0:10');
+  await expect(media.meta('duration')).toHaveText('0:10.0');
   await expect(media.meta('size')).toHaveText('1280 × 720');
   await expect(media.meta('rotation')).toHaveText('None');
   await expect(media.meta('fps')).toHaveText(/^30/);
@@ -277,7 +277,7 @@ test('a video dropped on the window is uploaded and imported into the open proje
   await expect(media.mediaItems()).toHaveCount(1);
   await expect(media.mediaItems().getByTestId('media-name')).toHaveText('drop-test.mp4');
   await expect(media.meta('size')).toHaveText('160 × 120');
-  await expect(media.meta('duration')).toHaveText('0:01');
+  await expect(media.meta('duration')).toHaveText('0:01.0');
   await expect(app.errorToasts()).toHaveCount(0);
 });
 

@@ -137,7 +137,7 @@ test('import: several files at once, an image among them; a duplicate is reporte
 
   // Each has its own metadata; the image is an image (no extraction form, image models in pre-flight).
   await media.select('second.mp4');
-  await expect(media.meta('duration')).toHaveText('0:02');
+  await expect(media.meta('duration')).toHaveText('0:02.0');
   await expect(media.meta('fps')).toHaveText(/^25/);
   await media.select('still.png');
   await expect(page.getByTestId('media-details-name')).toHaveAttribute('data-kind', 'image');
@@ -148,7 +148,7 @@ test('import: several files at once, an image among them; a duplicate is reporte
   await expect(report).toHaveAttribute('data-ok', 'true');
   await media.select('clip.mp4');
   await expect(media.meta('size')).toHaveText('320 × 240');
-  await expect(media.meta('duration')).toHaveText('0:04');
+  await expect(media.meta('duration')).toHaveText('0:04.0');
 
   // The same file again, alone: refused again, still three.
   await app.dismissToasts();
@@ -170,7 +170,7 @@ test('extraction: every mode from the form, with range, max side, PNG/WebP and d
   await app.open(studio.url);
   await new ProjectsPage(page).create('Every mode');
   await media.importFiles([clip]);
-  await expect(media.meta('duration')).toHaveText('0:04');
+  await expect(media.meta('duration')).toHaveText('0:04.0');
 
   const grid = page.getByTestId('grid-count');
   const check = async (choice: Parameters<MediaPage['extractSet']>[0], frames: number, ext = 'jpg') => {
@@ -261,7 +261,8 @@ test('pre-flight: a clip too long for MusePose is trimmed by one click into a ne
   const made = fs.readdirSync(fixedDir).filter((f) => f.endsWith('.mp4'));
   expect(made).toHaveLength(1);
   expect(made[0]).toMatch(/^tall\.musepose\.[0-9a-f-]+\.mp4$/);
-  expect(durationOf(path.join(fixedDir, made[0]!))).toBeLessThan(20);
+  const fixedSeconds = durationOf(path.join(fixedDir, made[0]!));
+  expect(fixedSeconds).toBeLessThan(20);
   expect(sha256(original)).toBe(before.sha);
   expect(fs.statSync(original).mtimeMs).toBe(before.mtime);
   expect(durationOf(original)).toBeGreaterThan(21.9);
@@ -269,8 +270,11 @@ test('pre-flight: a clip too long for MusePose is trimmed by one click into a ne
   // The new file, checked again with the image: it passes.
   await page.getByTestId('preflight-open-fixed').click();
   await expect(page.getByTestId('media-details-name')).toHaveText(made[0]!);
-  // The trim keeps the picture (the length was checked on disk above: 19.5 s shows rounded as 0:20 here).
+  // The trim keeps the picture, and its length reads under the limit, in tenths cut (never rounded up to 0:20).
   await expect(media.meta('size')).toHaveText('240 × 320');
+  await expect(media.meta('duration')).toHaveText(`0:${(Math.floor(fixedSeconds * 10) / 10).toFixed(1)}`);
+  await expect(media.meta('duration')).toHaveText(/^0:19\.\d$/);
+  await expect(media.item(made[0]!).locator('.media-duration')).toHaveText(/^0:19\.\d$/);
   report = await media.preflight('musepose', 'portrait.png');
   await expect(report).toHaveAttribute('data-ok', 'true');
   await expect(page.getByTestId('preflight-verdict')).toHaveText('Ready for MusePose.');
@@ -348,12 +352,15 @@ test('frame-set tools: scrubber, mark then delete and keep, contact sheet, expor
   const sheetFile = `${setDir(dataDir, id)}-contact.jpg`;
   expect(fs.readFileSync(sheetFile).subarray(0, 2).toString('hex')).toBe('ffd8');
 
-  // Export as a folder (the default choice): the frames byte for byte and frames.csv.
+  // Export as a folder (the default choice): a job whose result line gives the path; the frames byte for byte and frames.csv.
   const result = page.getByTestId('export-result');
   await expect(page.getByTestId('export-format-folder')).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByTestId('export-set')).toHaveText('Export as folder');
   await page.getByTestId('export-set').click();
   await expect(result).toHaveAttribute('data-format', 'folder');
+  await expect(page.getByTestId('export-progress')).toHaveCount(0);
+  await expect(page.getByTestId('export-set')).toBeEnabled();
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Exported 2 frames to a folder' })).toBeVisible();
   await expect(result).toHaveAttribute('data-files', '2');
   const folder = path.join(dataDir, ...(await result.getAttribute('data-relative'))!.split('/'));
   expect(folder.startsWith(path.join(dataDir, 'exports'))).toBe(true);
@@ -371,6 +378,7 @@ test('frame-set tools: scrubber, mark then delete and keep, contact sheet, expor
   await expect(result).toContainText('Exported 2 frames as a zip');
   const zipRel = (await result.getAttribute('data-relative'))!;
   expect(zipRel).toMatch(/^exports\/project-\d+-set-\d+-.+\.zip$/);
+  await expect(result.locator('.export-path')).toHaveText(path.join(dataDir, ...zipRel.split('/')));
   const entries = await readZip(path.join(dataDir, ...zipRel.split('/')));
   expect([...entries.keys()]).toEqual([...kept, 'frames.csv']);
   for (const f of kept) {
@@ -380,4 +388,9 @@ test('frame-set tools: scrubber, mark then delete and keep, contact sheet, expor
   expect(entries.get('frames.csv')!.data.equals(fs.readFileSync(path.join(folder, 'frames.csv')))).toBe(true);
   expect(fs.readdirSync(path.join(dataDir, 'exports')).filter((n) => n.includes('partial'))).toEqual([]);
   await expect(app.errorToasts()).toHaveCount(0);
+
+  // The export is a saved job: after a reload the set still says where its last export went.
+  await page.reload();
+  await expect(page.getByTestId('export-result')).toHaveAttribute('data-relative', zipRel);
+  await expect(page.getByTestId('export-stopped')).toHaveCount(0);
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FRAMES_EXPORT_JOB, FrameSetExport, type ExtractParams, type Job, type JobProgress } from '../../common/contract';
+import { FRAMES_EXPORT_JOB, FrameSetExport, type ExtractParams, type JobProgress } from '../../common/contract';
 import { fixtures } from '../../../test-support/media-fixtures';
 import { readZip } from '../../../test-support/read-zip';
 import { createCore, type Core } from '../core';
@@ -35,6 +35,21 @@ beforeAll(() => {
 async function filesOf(format: 'folder' | 'zip', target: string): Promise<Map<string, Buffer>> {
   if (format === 'folder') return new Map(fs.readdirSync(target).map((n) => [n, fs.readFileSync(path.join(target, n))]));
   return new Map([...(await readZip(target))].map(([name, e]) => [name, e.data]));
+}
+
+/** Calls `then` once an export to `target` has really begun writing (its temporary copy holds bytes); resolves with its answer. */
+function whenUnderWay<T>(format: 'folder' | 'zip', target: string, then: () => Promise<T>): Promise<T> {
+  const dir = path.dirname(target);
+  return new Promise<T>((resolve, reject) => {
+    const tick = setInterval(() => {
+      const partial = fs.readdirSync(dir).find((n) => n.startsWith(`${path.basename(target)}.partial-`));
+      if (!partial) return;
+      const abs = path.join(dir, partial);
+      if (!(format === 'zip' ? fs.statSync(abs).size > 0 : fs.readdirSync(abs).length > 0)) return;
+      clearInterval(tick);
+      then().then(resolve, reject);
+    }, 1);
+  });
 }
 
 async function setWith(video: string, params: ExtractParams, dataDir = tmp()) {
@@ -194,22 +209,14 @@ describe('frame sets', () => {
     const { jobId } = c.frames.startExport(frameSetId, { format, dest });
 
     let refusedEdit: unknown = null;
-    const cancelled = await new Promise<Job>((resolve, reject) => {
-      const tick = setInterval(() => {
-        const partial = fs.readdirSync(out).find((n) => n.startsWith(`${path.basename(dest)}.partial-`));
-        if (!partial) return;
-        const abs = path.join(out, partial);
-        const started = format === 'zip' ? fs.statSync(abs).size > 0 : fs.readdirSync(abs).length > 0;
-        if (!started) return;
-        clearInterval(tick);
-        // While it runs, frames cannot be deleted from under it.
-        try {
-          c.frames.deleteImages(frameSetId, [items[0]!.id]);
-        } catch (err) {
-          refusedEdit = err;
-        }
-        c.jobs.cancel(jobId).then(resolve, reject);
-      }, 1);
+    const cancelled = await whenUnderWay(format, dest, () => {
+      // While it runs, frames cannot be deleted from under it.
+      try {
+        c.frames.deleteImages(frameSetId, [items[0]!.id]);
+      } catch (err) {
+        refusedEdit = err;
+      }
+      return c.jobs.cancel(jobId);
     });
     expect(refusedEdit).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/being exported/) });
     expect(cancelled).toMatchObject({ status: 'cancelled', result: null, error: null });
@@ -227,6 +234,18 @@ describe('frame sets', () => {
     for (const i of items) expect(written.get(path.basename(i.file))!.equals(fs.readFileSync(path.join(c.dataDir, i.file)))).toBe(true);
     // Nothing runs now: editing is allowed again.
     expect(c.frames.deleteImages(frameSetId, [items[0]!.id])).toEqual({ deleted: 1, frameCount: 39 });
+  });
+
+  it('deleting a set while it is being exported cancels the export first; nothing is left of either', async () => {
+    const { c, frameSetId, images } = await setWith(fixtures.h264(4), { mode: { kind: 'fps', fps: 10 }, format: 'jpg', quality: 80 });
+    for (const i of images().items) fs.writeFileSync(path.join(c.dataDir, i.file), randomBytes(2 << 20));
+    const dest = path.join(tmp(), 'set.zip');
+    const { jobId } = c.frames.startExport(frameSetId, { format: 'zip', dest });
+    expect(await whenUnderWay('zip', dest, () => c.frames.deleteSet(frameSetId))).toBe(true);
+    expect(c.jobs.get(jobId)).toMatchObject({ status: 'cancelled' });
+    expect(fs.readdirSync(path.dirname(dest))).toEqual([]);
+    expect(() => c.frames.getSet(frameSetId)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(fs.readdirSync(path.join(c.dataDir, 'projects/1/frames'))).toEqual([]);
   });
 
   it('refuses an export before any job starts: unfinished set, taken destination', async () => {
