@@ -75,6 +75,16 @@ describe('pre-flight limits (SPEC §3)', () => {
     });
   }
 
+  it('prints a length on the side of the limit it is on (tenths cut towards it, never rounded across)', () => {
+    const actual = (model: CloudModel, seconds: number, code: PreflightCode) =>
+      buildReport(model, { video: video({ w: 720, h: 1280, seconds, mb: 60 }), image: CLOUD_LIMITS[model].image ? image() : undefined }).problems.find((p) => p.code === code);
+    expect(actual('nerf2mesh', 19.96, 'TOO_SHORT')).toMatchObject({ actual: '19.9 s', limit: '20 s', message: expect.stringMatching(/^The video is 19\.9 s long; .* at least 20 s/) });
+    expect(actual('gs3d', 180.04, 'TOO_LONG')).toMatchObject({ actual: '180.1 s', limit: '180 s', message: expect.stringMatching(/^The video is 180\.1 s long; .* at most 180 s/) });
+    expect(actual('musepose', 20, 'TOO_LONG')).toMatchObject({ actual: '20.0 s', limit: '< 20 s' });
+    expect(actual('musepose', 22, 'TOO_LONG')).toMatchObject({ actual: '22.0 s' });
+    expect(actual('decal', 61, 'TOO_LONG')).toMatchObject({ actual: '61.0 s' });
+  });
+
   const images: [CloudModel, string, () => ProbeResult, PreflightCode | null][] = [
     ['instant-mesh', 'passes at exactly 300x300 and 10 MB', () => image({ w: 300, h: 300, mb: 10 }), null],
     ['instant-mesh', 'smaller than 300x300', () => image({ w: 300, h: 299 }), 'IMAGE_TOO_SMALL'],

@@ -14,7 +14,12 @@ import { probeFile } from './probe';
 const FIX_ORDER: FixKind[] = ['trim', 'downscale-fhd', 'downscale-hd', 'transcode', 'fit-size', 'image-jpeg'];
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-const sec = (s: number) => `${s.toFixed(1)} s`;
+/**
+ * A length beside a limit, in tenths cut towards the side of the limit it is on: rounding would print 19.96 s
+ * as "20.0 s" beside "at least 20 s", or 180.04 s as "180.0 s" beside "at most 180 s".
+ */
+const secDown = (s: number) => `${(Math.floor(s * 10 + 1e-9) / 10).toFixed(1)} s`;
+const secUp = (s: number) => `${(Math.ceil(s * 10 - 1e-9) / 10).toFixed(1)} s`;
 const ext = (file: string) => path.extname(file).slice(1).toLowerCase();
 
 function problem(code: PreflightProblem['code'], subject: PreflightProblem['subject'], message: string, limit: string | null, actual: string | null, fixes: FixKind[] = [], severity: PreflightProblem['severity'] = 'error'): PreflightProblem {
@@ -35,13 +40,13 @@ export function checkVideo(probe: ProbeResult, limits: VideoLimits, label: strin
   }
   const d = probe.durationSeconds ?? 0;
   if (limits.minSeconds !== undefined && d < limits.minSeconds) {
-    out.push(problem('TOO_SHORT', 'video', `The video is ${sec(d)} long; ${label} needs at least ${limits.minSeconds} s. Record a longer take.`, `${limits.minSeconds} s`, sec(d)));
+    out.push(problem('TOO_SHORT', 'video', `The video is ${secDown(d)} long; ${label} needs at least ${limits.minSeconds} s. Record a longer take.`, `${limits.minSeconds} s`, secDown(d)));
   }
   if (limits.maxSeconds !== undefined && d > limits.maxSeconds) {
-    out.push(problem('TOO_LONG', 'video', `The video is ${sec(d)} long; ${label} takes at most ${limits.maxSeconds} s. Trim it.`, `${limits.maxSeconds} s`, sec(d), ['trim']));
+    out.push(problem('TOO_LONG', 'video', `The video is ${secUp(d)} long; ${label} takes at most ${limits.maxSeconds} s. Trim it.`, `${limits.maxSeconds} s`, secUp(d), ['trim']));
   }
   if (limits.belowSeconds !== undefined && d >= limits.belowSeconds) {
-    out.push(problem('TOO_LONG', 'video', `The video is ${sec(d)} long; ${label} needs less than ${limits.belowSeconds} s. Trim it.`, `< ${limits.belowSeconds} s`, sec(d), ['trim']));
+    out.push(problem('TOO_LONG', 'video', `The video is ${secDown(d)} long; ${label} needs less than ${limits.belowSeconds} s. Trim it.`, `< ${limits.belowSeconds} s`, secDown(d), ['trim']));
   }
   const short = Math.min(v.displayWidth, v.displayHeight);
   const long = Math.max(v.displayWidth, v.displayHeight);
