@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, repoRoot, test } from './fixtures';
-import { AppPage } from './pages/app-page';
+import { AppPage, watchFor } from './pages/app-page';
 import { MediaPage } from './pages/media-page';
 import { ProjectsPage } from './pages/projects-page';
 
@@ -19,22 +19,6 @@ async function shot(page: Page, name: string, scrollToEnd = false): Promise<void
   // The page scrolls inside the shell's content pane, not the window.
   if (scrollToEnd) await page.locator('main.content').evaluate((el) => el.scrollTo(0, el.scrollHeight));
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
-}
-
-/** Records whether an element ever appeared, however briefly (a fast extraction may finish between two polls). */
-async function watchFor(page: Page, testId: string): Promise<() => Promise<boolean>> {
-  await page.evaluate((id) => {
-    const w = window as unknown as { __seen?: Record<string, boolean> };
-    w.__seen ??= {};
-    w.__seen[id] = !!document.querySelector(`[data-testid="${id}"]`);
-    new MutationObserver((_, obs) => {
-      if (document.querySelector(`[data-testid="${id}"]`)) {
-        w.__seen![id] = true;
-        obs.disconnect();
-      }
-    }).observe(document.body, { childList: true, subtree: true });
-  }, testId);
-  return () => page.evaluate((id) => !!(window as unknown as { __seen?: Record<string, boolean> }).__seen?.[id], testId);
 }
 
 test('journey: project → sample → metadata → 2 fps extraction → thumbnails, kept across reload and host restart', async ({ studio }) => {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import yauzl from 'yauzl';
+import { readZip } from '../test-support/read-zip';
 import { expect, test } from './fixtures';
 import { AppPage } from './pages/app-page';
 import { MediaPage } from './pages/media-page';
@@ -89,30 +89,6 @@ function pngSize(file: string): [number, number] {
   const b = fs.readFileSync(file);
   expect(b.subarray(1, 4).toString('latin1')).toBe('PNG');
   return [b.readUInt32BE(16), b.readUInt32BE(20)];
-}
-
-/** Reads a zip back with yauzl: name → compression method and bytes. */
-function readZip(file: string): Promise<Map<string, { method: number; data: Buffer }>> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
-      if (err) return reject(err);
-      const out = new Map<string, { method: number; data: Buffer }>();
-      zip.on('error', reject);
-      zip.on('end', () => resolve(out));
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            out.set(entry.fileName, { method: entry.compressionMethod, data: Buffer.concat(chunks) });
-            zip.readEntry();
-          });
-        });
-      });
-      zip.readEntry();
-    });
-  });
 }
 
 test('import: several files at once, an image among them; a duplicate is reported and not imported twice', async ({ studio }) => {

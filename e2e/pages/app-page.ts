@@ -28,3 +28,19 @@ export class AppPage {
     while ((await toasts.count()) > 0) await toasts.first().getByRole('button').click({ timeout: 2_000 }).catch(() => undefined);
   }
 }
+
+/** Records whether an element ever appeared, however briefly (fast work may finish between two polls of an ordinary assertion). */
+export async function watchFor(page: Page, testId: string): Promise<() => Promise<boolean>> {
+  await page.evaluate((id) => {
+    const w = window as unknown as { __seen?: Record<string, boolean> };
+    w.__seen ??= {};
+    w.__seen[id] = !!document.querySelector(`[data-testid="${id}"]`);
+    new MutationObserver((_, obs) => {
+      if (document.querySelector(`[data-testid="${id}"]`)) {
+        w.__seen![id] = true;
+        obs.disconnect();
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  }, testId);
+  return () => page.evaluate((id) => !!(window as unknown as { __seen?: Record<string, boolean> }).__seen?.[id], testId);
+}

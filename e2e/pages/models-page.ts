@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
+import { watchFor } from './app-page';
 
 export type RunMode = 'remaining' | 'all';
 
@@ -141,18 +142,7 @@ export class ModelsPage {
    * Records whether an element ever appeared, however briefly (a small run may finish between two polls of
    * an ordinary assertion).
    */
-  async watchFor(testId: string): Promise<() => Promise<boolean>> {
-    await this.page.evaluate((id) => {
-      const w = window as unknown as { __seen?: Record<string, boolean> };
-      w.__seen ??= {};
-      w.__seen[id] = !!document.querySelector(`[data-testid="${id}"]`);
-      new MutationObserver((_, obs) => {
-        if (document.querySelector(`[data-testid="${id}"]`)) {
-          w.__seen![id] = true;
-          obs.disconnect();
-        }
-      }).observe(document.body, { childList: true, subtree: true });
-    }, testId);
-    return () => this.page.evaluate((id) => !!(window as unknown as { __seen?: Record<string, boolean> }).__seen?.[id], testId);
+  watchFor(testId: string): Promise<() => Promise<boolean>> {
+    return watchFor(this.page, testId);
   }
 }
