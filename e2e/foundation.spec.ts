@@ -63,6 +63,12 @@ test('journey: project → sample → metadata → 2 fps extraction → thumbnai
   const firstImg = media.thumbnails().first().locator('img');
   await expect(firstImg).toBeVisible();
   await expect.poll(() => firstImg.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  // Tiles are cached thumbnails no wider than the size they asked for (the 1280-px frame is for the preview only).
+  const tileImg = await firstImg.evaluate((img: HTMLImageElement) => ({ src: img.src, natural: img.naturalWidth, asked: Number(img.dataset.thumb) }));
+  expect([160, 320, 640]).toContain(tileImg.asked);
+  expect(tileImg.src).toContain(`?thumb=${tileImg.asked}`);
+  expect(tileImg.natural).toBeGreaterThan(0);
+  expect(tileImg.natural).toBeLessThanOrEqual(tileImg.asked);
   await shot(page, '03-media-extracted', true);
 
   // Large preview: click, step with the arrows, Esc closes.

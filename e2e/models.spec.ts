@@ -187,6 +187,13 @@ test('devices, force CPU, every bundled model over a frame set: overlays, stored
   const detail = page.getByTestId('result-detail');
   const boxes = await detail.getByTestId('overlay-box').count();
   expect(boxes).toBeGreaterThanOrEqual(1);
+  // Tiles draw the boxes over a cached thumbnail; the large view over the full image.
+  const tileImg = models.tiles().first().getByTestId('result-view').locator('img').first();
+  await expect.poll(() => tileImg.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  const tile = await tileImg.evaluate((img: HTMLImageElement) => ({ natural: img.naturalWidth, asked: Number(new URL(img.src).searchParams.get('thumb')) }));
+  expect([160, 320, 640]).toContain(tile.asked);
+  expect(tile.natural).toBeLessThanOrEqual(tile.asked);
+  expect(await detail.getByTestId('result-view').locator('img').first().getAttribute('src')).not.toContain('thumb=');
   await detail.getByTestId('overlay-toggle').uncheck();
   await expect(detail.getByTestId('overlay-box')).toHaveCount(0);
   await detail.getByTestId('overlay-toggle').check();

@@ -232,3 +232,58 @@ describe('registration', () => {
     expect(protocol.handle).toHaveBeenCalledWith('kraken', expect.any(Function));
   });
 });
+
+describe('protocol handler thumbnails (?thumb=)', () => {
+  const get = (url: string, init?: RequestInit) => createProtocolHandler({ rendererDir, dataDir })(new Request(url, init));
+  let sourceSize: number;
+
+  beforeAll(async () => {
+    const sharp = (await import('sharp')).default;
+    const src = path.join(dataDir, 'projects', '1', 'frames', '7', 'big frame.jpg');
+    await sharp({ create: { width: 1920, height: 1080, channels: 3, background: '#3366aa' } })
+      .composite([{ input: await sharp({ create: { width: 600, height: 300, channels: 3, background: '#ffcc00' } }).png().toBuffer(), left: 100, top: 100 }])
+      .jpeg({ quality: 95 })
+      .toFile(src);
+    sourceSize = fs.statSync(src).size;
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#000000' } }).jpeg().toFile(path.join(outside, 'secret.jpg'));
+    fs.symlinkSync(path.join(outside, 'secret.jpg'), path.join(dataDir, 'projects', 'escape.jpg'));
+  });
+
+  it('serves a cached JPEG of the snapped width, smaller than the source, revalidated by ETag', async () => {
+    const sharp = (await import('sharp')).default;
+    const res = await get('kraken://files/projects/1/frames/7/big%20frame.jpg?thumb=300');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect(res.headers.get('access-control-allow-origin')).toBe('kraken://app');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.length).toBeLessThan(sourceSize);
+    const meta = await sharp(body).metadata();
+    expect([meta.width, meta.height]).toEqual([320, 180]);
+    expect(fs.readdirSync(path.join(dataDir, 'cache', 'thumbs'), { recursive: true, encoding: 'utf8' }).some((f) => f.endsWith('.jpg'))).toBe(true);
+
+    const etag = res.headers.get('etag')!;
+    expect(etag).toMatch(/^".+"$/);
+    const again = await get('kraken://files/projects/1/frames/7/big%20frame.jpg?thumb=320', { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    // Without ?thumb the full file still comes back.
+    const full = await get('kraken://files/projects/1/frames/7/big%20frame.jpg');
+    expect(Number(full.headers.get('content-length'))).toBe(sourceSize);
+  });
+
+  it('answers 415 for non-images and unreadable images, 403/404 where the file route does, 400 for a bad width', async () => {
+    const video = await get('kraken://files/projects/1/my%20clip%20%231.mp4?thumb=320');
+    expect(video.status).toBe(415);
+    expect(await video.text()).toMatch(/is not an image/);
+    const broken = await get('kraken://files/projects/1/frames/7/000001.jpg?thumb=320'); // holds the text "jpeg"
+    expect(broken.status).toBe(415);
+    const text = await broken.text();
+    expect(text).toMatch(/^Cannot make a thumbnail of 000001\.jpg/);
+    expect(text).not.toMatch(/\n\s+at /);
+    expect((await get('kraken://files/%2e%2e%5Coutside%5Csecret.jpg?thumb=320')).status).toBe(403);
+    expect((await get('kraken://files/studio.db?thumb=320')).status).toBe(403);
+    expect((await get('kraken://files/projects/escape.jpg?thumb=320')).status).toBe(404);
+    expect((await get('kraken://files/projects/1/frames/7/missing.jpg?thumb=320')).status).toBe(404);
+    expect((await get('kraken://files/projects/1/frames/7/big%20frame.jpg?thumb=abc')).status).toBe(400);
+  });
+});

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { CustomScheme, Protocol } from 'electron';
+import { AppError } from '../common/app-error';
+import { parseThumbParam, thumbnailErrorStatus, thumbnailFor } from '../node/files/thumbnails';
 import { APP_SCHEME, SECURITY_HEADERS, TRUSTED_ORIGIN } from './security';
 
 /** Registered before `ready` (Chromium reads scheme privileges once, at start). */
@@ -209,6 +211,7 @@ export function createProtocolHandler(roots: ProtocolRoots): (request: Request) 
       const cors = { 'access-control-allow-origin': TRUSTED_ORIGIN, vary: 'Origin' };
       const resolved = resolveProtocolPath(roots.dataDir, url.pathname, isPrivateDataPath);
       if (!resolved.ok) return textResponse(resolved.status, resolved.status === 403 ? 'Forbidden' : 'Not found', cors);
+      if (url.searchParams.has('thumb')) return thumbnailResponse(request, roots.dataDir, resolved.file, url.searchParams.get('thumb'), cors);
       const stat = statFile(resolved.file);
       if (!stat) return textResponse(404, 'Not found', cors);
       // Files under ids are replaced by new ids, but a re-extracted frame keeps its name: revalidate.
@@ -216,6 +219,26 @@ export function createProtocolHandler(roots: ProtocolRoots): (request: Request) 
     }
     return textResponse(404, 'Not found');
   };
+}
+
+/**
+ * `?thumb=<w>`: the same cached thumbnail the browser host serves (main/node/files/thumbnails.ts). The URL carries
+ * no mtime, so the page revalidates; the ETag names the cached file, which changes when the source does.
+ */
+async function thumbnailResponse(request: Request, dataDir: string, file: string, thumb: string | null, cors: Record<string, string>): Promise<Response> {
+  let thumbFile: string;
+  try {
+    thumbFile = await thumbnailFor(dataDir, file, parseThumbParam(thumb)!);
+  } catch (err) {
+    const e = AppError.from(err);
+    return textResponse(thumbnailErrorStatus(e.code), e.message, cors);
+  }
+  const stat = statFile(thumbFile);
+  if (!stat) return textResponse(404, 'Not found', cors);
+  const etag = `"${path.basename(thumbFile, '.jpg')}"`;
+  const extra = { ...cors, 'cache-control': 'no-cache', etag };
+  if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: { ...SECURITY_HEADERS, ...extra } });
+  return fileResponse(request, thumbFile, stat.size, extra);
 }
 
 function statFile(file: string): fs.Stats | null {

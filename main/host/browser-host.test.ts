@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { fixtures } from '../../test-support/media-fixtures';
@@ -113,6 +114,46 @@ describe('browser host', () => {
     expect(escape.status).toBe(404);
     expect(await escape.text()).not.toMatch(/root:/);
     ws.close();
+  });
+});
+
+describe('browser host thumbnails', () => {
+  it('serves /files/<rel>?thumb=<w> from the shared cache: a smaller JPEG, 304 on its ETag, 415 for non-images, 403 outside', async () => {
+    const { host, core, dir } = await start();
+    const cookie = (await fetch(host.url)).headers.get('set-cookie')!.split(';')[0]!;
+    const frames = path.join(core.dataDir, 'projects', '1', 'frames', '3');
+    fs.mkdirSync(frames, { recursive: true });
+    const src = path.join(frames, '000001.jpg');
+    await sharp({ create: { width: 1920, height: 1080, channels: 3, background: '#3366aa' } }).jpeg({ quality: 95 }).toFile(src);
+    fs.writeFileSync(path.join(frames, 'notes.txt'), 'not an image');
+    fs.writeFileSync(path.join(frames, 'broken.jpg'), 'not a jpeg either');
+    fs.mkdirSync(path.join(dir, 'outside'));
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#000000' } }).jpeg().toFile(path.join(dir, 'outside', 'secret.jpg'));
+    fs.symlinkSync(path.join(dir, 'outside', 'secret.jpg'), path.join(frames, 'escape.jpg'));
+    const get = (rel: string, headers: Record<string, string> = {}) => fetch(`${host.origin}/files/${rel}`, { headers: { cookie, ...headers } });
+
+    const res = await get('projects/1/frames/3/000001.jpg?thumb=320');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.length).toBeLessThan(fs.statSync(src).size);
+    const meta = await sharp(body).metadata();
+    expect([meta.width, meta.height]).toEqual([320, 180]);
+    const again = await get('projects/1/frames/3/000001.jpg?thumb=320', { 'if-none-match': res.headers.get('etag')! });
+    expect(again.status).toBe(304);
+    // The full file is unchanged without ?thumb.
+    expect(Number((await get('projects/1/frames/3/000001.jpg')).headers.get('content-length'))).toBe(fs.statSync(src).size);
+
+    const text = await get('projects/1/frames/3/notes.txt?thumb=320');
+    expect(text.status).toBe(415);
+    expect(await text.text()).toMatch(/notes\.txt is not an image/);
+    const broken = await get('projects/1/frames/3/broken.jpg?thumb=320');
+    expect(broken.status).toBe(415);
+    expect(await broken.text()).toMatch(/^Cannot make a thumbnail of broken\.jpg/);
+    expect((await get('projects/1/frames/3/escape.jpg?thumb=320')).status).toBe(403);
+    expect((await get('projects/1/frames/3/missing.jpg?thumb=320')).status).toBe(404);
+    expect((await get('projects/1/frames/3/000001.jpg?thumb=wide')).status).toBe(400);
   });
 });
 

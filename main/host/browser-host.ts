@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError } from '../common/app-error';
 import { appRoot } from '../node/app-paths';
 import type { Core } from '../node/core';
+import { parseThumbParam, thumbnailErrorStatus, thumbnailFor } from '../node/files/thumbnails';
 import { createDispatcher } from '../node/ipc/dispatch';
 import { resolveInside, sendFile } from './static-files';
 
@@ -152,6 +153,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         res.writeHead(403, headers).end('Forbidden');
         return;
       }
+      if (url.searchParams.has('thumb')) return sendThumbnail(req, res, file, url.searchParams.get('thumb'));
       sendFile(req, res, file, headers);
       return;
     }
@@ -167,6 +169,26 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return;
     }
     sendFile(req, res, file, { ...headers, ...setCookie });
+  }
+
+  // `?thumb=<w>`: the same cached thumbnail Electron serves (main/node/files/thumbnails.ts). The URL carries no
+  // mtime, so the browser revalidates; the ETag names the cached file, which changes when the source does.
+  async function sendThumbnail(req: http.IncomingMessage, res: http.ServerResponse, file: string, thumb: string | null): Promise<void> {
+    let thumbFile: string;
+    try {
+      thumbFile = await thumbnailFor(core.dataDir, file, parseThumbParam(thumb)!);
+    } catch (err) {
+      const e = AppError.from(err);
+      res.writeHead(thumbnailErrorStatus(e.code), { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(e.message);
+      return;
+    }
+    const etag = `"${path.basename(thumbFile, '.jpg')}"`;
+    const cache = { ...headers, 'cache-control': 'no-cache', etag };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, cache).end();
+      return;
+    }
+    sendFile(req, res, thumbFile, cache);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });

@@ -8,7 +8,7 @@ import { createElectronTransport, type KrakenBridge } from './transport-electron
 import { createWsTransport, ipcUrl, resolveToken, type ConnectionStatus } from './transport-ws';
 
 export { RemoteError };
-export { fileUrl } from './file-url';
+export { fileUrl, thumbWidthFor } from './file-url';
 export type { ConnectionStatus };
 
 interface ConnectionState {

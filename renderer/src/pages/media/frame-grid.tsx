@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FrameSet } from '../../../../main/common/contract';
-import { fileUrl } from '../../api';
+import { fileUrl, thumbWidthFor } from '../../api';
 import { Lightbox } from './lightbox';
 import { gridLayout, pagesFor, visibleRange } from './grid-math';
 import { PAGE_SIZE, useImagePages } from './use-image-pages';
@@ -49,6 +49,8 @@ export function FrameGrid({ set }: { set: FrameSet }) {
   }, [start, end, ensure]);
 
   const rows = Math.ceil(count / layout.columns);
+  // Tiles get a cached thumbnail sized to the cell; the lightbox keeps the full frame.
+  const thumb = thumbWidthFor(layout.cellWidth);
   const cells = [];
   for (let i = start; i < end; i++) {
     const item = get(i);
@@ -65,7 +67,7 @@ export function FrameGrid({ set }: { set: FrameSet }) {
         aria-label={t('grid.frameLabel', { index: (item?.frameIndex ?? i + 1) })}
       >
         <div className="frame-thumb" style={{ height: layout.cellWidth * aspect }}>
-          {item ? <img src={fileUrl(item.file)} alt="" loading="lazy" decoding="async" draggable={false} /> : <span className="frame-placeholder" />}
+          {item ? <img src={fileUrl(item.file, { thumb })} alt="" loading="lazy" decoding="async" draggable={false} data-thumb={thumb} /> : <span className="frame-placeholder" />}
         </div>
         <div className="frame-caption">
           <span>#{item?.frameIndex ?? i + 1}</span>

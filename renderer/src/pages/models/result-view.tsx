@@ -1,20 +1,39 @@
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { InferenceResultItem } from '../../../../main/common/contract';
-import { fileUrl } from '../../api';
+import { fileUrl, thumbWidthFor } from '../../api';
 import { classColour, skeletonLines } from './overlay-math';
+
+/** Width of a thumbnail for the element (device pixels, snapped), kept up to date as it resizes; null until measured. */
+function useThumbWidth(enabled: boolean) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [thumb, setThumb] = useState<number | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!enabled || !el) return;
+    const measure = () => setThumb(thumbWidthFor(el.clientWidth));
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [enabled]);
+  return { ref, thumb };
+}
 
 /**
  * One image with its result drawn over it in an SVG sized in image pixels, so boxes, keypoints and
- * text lines land exactly where the model put them whatever the display size.
+ * text lines land exactly where the model put them whatever the display size — and whatever size of
+ * picture is drawn under them: with `thumb` (tiles) the image is a cached thumbnail.
  */
-export function ResultView({ item, showOverlay = true }: { item: InferenceResultItem; showOverlay?: boolean }) {
+export function ResultView({ item, showOverlay = true, thumb = false }: { item: InferenceResultItem; showOverlay?: boolean; thumb?: boolean }) {
+  const { ref, thumb: thumbWidth } = useThumbWidth(thumb);
   const o = item.output;
   const w = item.width || 1;
   const h = item.height || 1;
   const stroke = Math.max(1.5, Math.max(w, h) / 300);
   const font = Math.max(10, Math.max(w, h) / 45);
   return (
-    <div className="result-view" style={{ aspectRatio: `${w} / ${h}` }} data-testid="result-view">
-      <img src={fileUrl(item.file)} alt="" loading="lazy" draggable={false} />
+    <div ref={ref} className="result-view" style={{ aspectRatio: `${w} / ${h}` }} data-testid="result-view">
+      {(!thumb || thumbWidth) && <img src={fileUrl(item.file, thumb && thumbWidth ? { thumb: thumbWidth } : {})} alt="" loading="lazy" draggable={false} />}
       {showOverlay && o?.task === 'segmentation' && <img className="result-mask" src={fileUrl(o.cutout)} alt="" loading="lazy" />}
       {showOverlay && o?.task === 'depth' && <img className="result-depth" src={fileUrl(o.depthMap)} alt="" loading="lazy" />}
       {showOverlay && o && (

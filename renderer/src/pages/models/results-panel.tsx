@@ -92,7 +92,7 @@ function Tile({ item, onOpen }: { item: InferenceResultItem; onOpen: () => void 
   return (
     <li className={item.error ? 'result-tile failed' : 'result-tile'} data-testid="result-tile" data-image-id={item.imageId} data-ok={item.error ? 'false' : 'true'}>
       <button type="button" onClick={onOpen}>
-        {item.output ? <ResultView item={item} /> : <div className="result-failed"><Icon name="alert" size={22} /></div>}
+        {item.output ? <ResultView item={item} thumb /> : <div className="result-failed"><Icon name="alert" size={22} /></div>}
         <span className="result-caption" title={text} data-testid="result-caption">
           {text}
         </span>
