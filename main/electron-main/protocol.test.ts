@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createProtocolHandler, handleKrakenProtocol, isPrivateDataPath, KRAKEN_SCHEME, mimeTypeOf, parseRange, registerKrakenScheme, resolveProtocolPath } from './protocol';
+import { isPrivateDataPath } from '../node/files/private-paths';
+import { createProtocolHandler, handleKrakenProtocol, KRAKEN_SCHEME, mimeTypeOf, parseRange, registerKrakenScheme, resolveProtocolPath } from './protocol';
 
 let tmp: string;
 let dataDir: string;

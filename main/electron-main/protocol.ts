@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { CustomScheme, Protocol } from 'electron';
 import { AppError } from '../common/app-error';
+import { isPrivateDataPath } from '../node/files/private-paths';
 import { parseThumbParam, thumbnailErrorStatus, thumbnailFor } from '../node/files/thumbnails';
 import { APP_SCHEME, SECURITY_HEADERS, TRUSTED_ORIGIN } from './security';
 
@@ -120,15 +121,6 @@ export function resolveProtocolPath(root: string, urlPath: string, isPrivate: (s
   return { ok: true, file: real };
 }
 
-/**
- * Data-folder entries the page never reads: hidden entries (Chromium's session data in `.session/`, secrets,
- * window state, `.partial` files still being written) and the database itself. Everything the services
- * hand to the renderer (projects/…, models/…, results/…) stays readable.
- */
-export function isPrivateDataPath(segments: readonly string[]): boolean {
-  if (segments.some((s) => s.startsWith('.'))) return true;
-  return segments.length === 1 && /^studio\.db(-wal|-shm|-journal)?$/i.test(segments[0]!);
-}
 
 export type ByteRange = { start: number; end: number };
 

@@ -113,6 +113,13 @@ describe('browser host', () => {
     // Clamped into the data folder, where no such file exists.
     expect(escape.status).toBe(404);
     expect(await escape.text()).not.toMatch(/root:/);
+    // The database, its WAL and hidden entries are never served, as in Electron's kraken://files/.
+    fs.writeFileSync(path.join(core.dataDir, '.secrets.json'), '{}');
+    for (const rel of ['studio.db', 'studio.db-wal', '.secrets.json', 'STUDIO.DB']) {
+      const r = await fetch(`${host.origin}/files/${rel}`, { headers: { cookie } });
+      expect(r.status, rel).toBe(403);
+      expect(Buffer.from(await r.arrayBuffer()).includes('SQLite format')).toBe(false);
+    }
     ws.close();
   });
 });

@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError } from '../common/app-error';
 import { appRoot } from '../node/app-paths';
 import type { Core } from '../node/core';
+import { isPrivateDataFile } from '../node/files/private-paths';
 import { parseThumbParam, thumbnailErrorStatus, thumbnailFor } from '../node/files/thumbnails';
 import { createDispatcher } from '../node/ipc/dispatch';
 import { resolveInside, sendFile } from './static-files';
@@ -77,6 +78,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
+  // The data folder as resolveInside answers in real paths (a data folder under a symlink, e.g. macOS /tmp).
+  const realDataDir = () => {
+    try {
+      return fs.realpathSync(core.dataDir);
+    } catch {
+      return path.resolve(core.dataDir);
+    }
+  };
   const uploads = path.join(core.dataDir, 'uploads');
   const dispatch = createDispatcher(
     {
@@ -149,7 +158,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     }
     if (url.pathname.startsWith('/files/')) {
       const file = resolveInside(core.dataDir, url.pathname.slice('/files/'.length));
-      if (!file) {
+      // The database, secrets and hidden entries stay private here as in Electron's kraken://files/.
+      if (!file || isPrivateDataFile(realDataDir(), file)) {
         res.writeHead(403, headers).end('Forbidden');
         return;
       }
