@@ -285,31 +285,6 @@ describe('batch runs', () => {
     expect(await service.planRun({ projectId: 1, modelId, mode: 'remaining' })).toEqual({ inScope: 3, withResult: 2, inProgress: 0, toProcess: 1 });
   });
 
-  it('cancels a run and resumes it where it stopped', async () => {
-    await addImages(300);
-    const modelId = await importClassifier();
-    const { jobId, runId } = await service.startRun({ projectId: 1, modelId, mode: 'all', batchSize: 1 });
-    // Cancel once the first results are in.
-    await new Promise<void>((resolve) => {
-      const off = bus.on('job.progress', (p) => {
-        if (p.jobId === jobId && (p.done ?? 0) >= 2) {
-          off();
-          resolve();
-        }
-      });
-    });
-    await jobs.cancel(jobId);
-    const cancelled = service.runs.get(runId);
-    expect(cancelled.status).toBe('cancelled');
-    expect(cancelled.done).toBeGreaterThanOrEqual(2);
-    expect(cancelled.done).toBeLessThan(300);
-    jobs.resume(jobId);
-    const job = await waitJob(jobId);
-    expect(job.status).toBe('completed');
-    expect(service.runs.get(runId)).toMatchObject({ status: 'completed', done: 300, failed: 0 });
-    expect(service.results({ runId, offset: 0, limit: 1000 }).total).toBe(300);
-  });
-
   /** Starts a run with batches of one and cancels it once a few results are in; returns the images it did. */
   async function startAndCancel(req: { modelId: string; mode: 'all' | 'remaining' }): Promise<{ jobId: string; runId: number; did: Set<number> }> {
     const { jobId, runId } = await service.startRun({ projectId: 1, ...req, batchSize: 1 });
@@ -326,6 +301,23 @@ describe('batch runs', () => {
     return { jobId, runId, did: new Set(service.results({ runId, offset: 0, limit: 1000 }).items.map((r) => r.imageId)) };
   }
   const imagesOf = (runId: number) => service.results({ runId, offset: 0, limit: 1000 }).items.map((r) => r.imageId).sort((a, b) => a - b);
+
+  it('cancels a run and resumes it where it stopped', async () => {
+    await addImages(300);
+    const modelId = await importClassifier();
+    // Cancel once the first results are in.
+    const { jobId, runId } = await startAndCancel({ modelId, mode: 'all' });
+    const cancelled = service.runs.get(runId);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.done).toBeGreaterThanOrEqual(2);
+    expect(cancelled.done).toBeLessThan(300);
+    jobs.resume(jobId);
+    const job = await waitJob(jobId);
+    expect(job.status).toBe('completed');
+    expect(service.runs.get(runId)).toMatchObject({ status: 'completed', done: 300, failed: 0 });
+    expect(service.results({ runId, offset: 0, limit: 1000 }).total).toBe(300);
+  });
+
 
   it('resuming a cancelled "remaining" run skips images a later "remaining" run has done meanwhile', async () => {
     const ids = await addImages(300);

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { MediaSource } from '../../../../main/common/contract';
 import { useFrames } from '../../stores/frames-store';
 import { Icon } from '../../ui/icon';
+import { Segmented } from '../../ui/segmented';
 import { defaultOptions, estimateFrames, ExtractOptions, toParams } from './extract-options';
 
 const formats = ['jpg', 'png', 'webp'] as const;
@@ -40,13 +41,7 @@ export function ExtractForm({ media }: { media: MediaSource }) {
           <span className="field-label" id="extract-format-label">
             {t('extract.format')}
           </span>
-          <div className="segmented" role="group" aria-labelledby="extract-format-label">
-            {formats.map((f) => (
-              <button key={f} type="button" aria-pressed={format === f} onClick={() => setFormat(f)} data-testid={`extract-format-${f}`}>
-                {f.toUpperCase()}
-              </button>
-            ))}
-          </div>
+          <Segmented options={formats} value={format} onChange={setFormat} render={(f) => f.toUpperCase()} labelledBy="extract-format-label" testId={(f) => `extract-format-${f}`} />
           <span className="field-hint">{t(`extract.formatHint.${format}`)}</span>
         </div>
         <div className="field">

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { ExtractParams, MediaSource } from '../../../../main/common/contract';
 import { formatNumber } from '../../ui/format';
+import { Segmented } from '../../ui/segmented';
 
 export const modeKinds = ['count', 'fps', 'every', 'keyframes', 'scene'] as const;
 export type ModeKind = (typeof modeKinds)[number];
@@ -120,13 +121,15 @@ export function ExtractOptions({ value, onChange, media, error }: { value: Extra
         <span className="field-label" id="extract-mode-label">
           {t('modes.label')}
         </span>
-        <div className="segmented" role="group" aria-labelledby="extract-mode-label">
-          {modeKinds.map((m) => (
-            <button key={m} type="button" aria-pressed={value.mode === m} onClick={() => set({ mode: m })} data-testid={`extract-mode-${m}`} title={t(`modes.${m}.hint`)}>
-              {t(`modes.${m}.name`)}
-            </button>
-          ))}
-        </div>
+        <Segmented
+          options={modeKinds}
+          value={value.mode}
+          onChange={(m) => set({ mode: m })}
+          render={(m) => t(`modes.${m}.name`)}
+          labelledBy="extract-mode-label"
+          testId={(m) => `extract-mode-${m}`}
+          title={(m) => t(`modes.${m}.hint`)}
+        />
         <span className="field-hint">{t(`modes.${value.mode}.hint`)}</span>
       </div>
       {value.mode === 'fps' && field('fps', t('extract.fps'), t('extract.fpsHint', { fps: formatNumber(media.probe.video.fps, i18n.language) }))}

@@ -6,6 +6,7 @@ import { useFrames } from '../../stores/frames-store';
 import { isActive, useJobs } from '../../stores/job-store';
 import { showError, useToasts } from '../../stores/toast-store';
 import { Icon } from '../../ui/icon';
+import { Segmented } from '../../ui/segmented';
 import { JobProgressView } from './job-progress';
 import { PAGE_SIZE, useImagePages } from './use-image-pages';
 import './media-tools.css';
@@ -208,13 +209,15 @@ export function FrameSetTools({ set }: { set: FrameSet }) {
         >
           {busy === 'sheet' ? <span className="spinner" /> : <Icon name="image" size={14} />} {t('tools.contactSheet')}
         </button>
-        <div className="segmented export-format" role="group" aria-label={t('tools.exportFormat')}>
-          {exportFormats.map((f) => (
-            <button key={f} type="button" aria-pressed={exportFormat === f} onClick={() => setExportFormat(f)} data-testid={`export-format-${f}`}>
-              {t(`tools.exportFormats.${f}`)}
-            </button>
-          ))}
-        </div>
+        <Segmented
+          options={exportFormats}
+          value={exportFormat}
+          onChange={setExportFormat}
+          render={(f) => t(`tools.exportFormats.${f}`)}
+          label={t('tools.exportFormat')}
+          className="export-format"
+          testId={(f) => `export-format-${f}`}
+        />
         <button
           type="button"
           className="button small"

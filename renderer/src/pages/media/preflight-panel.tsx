@@ -6,6 +6,7 @@ import { isActive, useJobs } from '../../stores/job-store';
 import { useMedia } from '../../stores/media-store';
 import { showError } from '../../stores/toast-store';
 import { Icon } from '../../ui/icon';
+import { Segmented } from '../../ui/segmented';
 import { JobProgressView } from './job-progress';
 import './media-tools.css';
 
@@ -74,13 +75,7 @@ export function PreflightPanel({ media }: { media: MediaSource }) {
       </div>
       <p className="muted preflight-intro">{t('preflight.intro')}</p>
       <div className="preflight-controls">
-        <div className="segmented" role="group" aria-label={t('preflight.model')}>
-          {models.map((m) => (
-            <button key={m} type="button" aria-pressed={model === m} onClick={() => setModel(m)} data-testid={`preflight-model-${m}`}>
-              {t(`preflight.models.${m}`)}
-            </button>
-          ))}
-        </div>
+        <Segmented options={models} value={model} onChange={setModel} render={(m) => t(`preflight.models.${m}`)} label={t('preflight.model')} testId={(m) => `preflight-model-${m}`} />
         {model === 'musepose' && (
           <select className="input preflight-image" value={imageId ?? ''} onChange={(e) => setImageId(e.target.value ? Number(e.target.value) : null)} aria-label={t('preflight.image')} data-testid="preflight-image">
             <option value="">{t('preflight.noImage')}</option>

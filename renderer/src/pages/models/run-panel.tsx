@@ -5,7 +5,10 @@ import { isActive, useJobs } from '../../stores/job-store';
 import { formatDate, formatEta, formatNumber } from '../../ui/format';
 import { Icon } from '../../ui/icon';
 import { ProgressBar } from '../../ui/progress-bar';
+import { Segmented } from '../../ui/segmented';
 import { useModels } from './models-store';
+
+const RUN_MODES = ['remaining', 'all'] as const;
 
 /** Choose a model and a frame set, and run it: "process remaining" by default. */
 export function RunForm({ projectId }: { projectId: number }) {
@@ -18,7 +21,7 @@ export function RunForm({ projectId }: { projectId: number }) {
   const runsKey = useModels((s) => s.runs.map((r) => `${r.id}:${r.status}:${r.done}:${r.failed}`).join(','));
   const [modelId, setModelId] = useState('');
   const [setId, setSetId] = useState<string>('');
-  const [mode, setMode] = useState<'remaining' | 'all'>('remaining');
+  const [mode, setMode] = useState<(typeof RUN_MODES)[number]>('remaining');
   const [busy, setBusy] = useState(false);
   const [plan, setPlan] = useState<{ key: string; plan: RunPlan } | null>(null);
   const chosenModel = modelId || models.find((m) => m.task !== 'ocr-rec')?.id || '';
@@ -81,13 +84,7 @@ export function RunForm({ projectId }: { projectId: number }) {
         </div>
         <div className="field">
           <span className="field-label">{t('run.mode')}</span>
-          <div className="segmented" role="group" aria-label={t('run.mode')}>
-            {(['remaining', 'all'] as const).map((m) => (
-              <button key={m} type="button" aria-pressed={mode === m} onClick={() => setMode(m)} data-testid={`run-mode-${m}`}>
-                {t(`run.modes.${m}`)}
-              </button>
-            ))}
-          </div>
+          <Segmented options={RUN_MODES} value={mode} onChange={setMode} render={(m) => t(`run.modes.${m}`)} label={t('run.mode')} testId={(m) => `run-mode-${m}`} />
         </div>
         <button
           type="button"

@@ -4,6 +4,7 @@ import type { ToolInfo } from '../../../../main/common/contract';
 import { languages, type Language } from '../../i18n';
 import { useSettings } from '../../stores/settings-store';
 import { Icon } from '../../ui/icon';
+import { Segmented } from '../../ui/segmented';
 
 const languageNames: Record<Language, string> = { en: 'English', ko: '한국어' };
 
@@ -18,20 +19,15 @@ function LanguageSection() {
         </span>
       </div>
       <p className="muted settings-text">{t('language.text')}</p>
-      <div className="segmented" role="group" aria-label={t('language.title')}>
-        {languages.map((lng) => (
-          <button
-            key={lng}
-            type="button"
-            aria-pressed={i18n.language === lng}
-            onClick={() => void setLocale(lng)}
-            data-testid={`language-${lng}`}
-            lang={lng}
-          >
-            {languageNames[lng]}
-          </button>
-        ))}
-      </div>
+      <Segmented
+        options={languages}
+        value={i18n.language as Language}
+        onChange={(lng) => void setLocale(lng)}
+        render={(lng) => languageNames[lng]}
+        label={t('language.title')}
+        testId={(lng) => `language-${lng}`}
+        lang={(lng) => lng}
+      />
     </section>
   );
 }
