@@ -8,9 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { CustomScheme, Protocol } from 'electron';
-import { AppError } from '../common/app-error';
 import { isPrivateDataPath } from '../node/files/private-paths';
-import { parseThumbParam, thumbnailErrorStatus, thumbnailFor } from '../node/files/thumbnails';
+import { answerThumbnail } from '../node/files/thumbnails';
 import { APP_SCHEME, SECURITY_HEADERS, TRUSTED_ORIGIN } from './security';
 
 /** Registered before `ready` (Chromium reads scheme privileges once, at start). */
@@ -121,7 +120,6 @@ export function resolveProtocolPath(root: string, urlPath: string, isPrivate: (s
   return { ok: true, file: real };
 }
 
-
 export type ByteRange = { start: number; end: number };
 
 /**
@@ -213,24 +211,15 @@ export function createProtocolHandler(roots: ProtocolRoots): (request: Request) 
   };
 }
 
-/**
- * `?thumb=<w>`: the same cached thumbnail the browser host serves (main/node/files/thumbnails.ts). The URL carries
- * no mtime, so the page revalidates; the ETag names the cached file, which changes when the source does.
- */
+/** `?thumb=<w>`: the same cached thumbnail the browser host serves, answered by the core (main/node/files/thumbnails.ts). */
 async function thumbnailResponse(request: Request, dataDir: string, file: string, thumb: string | null, cors: Record<string, string>): Promise<Response> {
-  let thumbFile: string;
-  try {
-    thumbFile = await thumbnailFor(dataDir, file, parseThumbParam(thumb)!);
-  } catch (err) {
-    const e = AppError.from(err);
-    return textResponse(thumbnailErrorStatus(e.code), e.message, cors);
-  }
-  const stat = statFile(thumbFile);
+  const answer = await answerThumbnail(dataDir, file, thumb);
+  if (!answer.ok) return textResponse(answer.status, answer.message, cors);
+  const stat = statFile(answer.file);
   if (!stat) return textResponse(404, 'Not found', cors);
-  const etag = `"${path.basename(thumbFile, '.jpg')}"`;
-  const extra = { ...cors, 'cache-control': 'no-cache', etag };
-  if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: { ...SECURITY_HEADERS, ...extra } });
-  return fileResponse(request, thumbFile, stat.size, extra);
+  const extra = { ...cors, 'cache-control': 'no-cache', etag: answer.etag };
+  if (request.headers.get('if-none-match') === answer.etag) return new Response(null, { status: 304, headers: { ...SECURITY_HEADERS, ...extra } });
+  return fileResponse(request, answer.file, stat.size, extra);
 }
 
 function statFile(file: string): fs.Stats | null {

@@ -14,7 +14,7 @@ import { AppError } from '../common/app-error';
 import { appRoot } from '../node/app-paths';
 import type { Core } from '../node/core';
 import { isPrivateDataFile } from '../node/files/private-paths';
-import { parseThumbParam, thumbnailErrorStatus, thumbnailFor } from '../node/files/thumbnails';
+import { answerThumbnail } from '../node/files/thumbnails';
 import { createDispatcher } from '../node/ipc/dispatch';
 import { resolveInside, sendFile } from './static-files';
 
@@ -78,14 +78,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
-  // The data folder as resolveInside answers in real paths (a data folder under a symlink, e.g. macOS /tmp).
-  const realDataDir = () => {
-    try {
-      return fs.realpathSync(core.dataDir);
-    } catch {
-      return path.resolve(core.dataDir);
-    }
-  };
+  // The data folder as resolveInside answers in real paths (a data folder under a symlink, e.g. macOS /tmp);
+  // the core has opened its database there, so the folder exists.
+  const realDataDir = fs.realpathSync(core.dataDir);
   const uploads = path.join(core.dataDir, 'uploads');
   const dispatch = createDispatcher(
     {
@@ -159,7 +154,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (url.pathname.startsWith('/files/')) {
       const file = resolveInside(core.dataDir, url.pathname.slice('/files/'.length));
       // The database, secrets and hidden entries stay private here as in Electron's kraken://files/.
-      if (!file || isPrivateDataFile(realDataDir(), file)) {
+      if (!file || isPrivateDataFile(realDataDir, file)) {
         res.writeHead(403, headers).end('Forbidden');
         return;
       }
@@ -181,24 +176,19 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     sendFile(req, res, file, { ...headers, ...setCookie });
   }
 
-  // `?thumb=<w>`: the same cached thumbnail Electron serves (main/node/files/thumbnails.ts). The URL carries no
-  // mtime, so the browser revalidates; the ETag names the cached file, which changes when the source does.
+  // `?thumb=<w>`: the same cached thumbnail Electron serves, answered by the core (main/node/files/thumbnails.ts).
   async function sendThumbnail(req: http.IncomingMessage, res: http.ServerResponse, file: string, thumb: string | null): Promise<void> {
-    let thumbFile: string;
-    try {
-      thumbFile = await thumbnailFor(core.dataDir, file, parseThumbParam(thumb)!);
-    } catch (err) {
-      const e = AppError.from(err);
-      res.writeHead(thumbnailErrorStatus(e.code), { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(e.message);
+    const answer = await answerThumbnail(core.dataDir, file, thumb);
+    if (!answer.ok) {
+      res.writeHead(answer.status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(answer.message);
       return;
     }
-    const etag = `"${path.basename(thumbFile, '.jpg')}"`;
-    const cache = { ...headers, 'cache-control': 'no-cache', etag };
-    if (req.headers['if-none-match'] === etag) {
+    const cache = { ...headers, 'cache-control': 'no-cache', etag: answer.etag };
+    if (req.headers['if-none-match'] === answer.etag) {
       res.writeHead(304, cache).end();
       return;
     }
-    sendFile(req, res, thumbFile, cache);
+    sendFile(req, res, answer.file, cache);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });

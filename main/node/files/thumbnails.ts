@@ -121,3 +121,21 @@ async function encode(source: string, target: string, width: ThumbWidth, prefix:
   }
   return target;
 }
+
+/** What a shell answers to `<file>?thumb=<w>`: the cached file and its ETag, or a status and a one-line message. */
+export type ThumbnailAnswer = { ok: true; file: string; etag: string } | { ok: false; status: number; message: string };
+
+/**
+ * The whole `?thumb=` request for both shells (browser host and Electron's protocol): parse the width, make or
+ * reuse the thumbnail, name it for revalidation. The URL carries no mtime, so the page revalidates; the ETag is
+ * the cached file's name, which changes when the source does.
+ */
+export async function answerThumbnail(dataDir: string, file: string, thumb: string | null): Promise<ThumbnailAnswer> {
+  try {
+    const thumbFile = await thumbnailFor(dataDir, file, parseThumbParam(thumb) ?? Number.NaN);
+    return { ok: true, file: thumbFile, etag: `"${path.basename(thumbFile, '.jpg')}"` };
+  } catch (err) {
+    const e = AppError.from(err);
+    return { ok: false, status: thumbnailErrorStatus(e.code), message: e.message };
+  }
+}
