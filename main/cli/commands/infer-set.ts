@@ -28,7 +28,7 @@ export function runInferOnSet(o: SetRunOptions, io: CliIo): Promise<number> {
       if (!set) throw new AppError('NOT_FOUND', `No frame set ${o.frameSetId} in ${o.dataDir}; \`kraken sets\` lists them.`);
       if (set.images === 0) throw new AppError('INVALID_INPUT', `Frame set ${o.frameSetId} has no frames (its extraction is ${set.status}).`);
       const model = await s.getModel(o.model);
-      const forceCpu = o.forceCpu ?? s.prefs().forceCpu;
+      const forceCpu = s.forceCpu();
       const mode = o.remaining ? 'remaining' : 'all';
       const request = { projectId: set.projectId, modelId: model.id, frameSetId: set.id, mode } as const;
       const plan = await s.planRun(request);

@@ -104,7 +104,7 @@ export class InferenceService {
   }
 
   /** Force CPU as runs and the providers report use it: the shell's override, else the saved preference. */
-  private forceCpu(): boolean {
+  forceCpu(): boolean {
     return this.options.forceCpu ?? this.prefs().forceCpu;
   }
 
