@@ -109,8 +109,7 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
   if (kept > 0 && !resume) throw new AppError('INTERNAL', 'Cannot resume this extraction without the time of the last kept frame');
   // The probe may still be filling in (the CLI starts ffmpeg while probing): read it when needed.
   const range = () => rangeOf(run.params, run.probe);
-  const { start } = range();
-  const end0 = range().end;
+  const { start, end: end0 } = range();
   if (resume && end0 !== null && resume.seekSeconds >= end0) return;
 
   let countTimes: number[] | undefined;
