@@ -1,6 +1,7 @@
 /**
- * The studio's core: plain Node services wired together, and the handlers for every IPC channel.
- * Shells (Electron main, CLI, browser host) create one core and pass its handlers to the dispatcher.
+ * The studio's core: plain Node services wired together. A wiring file only: each domain exports its
+ * handler group from its own folder (`<domain>/handlers.ts`) and this file joins them. Shells (Electron
+ * main, CLI, browser host) create one core and pass its handlers to the dispatcher.
  */
 import path from 'node:path';
 import { AppError } from '../common/app-error';
@@ -8,6 +9,11 @@ import type { AppInfo } from '../common/contract';
 import { defaultDataDir } from './app-paths';
 import { EventBus } from './event-bus';
 import type { Handlers, HandlerGroup } from './ipc/dispatch';
+import { inferenceHandlers } from './inference/handlers';
+import { jobHandlers } from './jobs/handlers';
+import { mediaHandlers } from './media/handlers';
+import { projectHandlers } from './projects/handlers';
+import { settingsHandlers } from './settings/handlers';
 import { JobRunner } from './jobs/job-runner';
 import { FrameService } from './media/frame-service';
 import { PreflightService } from './media/preflight-service';
@@ -84,58 +90,19 @@ export function createCore(options: CoreOptions): Core {
 
   const handlers: Handlers = {
     'app.info': () => info(),
-    'settings.get': () => settings.get(),
-    'settings.update': (req) => {
-      const next = settings.update(req);
-      if (req.ffmpegPath !== undefined || req.ffprobePath !== undefined) tools.invalidate();
-      return next;
-    },
     'dialog.openMedia': options.shellHandlers?.['dialog.openMedia'] ?? unsupported('The native file dialog'),
     'shell.openExternal': options.shellHandlers?.['shell.openExternal'] ?? unsupported('Opening external links'),
-    'projects.list': () => projects.list(),
-    'projects.get': (req) => projects.get(req.id),
-    'projects.create': (req) => projects.create(req),
-    'projects.update': (req) => projects.update(req),
-    'projects.delete': async (req) => {
-      await frames.cancelProjectJobs(req.id);
-      await inference.cancelProjectJobs(req.id);
-      return { deleted: projects.delete(req.id) };
-    },
-    'media.import': (req) => media.importPaths(req.projectId, req.paths),
-    'media.importSample': (req) => media.importSample(req.projectId),
-    'media.list': (req) => media.list(req.projectId),
-    'media.remove': (req) => ({ removed: media.remove(req.id) }),
-    'frames.extract': (req) => frames.startExtraction(req.projectId, req.mediaId, req.params),
-    'frames.listSets': (req) => frames.listSets(req.projectId),
-    'frames.listImages': (req) => frames.listImages(req),
-    'frames.deleteSet': async (req) => ({ deleted: await frames.deleteSet(req.id) }),
-    'frames.deleteImages': (req) => frames.deleteImages(req.frameSetId, req.imageIds),
-    'frames.keepImages': (req) => frames.keepImages(req.frameSetId, req.imageIds),
-    'frames.export': (req) => frames.startExport(req.frameSetId, { format: req.format, dest: req.format === 'zip' ? req.destFile : req.destDir }),
-    'frames.contactSheet': (req) => frames.contactSheet(req.frameSetId, req),
-    'media.preflight': (req) => preflight.preflight(req),
-    'media.fix': (req) => preflight.startFix(req),
-    'jobs.list': (req) => jobs.list(req),
-    'jobs.get': (req) => jobs.get(req.id),
-    'jobs.cancel': (req) => jobs.cancel(req.id),
-    'jobs.resume': (req) => jobs.resume(req.id),
-    'models.list': () => inference.listModels(),
-    'models.get': (req) => inference.getModel(req.id),
-    'models.import': (req) => inference.importModel(req),
-    'models.remove': (req) => ({ removed: inference.removeModel(req.id) }),
-    'models.catalogue': () => inference.catalogue(),
-    'models.download': (req) => inference.startDownload(req.id),
-    'models.providers': (req) => inference.providers(req.refresh),
-    'models.preferences': () => inference.prefs(),
-    'models.setPreferences': (req) => inference.setPrefs(req),
-    'models.installCuda': () => inference.startCudaInstall(),
-    'inference.run': (req) => inference.startRun(req),
-    'inference.plan': (req) => inference.planRun(req),
-    'inference.runs': (req) => inference.listRuns(req.projectId),
-    'inference.results': (req) => inference.results(req),
-    'inference.summary': (req) => inference.summary(req.runId),
-    'inference.export': (req) => inference.exportRun(req.runId, req.format),
-    'inference.deleteRun': async (req) => ({ deleted: await inference.deleteRun(req.runId) }),
+    ...settingsHandlers(settings, tools),
+    ...projectHandlers({
+      projects,
+      cancelProjectJobs: async (projectId) => {
+        await frames.cancelProjectJobs(projectId);
+        await inference.cancelProjectJobs(projectId);
+      },
+    }),
+    ...mediaHandlers({ media, frames, preflight }),
+    ...jobHandlers(jobs),
+    ...inferenceHandlers(inference),
   };
 
   return {

@@ -15,6 +15,8 @@ export interface Caller {
 export type Handler<C extends Channel> = (req: ParsedRequestOf<C>, caller: Caller) => Promise<ResponseOf<C>> | ResponseOf<C>;
 export type Handlers = { [C in Channel]: Handler<C> };
 export type HandlerGroup<C extends Channel> = { [K in C]: Handler<K> };
+/** The channels whose names start with `prefix.` — what one domain's handler group implements. */
+export type ChannelsOf<P extends string> = Extract<Channel, `${P}.${string}`>;
 
 export interface DispatchOptions {
   /** Origins our own renderer is served from; anything else is refused. */
