@@ -32,7 +32,10 @@ export const ErrorCode = z.enum([
   'IO_ERROR', // disk full, read-only folder, permission denied
   'CANCELLED',
   'MODEL_INVALID',
-  'NETWORK',
+  'NETWORK', // a remote service is unreachable, timed out, or the connection dropped
+  'UNAUTHORIZED', // a remote service refused the credentials (sign in again)
+  'RATE_LIMITED', // a remote service asked us to slow down (429)
+  'REMOTE', // a remote service failed (5xx) or sent a reply the studio does not understand
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
