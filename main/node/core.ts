@@ -9,6 +9,7 @@ import type { AppInfo } from '../common/contract';
 import { defaultDataDir } from './app-paths';
 import { EventBus } from './event-bus';
 import type { Handlers, HandlerGroup } from './ipc/dispatch';
+import { atlasHandlers } from './cloud/atlas/handlers';
 import { inferenceHandlers } from './inference/handlers';
 import { jobHandlers } from './jobs/handlers';
 import { mediaHandlers } from './media/handlers';
@@ -103,6 +104,7 @@ export function createCore(options: CoreOptions): Core {
     ...mediaHandlers({ media, frames, preflight }),
     ...jobHandlers(jobs),
     ...inferenceHandlers(inference),
+    ...atlasHandlers(),
   };
 
   return {

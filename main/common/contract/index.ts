@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { appChannels } from './app';
+import { cloudChannels, cloudEvents } from './cloud';
 import { inferenceChannels } from './inference';
 import { jobChannels, JobProgress, Job } from './jobs';
 import { mediaChannels } from './media';
@@ -16,6 +17,7 @@ export const contract = {
   ...mediaChannels,
   ...jobChannels,
   ...inferenceChannels,
+  ...cloudChannels,
 } as const;
 
 export type Contract = typeof contract;
@@ -32,6 +34,7 @@ export type ResponseOf<C extends Channel> = z.output<Contract[C]['response']>;
 export const events = {
   'job.progress': JobProgress,
   'job.updated': Job,
+  ...cloudEvents,
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;
@@ -59,3 +62,4 @@ export * from './projects';
 export * from './media';
 export * from './jobs';
 export * from './inference';
+export * from './cloud';
