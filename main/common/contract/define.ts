@@ -53,3 +53,22 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: AppErrorS
 export const Empty = z.object({}).strict();
 export const Id = z.number().int().positive();
 export const IsoTime = z.string();
+
+/**
+ * NUL and the bidirectional controls (LRE…RLO U+202A–U+202E, LRI…PDI U+2066–U+2069, LRM/RLM U+200E/U+200F,
+ * ALM U+061C): in a name that is shown or saved as a file name they cut it short or reorder what the user
+ * reads ("invoice\u202Egpj.exe" displays as "invoiceexe.jpg").
+ */
+export function isUnsafeNameCodePoint(cp: number): boolean {
+  return cp === 0 || cp === 0x061c || cp === 0x200e || cp === 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+export function hasUnsafeNameChar(s: string): boolean {
+  for (const ch of s) if (isUnsafeNameCodePoint(ch.codePointAt(0)!)) return true;
+  return false;
+}
+
+/** Refuses NUL and bidirectional controls in a name that becomes or looks like a file name (projects, models, exports). */
+export function fileSafeName<T extends z.ZodString>(schema: T): T {
+  return schema.refine((v) => !hasUnsafeNameChar(v), { message: 'A name cannot contain NUL or bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C).' }) as T;
+}

@@ -3,7 +3,7 @@
  * project's images, their stored results and exports. Runtime-agnostic (main, preload, renderer, CLI).
  */
 import { z } from 'zod';
-import { AppErrorShape, channel, Empty, Id, IsoTime } from './define';
+import { AppErrorShape, channel, Empty, fileSafeName, Id, IsoTime } from './define';
 
 export const ModelTask = z.enum(['classification', 'detection', 'pose', 'segmentation', 'depth', 'ocr-det', 'ocr-rec']);
 export type ModelTask = z.infer<typeof ModelTask>;
@@ -289,7 +289,7 @@ export const ImportModelRequest = z
   .object({
     path: z.string().min(1),
     task: ModelTask,
-    name: z.string().min(1).max(120).optional(),
+    name: fileSafeName(z.string().min(1).max(120)).optional(),
     labels: z.array(z.string()).max(10_000).optional(),
     normalization: Normalization.partial().optional(),
     postprocess: Postprocess.partial().optional(),

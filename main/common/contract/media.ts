@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppErrorShape, channel, Id, IsoTime } from './define';
+import { AppErrorShape, channel, fileSafeName, Id, IsoTime } from './define';
 
 export const VideoStreamInfo = z.object({
   codec: z.string(),
@@ -214,9 +214,9 @@ export const frameSetChannels = {
         frameSetId: Id,
         format: FrameSetExportFormat.default('folder'),
         /** Folder export: the (new or empty) folder to fill; an absolute path. */
-        destDir: z.string().min(1).optional(),
+        destDir: fileSafeName(z.string().min(1)).optional(),
         /** Zip export: the .zip file to write (must not exist); an absolute path. */
-        destFile: z.string().min(1).optional(),
+        destFile: fileSafeName(z.string().min(1)).optional(),
       })
       .strict()
       .refine((r) => !(r.format === 'zip' && r.destDir !== undefined) && !(r.format === 'folder' && r.destFile !== undefined), {

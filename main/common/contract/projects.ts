@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channel, Empty, Id, IsoTime } from './define';
+import { channel, Empty, fileSafeName, Id, IsoTime } from './define';
 
 export const ProjectStatus = z.enum(['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED']);
 
@@ -17,7 +17,7 @@ export const Project = z.object({
 });
 export type Project = z.infer<typeof Project>;
 
-const ProjectName = z.string().trim().min(1, 'A project needs a name').max(120);
+const ProjectName = fileSafeName(z.string().trim().min(1, 'A project needs a name').max(120));
 
 export const projectChannels = {
   'projects.list': channel('All projects, newest first.', Empty, z.array(Project)),
