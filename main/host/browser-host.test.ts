@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { fixtures } from '../../test-support/media-fixtures';
 import { createCore, type Core } from '../node/core';
-import { startBrowserHost, sanitizeName, type BrowserHost } from './browser-host';
+import { sanitizeFileName } from '../node/files/file-names';
+import { startBrowserHost, type BrowserHost } from './browser-host';
 import { resolveInside } from './static-files';
 
 const open: { core: Core; host: BrowserHost; dir: string }[] = [];
@@ -211,8 +212,8 @@ describe('resolveInside', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
   it('sanitises upload names', () => {
-    expect(sanitizeName('../../evil.sh')).toBe('evil.sh');
-    expect(sanitizeName('C:\\x\\a<b>.mp4')).toBe('a_b_.mp4');
-    expect(sanitizeName('...')).toBe('upload.bin');
+    expect(sanitizeFileName('../../evil.sh')).toBe('evil.sh');
+    expect(sanitizeFileName('C:\\x\\a<b>.mp4')).toBe('a_b_.mp4');
+    expect(sanitizeFileName('...')).toBe('upload.bin');
   });
 });

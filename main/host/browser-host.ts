@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError } from '../common/app-error';
 import { appRoot } from '../node/app-paths';
 import type { Core } from '../node/core';
+import { sanitizeFileName } from '../node/files/file-names';
 import { isPrivateDataFile } from '../node/files/private-paths';
 import { answerThumbnail } from '../node/files/thumbnails';
 import { createDispatcher } from '../node/ipc/dispatch';
@@ -133,7 +134,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
     if (req.method === 'POST' && url.pathname === '/upload') {
       if (req.headers.origin !== origin) throw new AppError('FORBIDDEN', 'Uploads are accepted only from the studio page');
-      const name = sanitizeName(url.searchParams.get('name') ?? 'upload.bin');
+      const name = sanitizeFileName(url.searchParams.get('name') ?? 'upload.bin');
       const target = path.join(core.dataDir, 'uploads', randomUUID(), name);
       await fs.promises.mkdir(path.dirname(target), { recursive: true });
       const tmp = target + '.partial';
@@ -236,12 +237,4 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-}
-
-/** Keeps a safe file name from what the browser sent (no folders, no control characters). */
-export function sanitizeName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? 'upload.bin';
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
-  const cleaned = base.replace(/[\u0000-\u001f<>:"|?*]/g, '_').replace(/^\.+/, '').trim();
-  return (cleaned || 'upload.bin').slice(0, 200);
 }
