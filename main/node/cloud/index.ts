@@ -1,0 +1,3 @@
+/** The shared cloud layer every remote-service client stands on (Atlas now; vision, Solana, compute, network later). */
+export * from './errors';
+export * from './http-client';
