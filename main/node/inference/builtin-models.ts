@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ModelManifest } from '../../common/contract/inference';
 import { sha256File } from '../files/atomic';
+import { tfjsWeightFiles, type ModelJson } from './tfjs-runtime';
 
 export const COCO_LABELS = [
   'person', 'bicycle', 'car', 'motorcycle', 'airplane', 'bus', 'train', 'truck', 'boat', 'traffic light', 'fire hydrant',
@@ -135,8 +136,8 @@ export function packageDir(name: string): string | null {
 function tfjsSize(modelJson: string): number {
   let total = fs.statSync(modelJson).size;
   try {
-    const json = JSON.parse(fs.readFileSync(modelJson, 'utf8')) as { weightsManifest?: { paths: string[] }[] };
-    for (const g of json.weightsManifest ?? []) for (const p of g.paths) total += fs.statSync(path.join(path.dirname(modelJson), p)).size;
+    // A package's model.json is read by the same rule as a user's: its weights stay inside its folder.
+    for (const w of tfjsWeightFiles(modelJson, JSON.parse(fs.readFileSync(modelJson, 'utf8')) as ModelJson)) total += fs.statSync(w.file).size;
   } catch {
     /* size stays the model.json's */
   }

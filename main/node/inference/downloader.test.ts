@@ -127,6 +127,18 @@ describe('downloadVerified', () => {
     expect((err as AppError).message).toMatch(new RegExp(`^Could not download from 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\. Check the internet connection; nothing was kept\\.$`));
   });
 
+  it('refuses a destination that a link leads outside its root, before any byte is written', async () => {
+    const root = path.join(dir, 'root');
+    const away = path.join(dir, 'away');
+    fs.mkdirSync(root);
+    fs.mkdirSync(away);
+    fs.symlinkSync(away, path.join(root, 'm'));
+    const err = await downloadVerified({ url: `${base}/i`, dest: path.join(root, 'm', 'model.onnx'), root, sha256: sha, sizeBytes: payload.length }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/outside/) });
+    expect(fs.readdirSync(away)).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+
   it('reports a 404 as NOT_FOUND', async () => {
     mode = 'missing';
     const err = await downloadVerified({ url: `${base}/h`, dest: path.join(dir, 'h.onnx'), sha256: sha, sizeBytes: 10 }).catch((e: unknown) => e);

@@ -8,10 +8,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../common/app-error';
+import { realpathInside } from '../files/safe-path';
 
 export interface DownloadSpec {
   url: string;
   dest: string;
+  /** The folder `dest` must stay in (after symbolic links are followed); checked before any byte is written and before the rename. */
+  root?: string;
   sha256: string;
   sizeBytes: number;
   signal?: AbortSignal;
@@ -34,6 +37,12 @@ export const partialPath = (dest: string) => `${dest}.partial`;
 /** Downloads `url` to `dest`, resuming a previous partial file, and verifies it. */
 export async function downloadVerified(spec: DownloadSpec): Promise<DownloadResult> {
   const part = partialPath(spec.dest);
+  const fence = async () => {
+    if (spec.root === undefined) return;
+    await realpathInside(spec.root, spec.dest);
+    await realpathInside(spec.root, part);
+  };
+  await fence();
   const maxRetries = spec.maxRetries ?? 5;
   const initial = fileSize(part);
   let connections = 0;
@@ -72,6 +81,7 @@ export async function downloadVerified(spec: DownloadSpec): Promise<DownloadResu
       actual,
     });
   }
+  await fence();
   await fs.promises.rename(part, spec.dest);
   return { path: spec.dest, bytes: size, connections, resumedFrom: initial };
 }

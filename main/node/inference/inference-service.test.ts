@@ -15,6 +15,7 @@ import { EventBus } from '../event-bus';
 import { JobRunner } from '../jobs/job-runner';
 import { openDatabase, nowIso, type Db } from '../store/database';
 import { packageDir } from './builtin-models';
+import type { CatalogueItem } from './catalogue';
 import { InferenceService } from './inference-service';
 import { constantOutput, linearClassifier, redMaskModel } from './testing/onnx-builder';
 import { redSquarePng, writeRgbPng } from './testing/fixtures';
@@ -488,6 +489,50 @@ describe('catalogue download job', () => {
       expect(() => svc.startDownload('nope')).toThrow(AppError);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('never writes outside models/: a catalogue id that climbs is refused, a planted models/<id> link is refused', async () => {
+    const bytes = Buffer.from(linearClassifier(2, 2, [new Array(12).fill(1), new Array(12).fill(-1)], [0, 0]));
+    const server = http.createServer((_req, res) => res.writeHead(200, { 'content-length': bytes.length }).end(bytes));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.onnx`;
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-infsvc-outside-'));
+    const item = (id: string): CatalogueItem => ({
+      id,
+      name: id,
+      task: 'classification',
+      description: 'test',
+      url,
+      sizeBytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      licence: 'MIT',
+      licenceUrl: null,
+      manifest: {
+        normalization: { layout: 'NCHW', channelOrder: 'RGB', scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], resize: 'stretch', dtype: 'float32' },
+        postprocess: { kind: 'softmax', scoreThreshold: 0.3, iouThreshold: 0.45, topK: 2, maxDetections: 10, minMaxMask: false, inverseDepth: true },
+        labels: [],
+        maxSide: 2,
+        sizeMultiple: 1,
+      },
+    });
+    try {
+      const svc = new InferenceService(db, dir, jobs, { probeGpus: noGpu, catalogue: [item('../../escaped'), item('planted')] });
+      const refused = await Promise.resolve()
+        .then(() => svc.startDownload('../../escaped'))
+        .then((r) => waitJob(r.jobId))
+        .catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'INVALID_INPUT' });
+      expect(fs.existsSync(path.join(dir, '..', '..', 'escaped'))).toBe(false);
+      fs.mkdirSync(path.join(dir, 'models'), { recursive: true });
+      fs.symlinkSync(outside, path.join(dir, 'models', 'planted'));
+      const job = await waitJob(svc.startDownload('planted').jobId);
+      expect(job.status).toBe('failed');
+      expect(job.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/outside/) });
+      expect(fs.readdirSync(outside)).toEqual([]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+      fs.rmSync(outside, { recursive: true, force: true });
     }
   });
 });

@@ -180,6 +180,7 @@ export class InferenceService {
   /** Starts a catalogue download job. */
   startDownload(id: string): { jobId: string } {
     this.library.catalogueItem(id);
+    this.library.modelDir(id); // an id that is not one plain folder name is refused before a job starts
     const job = this.jobs.start('models.download', { id });
     return { jobId: job.id };
   }
@@ -193,6 +194,8 @@ export class InferenceService {
     const res = await downloadVerified({
       url: item.url,
       dest,
+      // models/<id> could be a link someone planted: the bytes must still land inside models/.
+      root: path.dirname(dir),
       sha256: item.sha256,
       sizeBytes: item.sizeBytes,
       signal: ctx.signal,

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { hasUnsafeNameChar } from '../../common/contract/define';
 import {
   ModelManifest,
   Normalization,
@@ -18,13 +19,14 @@ import {
   type TensorSpec,
 } from '../../common/contract/inference';
 import { sha256File, tempPathFor } from '../files/atomic';
+import { realpathInside, resolveInside, safeRelativePath } from '../files/safe-path';
 import type { Db } from '../store/database';
 import { nowIso } from '../store/database';
 import { BUNDLED_IDS, bundledModels } from './builtin-models';
 import { CATALOGUE, type CatalogueItem } from './catalogue';
 import { openOnnx } from './engine';
 import { checkLabels, KINDS_BY_TASK } from './pipeline';
-import { readModelJson } from './tfjs-runtime';
+import { readModelJson, tfjsWeightFiles } from './tfjs-runtime';
 
 interface ModelRow {
   id: string;
@@ -64,13 +66,29 @@ export class ModelLibrary {
     throw new AppError('NOT_FOUND', `No model "${id}" in the library.`);
   }
 
+  /** A row's folder, which must be a folder under models/ (a damaged or edited row cannot point elsewhere). */
+  private rowDir(row: ModelRow): string | null {
+    try {
+      const rel = safeRelativePath(row.dir);
+      return rel.startsWith('models/') ? resolveInside(this.dataDir, rel) : null;
+    } catch {
+      return null;
+    }
+  }
+
   private fromRow(row: ModelRow): ModelManifest | null {
     const stored = JSON.parse(row.manifest_json) as Record<string, unknown>;
-    const dir = path.join(this.dataDir, row.dir);
-    const file = path.join(dir, String(stored.file ?? 'model.onnx'));
-    if (!fs.existsSync(file)) return null;
+    const dir = this.rowDir(row);
+    if (!dir) return null;
     const extraFiles: Record<string, string> = {};
-    for (const [k, v] of Object.entries((stored.extra as Record<string, string> | undefined) ?? {})) extraFiles[k] = path.join(dir, v);
+    let file: string;
+    try {
+      file = resolveInside(dir, String(stored.file ?? 'model.onnx'));
+      for (const [k, v] of Object.entries((stored.extra as Record<string, string> | undefined) ?? {})) extraFiles[k] = resolveInside(dir, String(v));
+    } catch {
+      return null;
+    }
+    if (!fs.existsSync(file)) return null;
     const parsed = ModelManifest.safeParse({ ...stored, location: file, extraFiles, addedAt: row.created_at });
     return parsed.success ? parsed.data : null;
   }
@@ -81,7 +99,8 @@ export class ModelLibrary {
     const row = this.db.prepare(`SELECT * FROM models WHERE id = ?`).get(id) as ModelRow | undefined;
     if (!row) return false;
     this.db.prepare(`DELETE FROM models WHERE id = ?`).run(id);
-    fs.rmSync(path.join(this.dataDir, row.dir), { recursive: true, force: true });
+    const dir = this.rowDir(row);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
     return true;
   }
 
@@ -108,9 +127,11 @@ export class ModelLibrary {
     return item;
   }
 
-  /** Where a model's files go. */
+  /** Where a model's files go: one folder under models/ (INVALID_INPUT for an id that is not one plain name). */
   modelDir(id: string): string {
-    return path.join(this.dataDir, 'models', id);
+    const dir = resolveInside(path.join(this.dataDir, 'models'), id);
+    if (path.dirname(dir) !== path.join(path.resolve(this.dataDir), 'models')) throw new AppError('INVALID_INPUT', `The model id ${JSON.stringify(id)} is not a plain folder name.`, { id });
+    return dir;
   }
 
   /** Registers a verified catalogue download (already at `<modelDir>/model.onnx`). */
@@ -176,8 +197,10 @@ export class ModelLibrary {
       throw new AppError('INVALID_INPUT', `A ${req.task} model cannot use the ${postprocess.kind} decoder (use ${KINDS_BY_TASK[req.task].join(' or ')}).`);
     }
     const sha256 = await sha256File(runtime === 'onnx' ? src : modelJson!);
-    const name = req.name ?? path.basename(src).replace(/\.(onnx|json)$/i, '');
+    // A name taken from the file keeps what it shows, less the characters that would disguise it.
+    const name = req.name ?? (Array.from(path.basename(src).replace(/\.(onnx|json)$/i, '')).filter((c) => !hasUnsafeNameChar(c)).join('') || 'model');
     const labels = req.labels ?? [];
+    if (hasUnsafeNameChar(name)) throw new AppError('INVALID_INPUT', 'A model name cannot contain NUL or bidirectional control characters.');
     if (req.task === 'ocr-rec' && labels.length === 0) throw new AppError('INVALID_INPUT', 'A text-recognition model needs its character dictionary as labels (one character per label).');
     const manifest = ModelManifest.parse({
       id: `${slug(name)}-${sha256.slice(0, 6)}`,
@@ -194,7 +217,7 @@ export class ModelLibrary {
       licence: req.licence ?? 'unknown (imported by the user)',
       source: 'imported',
       sha256,
-      sizeBytes: runtime === 'onnx' ? stat.size : tfjsFiles(modelJson!).reduce((n, f) => n + fs.statSync(f).size, 0),
+      sizeBytes: runtime === 'onnx' ? stat.size : tfjsFiles(modelJson!).reduce((n, f) => n + fs.statSync(f.file).size, 0),
       location: runtime === 'onnx' ? src : modelJson!,
     });
     checkLabels(manifest, io);
@@ -222,7 +245,12 @@ export class ModelLibrary {
         fs.copyFileSync(src, path.join(tmp, file));
       } else {
         file = 'model.json';
-        for (const f of tfjsFiles(modelJson!)) fs.copyFileSync(f, path.join(tmp, path.relative(path.dirname(modelJson!), f)));
+        for (const f of tfjsFiles(modelJson!)) {
+          // Checked again where it lands: inside the temporary folder, also once its sub-folders exist.
+          const dest = resolveInside(tmp, f.rel);
+          fs.mkdirSync(path.dirname(dest), { recursive: true });
+          fs.copyFileSync(f.file, await realpathInside(tmp, dest));
+        }
       }
       if (req.task === 'ocr-rec') {
         fs.writeFileSync(path.join(tmp, 'dictionary.txt'), labels.join('\n') + '\n');
@@ -285,9 +313,9 @@ interface SigTensor {
   tensorShape?: { dim?: { size?: string }[] };
 }
 
-function tfjsFiles(modelJson: string): string[] {
-  const json = readModelJson(modelJson);
-  return [modelJson, ...(json.weightsManifest ?? []).flatMap((g) => g.paths.map((p) => path.join(path.dirname(modelJson), p)))];
+/** model.json and its checked weight files: `rel` where each goes in the library, `file` the real path to read. */
+function tfjsFiles(modelJson: string): { rel: string; file: string }[] {
+  return [{ rel: 'model.json', file: modelJson }, ...tfjsWeightFiles(modelJson, readModelJson(modelJson))];
 }
 
 function guessLayout(input: TensorSpec): Normalization['layout'] {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { AppError } from '../../common/app-error';
 import type { ProviderAttempt } from '../../common/contract/inference';
+import { realpathInsideSync, resolveInside, safeRelativePath } from '../files/safe-path';
 
 export type Tf = typeof tfTypes;
 
@@ -151,7 +152,7 @@ async function init(forceCpu: boolean): Promise<TfRuntime> {
   return { tf, backend: 'cpu', attempts, version: tfjsVersion() };
 }
 
-interface ModelJson {
+export interface ModelJson {
   format?: string;
   generatedBy?: string;
   convertedBy?: string;
@@ -173,12 +174,46 @@ export function readModelJson(file: string): ModelJson {
   if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
     throw new AppError('MODEL_INVALID', `${path.basename(file)} is not a TF.js model: it has no modelTopology or weightsManifest.`);
   }
-  for (const group of json.weightsManifest) {
+  tfjsWeightFiles(file, json);
+  return json;
+}
+
+/**
+ * The weight files a model.json names, each checked: a plain relative path (no absolute, drive-letter or `..`
+ * path) that exists and, after symbolic links are followed, lies inside the model's folder. `rel` is the
+ * normalised name (where a copy goes), `file` the real path to read. MODEL_INVALID otherwise.
+ */
+export function tfjsWeightFiles(modelJsonPath: string, json: ModelJson): { rel: string; file: string }[] {
+  const dir = path.dirname(modelJsonPath);
+  const out: { rel: string; file: string }[] = [];
+  for (const group of json.weightsManifest ?? []) {
+    if (!group || !Array.isArray(group.paths)) throw new AppError('MODEL_INVALID', 'The TF.js model.json has a weightsManifest entry without a list of paths.');
     for (const p of group.paths) {
-      if (!fs.existsSync(path.join(path.dirname(file), p))) throw new AppError('MODEL_INVALID', `The TF.js model is missing its weights file ${p}.`);
+      let rel: string;
+      let file: string;
+      try {
+        rel = safeRelativePath(p);
+        const full = resolveInside(dir, rel);
+        if (!fs.existsSync(full) && !isLink(full)) throw new AppError('MODEL_INVALID', `The TF.js model is missing its weights file ${p}.`);
+        file = realpathInsideSync(dir, full);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'INVALID_INPUT') {
+          throw new AppError('MODEL_INVALID', `The TF.js model names a weights file it may not use: ${err.message}`, { path: String(p) });
+        }
+        throw err;
+      }
+      out.push({ rel, file });
     }
   }
-  return json;
+  return out;
+}
+
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -189,10 +224,9 @@ export function diskIoHandler(modelJsonPath: string): tfTypes.io.IOHandler {
   return {
     load: async () => {
       const json = readModelJson(modelJsonPath);
-      const dir = path.dirname(modelJsonPath);
       const manifest = json.weightsManifest ?? [];
       const weightSpecs = manifest.flatMap((g) => g.weights);
-      const shards = await Promise.all(manifest.flatMap((g) => g.paths.map((p) => fs.promises.readFile(path.join(dir, p)))));
+      const shards = await Promise.all(tfjsWeightFiles(modelJsonPath, json).map((w) => fs.promises.readFile(w.file)));
       const all = Buffer.concat(shards);
       const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
       const expected = weightSpecs.reduce((n, w) => n + bytesOf(w), 0);
