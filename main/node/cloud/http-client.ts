@@ -134,7 +134,7 @@ export class HttpClient {
   private readonly fetchImpl: typeof fetch;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
-  private readonly userAgent: string;
+  readonly userAgent: string;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly maxRetryAfterMs: number;
@@ -186,10 +186,15 @@ export class HttpClient {
   /** Sends, checks the status, parses the reply with `schema`. Errors are AppErrors with a plain sentence. */
   async request<T>(opts: RequestOptions<T>): Promise<T> {
     const res = await this.send(this.build(opts, true));
-    if (!isOk(res.status, opts.okStatuses)) throw await this.errorFrom(res);
+    return this.parseReply(res, opts.schema, opts.okStatuses);
+  }
+
+  /** Checks a reply's status and parses its body (JSON, else text, empty as undefined) with `schema`. */
+  async parseReply<T>(res: Response, schema: z.ZodType<T>, okStatuses?: readonly number[]): Promise<T> {
+    if (!isOk(res.status, okStatuses)) throw await this.errorFrom(res);
     const text = await res.text();
     const data = text === '' ? undefined : parseLoose(text);
-    const parsed = opts.schema.safeParse(data);
+    const parsed = schema.safeParse(data);
     if (!parsed.success) throw badReplyError(this.service, res.status, parsed.error.issues);
     return parsed.data;
   }
@@ -327,7 +332,8 @@ const retryLayer: Middleware = (next, client) => async (req) => {
 /** timeout and cancel: each attempt gets its own deadline; the caller's signal aborts it at once. */
 const timeoutLayer: Middleware = (next, client) => async (req) => {
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), req.timeoutMs);
+  // Infinity (or 0): no overall deadline — streamed uploads watch for a stalled socket instead.
+  const timer = Number.isFinite(req.timeoutMs) && req.timeoutMs > 0 ? setTimeout(() => deadline.abort(), req.timeoutMs) : undefined;
   const signal = req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal;
   try {
     const res = await next({ ...req, signal });
