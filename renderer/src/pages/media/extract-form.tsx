@@ -19,7 +19,7 @@ export function ExtractForm({ media }: { media: MediaSource }) {
   const [busy, setBusy] = useState(false);
 
   const built = toParams(options, format, quality);
-  const fpsError = 'error' in built ? built.error : null;
+  const problem = 'error' in built ? built : null;
   const estimate = 'params' in built ? estimateFrames(built.params, media) : null;
 
   const submit = async (e: FormEvent) => {
@@ -36,7 +36,7 @@ export function ExtractForm({ media }: { media: MediaSource }) {
         <span>{t('extract.title')}</span>
       </div>
       <div className="extract-fields">
-        <ExtractOptions value={options} onChange={setOptions} media={media} error={fpsError} />
+        <ExtractOptions value={options} onChange={setOptions} media={media} problem={problem} />
         <div className="field">
           <span className="field-label" id="extract-format-label">
             {t('extract.format')}
@@ -65,7 +65,7 @@ export function ExtractForm({ media }: { media: MediaSource }) {
         <span className="muted" data-testid="extract-estimate">
           {estimate !== null ? t('extract.estimate', { count: estimate }) : ''}
         </span>
-        <button type="submit" className="button primary" disabled={busy || !!fpsError} data-testid="extract-submit">
+        <button type="submit" className="button primary" disabled={busy || !!problem} data-testid="extract-submit">
           <Icon name="layers" size={16} /> {t('extract.submit')}
         </button>
       </div>
