@@ -30,6 +30,7 @@ export const ErrorCode = z.enum([
   'MEDIA_UNREADABLE', // empty, truncated, not media, no video stream
   'FFMPEG_MISSING',
   'IO_ERROR', // disk full, read-only folder, permission denied
+  'DATABASE_DAMAGED', // the library (studio.db) fails SQLite's integrity check; restore a backup
   'CANCELLED',
   'MODEL_INVALID',
   'NETWORK', // a remote service is unreachable, timed out, or the connection dropped
