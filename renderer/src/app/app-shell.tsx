@@ -6,6 +6,7 @@ import { useNav } from '../stores/nav-store';
 import { useSettings } from '../stores/settings-store';
 import { useUi } from '../stores/ui-store';
 import { wireJobEvents } from '../stores/job-store';
+import { wireCloudEvents } from '../stores/cloud-notifier';
 import { Icon } from '../ui/icon';
 import { pages } from './pages';
 import { ShortcutSheet } from './shortcut-sheet';
@@ -95,6 +96,7 @@ export function AppShell() {
 
   useEffect(() => {
     wireJobEvents();
+    wireCloudEvents(); // a finished cloud job is announced on every page
   }, []);
   useEffect(() => {
     // Initial load, and again after a reconnect: the host may have changed while we were away.

@@ -1,0 +1,126 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useConnection } from '../../api';
+import { useCloud } from '../../stores/cloud-store';
+import { useCurrentProject } from '../../stores/project-store';
+import { EmptyState, NoProjectState } from '../../ui/empty-state';
+import { Icon, type IconName } from '../../ui/icon';
+import { AccountPanel } from './account-panel';
+import { ConnectionPanel } from './connection-panel';
+import { JobFormPanel } from './job-form';
+import { JobsList } from './jobs-list';
+import { MyItems } from './my-items';
+
+const TABS = ['generate', 'training', 'gpu'] as const;
+type Tab = (typeof TABS)[number];
+/** Tabs whose service arrives in a later release: shown, reachable by keyboard, and saying so. */
+const COMING: readonly Tab[] = ['training', 'gpu'];
+const TAB_ICONS: Record<Tab, IconName> = { generate: 'cube', training: 'sparkles', gpu: 'cpu' };
+
+/** The tab row (WAI-ARIA tabs: arrow keys move between tabs, Home/End to the ends). */
+function Tabs({ value, onChange }: { value: Tab; onChange: (t: Tab) => void }) {
+  const { t } = useTranslation('cloud');
+  const refs = useRef<Record<string, HTMLButtonElement | null>>({});
+  const onKey = (e: KeyboardEvent) => {
+    const i = TABS.indexOf(value);
+    const next = e.key === 'ArrowRight' ? TABS[(i + 1) % TABS.length] : e.key === 'ArrowLeft' ? TABS[(i - 1 + TABS.length) % TABS.length] : e.key === 'Home' ? TABS[0] : e.key === 'End' ? TABS[TABS.length - 1] : undefined;
+    if (!next) return;
+    e.preventDefault();
+    onChange(next);
+    refs.current[next]?.focus();
+  };
+  return (
+    <div className="cloud-tabs" role="tablist" aria-label={t('tabs.label')} onKeyDown={onKey}>
+      {TABS.map((tab) => (
+        <button
+          key={tab}
+          ref={(el) => {
+            refs.current[tab] = el;
+          }}
+          type="button"
+          role="tab"
+          id={`cloud-tab-${tab}`}
+          aria-selected={value === tab}
+          aria-controls={`cloud-panel-${tab}`}
+          tabIndex={value === tab ? 0 : -1}
+          className={value === tab ? 'cloud-tab active' : 'cloud-tab'}
+          onClick={() => onChange(tab)}
+          data-testid={`cloud-tab-${tab}`}
+        >
+          <Icon name={TAB_ICONS[tab]} size={15} />
+          {t(`tabs.${tab}`)}
+          {COMING.includes(tab) && <span className="badge cloud-soon">{t('tabs.soon')}</span>}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function Generate() {
+  const project = useCurrentProject();
+  const loadJobs = useCloud((s) => s.loadJobs);
+  const generation = useConnection((s) => s.generation);
+  const projectId = project?.id ?? null;
+  useEffect(() => {
+    void loadJobs(projectId);
+  }, [projectId, loadJobs, generation]);
+  return (
+    <div className="cloud-layout">
+      <div className="cloud-main">
+        {project ? (
+          <JobFormPanel projectId={project.id} />
+        ) : (
+          <section className="panel">
+            <NoProjectState namespace="cloud" icon="cloud" testId="cloud-no-project" />
+          </section>
+        )}
+        <JobsList />
+      </div>
+      <aside className="cloud-side">
+        <ConnectionPanel />
+        <AccountPanel />
+        <MyItems />
+      </aside>
+    </div>
+  );
+}
+
+function Coming({ tab }: { tab: 'training' | 'gpu' }) {
+  const { t } = useTranslation('cloud');
+  return (
+    <section className="panel">
+      <EmptyState icon={TAB_ICONS[tab]} title={t(`coming.${tab}.title`)} testId={`cloud-coming-${tab}`}>
+        {t(`coming.${tab}.text`)}
+      </EmptyState>
+    </section>
+  );
+}
+
+/** The Kraken cloud: 3D generation now (connection, account, new job, jobs, My items); training and GPU sessions later. */
+export function CloudPage() {
+  const { t } = useTranslation('cloud');
+  const project = useCurrentProject();
+  const [tab, setTab] = useState<Tab>('generate');
+  const loadConnection = useCloud((s) => s.loadConnection);
+  const loadAccount = useCloud((s) => s.loadAccount);
+  const generation = useConnection((s) => s.generation);
+  // On open (and after a reconnect): where Atlas is, whether it answers, and who is signed in.
+  useEffect(() => {
+    void loadConnection();
+    void loadAccount(true);
+  }, [loadConnection, loadAccount, generation]);
+  return (
+    <div className="page" data-testid="cloud-page">
+      <header className="page-header">
+        <div className="page-header-text">
+          <h1>{t('title')}</h1>
+          <p className="page-subtitle">{project ? t('subtitleProject', { name: project.name }) : t('subtitle')}</p>
+        </div>
+      </header>
+      <Tabs value={tab} onChange={setTab} />
+      <div role="tabpanel" id={`cloud-panel-${tab}`} aria-labelledby={`cloud-tab-${tab}`} className="cloud-tabpanel">
+        {tab === 'generate' ? <Generate /> : <Coming tab={tab} />}
+      </div>
+    </div>
+  );
+}
