@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, safeStorage, screen, session, shell } from 'electron';
 import { AppError } from '../common/app-error';
 import { APP_NAME } from '../node/app-paths';
 import { createCore, type Core } from '../node/core';
@@ -110,6 +110,7 @@ function start(): void {
   secrets = new SecretStore(path.join(dataDir, '.secrets.json'), safeStorage);
   handleKrakenProtocol(protocol, { rendererDir: path.join(app.getAppPath(), 'dist', 'renderer'), dataDir });
   ipc = registerIpc(core, { ipcMain, windows: () => BrowserWindow.getAllWindows(), log: (m) => console.error(m) });
+  notifyFinishedCloudJobs(core);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       buildMenuTemplate(
@@ -268,6 +269,31 @@ async function showProjectMedia(win: BrowserWindow, projectId: number): Promise<
   const script = `localStorage.setItem('kraken.currentProject', ${JSON.stringify(String(projectId))}); location.hash = '#/media'; location.reload();`;
   await win.webContents.executeJavaScript(script).catch(() => undefined);
   focusMainWindow();
+}
+
+// --- Cloud jobs ----------------------------------------------------------------------------------------------
+
+/**
+ * An OS notification when a cloud job finishes (the page shows a toast too), once per final state it reaches;
+ * a click brings the window back on the Cloud page.
+ */
+function notifyFinishedCloudJobs(c: Core): void {
+  const last = new Map<string, string>();
+  c.bus.on('cloud.jobUpdated', (job) => {
+    const prev = last.get(job.id);
+    last.set(job.id, job.state);
+    if ((job.state !== 'done' && job.state !== 'failed') || prev === job.state || !Notification.isSupported()) return;
+    const name = job.fields.itemName || job.requestId || job.id;
+    const n = new Notification({
+      title: job.state === 'done' ? `${name} is ready` : `${name} failed in the cloud`,
+      body: job.state === 'done' ? 'Open it from the Cloud page.' : (job.error?.message ?? job.note ?? 'The cloud could not make this item.'),
+    });
+    n.on('click', () => {
+      focusMainWindow();
+      navigate('cloud');
+    });
+    n.show();
+  });
 }
 
 // --- Quitting ---------------------------------------------------------------------------------------------------
