@@ -27,13 +27,13 @@ interface RunningHost {
   output: () => string;
 }
 
-function startHost(dataDir: string, port: number): Promise<RunningHost> {
+function startHost(dataDir: string, port: number, extraEnv: Record<string, string> = {}): Promise<RunningHost> {
   if (!fs.existsSync(hostEntry)) {
     throw new Error(`${path.relative(repoRoot, hostEntry)} is missing: run \`npm run build\` before the end-to-end tests.`);
   }
   const child = spawn(process.execPath, [hostEntry, '--port', String(port), '--data-dir', dataDir, '--no-open'], {
     cwd: repoRoot,
-    env: { ...process.env, KRAKEN_DATA_DIR: dataDir },
+    env: { ...process.env, ...extraEnv, KRAKEN_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -73,10 +73,12 @@ async function stopHost(host: RunningHost): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<{ studio: Studio }>({
-  studio: async ({ page }, use, testInfo) => {
+export const test = base.extend<{ studio: Studio; hostEnv: Record<string, string> }>({
+  /** Extra environment for the host (e.g. `KRAKEN_ATLAS_URL` of an emulator); a spec overrides it with `test.extend`. */
+  hostEnv: [{}, { option: true }],
+  studio: async ({ page, hostEnv }, use, testInfo) => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-e2e-'));
-    let host = await startHost(dataDir, 0);
+    let host = await startHost(dataDir, 0, hostEnv);
     const port = Number(new URL(host.url).port);
     const studio: Studio = {
       page,
@@ -85,7 +87,7 @@ export const test = base.extend<{ studio: Studio }>({
       async restartHost() {
         await stopHost(host);
         // Same port, so the page keeps its origin (and its local storage) as a desktop user would.
-        host = await startHost(dataDir, port);
+        host = await startHost(dataDir, port, hostEnv);
         studio.url = host.url;
         return host.url;
       },
