@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { formatBytes } from '../../common/byte-size';
 import type { CloudModel, FixKind, PreflightProblem, PreflightReport, ProbeResult, QualityHint } from '../../common/contract';
 import { sampleCaptureQuality } from './capture-quality';
 import { CLOUD_LIMITS, type ImageLimits, type VideoLimits } from './cloud-limits';
@@ -13,7 +14,8 @@ import { probeFile } from './probe';
 
 const FIX_ORDER: FixKind[] = ['trim', 'downscale-fhd', 'downscale-hd', 'transcode', 'fit-size', 'image-jpeg'];
 
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+// One size formatter for core and renderer (decimal units, small files in KB), so the panels agree.
+const mb = (bytes: number) => formatBytes(bytes);
 /**
  * A length beside a limit, in tenths cut towards the side of the limit it is on: rounding would print 19.96 s
  * as "20.0 s" beside "at least 20 s", or 180.04 s as "180.0 s" beside "at most 180 s".

@@ -99,7 +99,7 @@ describe('damaged and huge files', () => {
     expect((JSON.parse(r.stdout) as { frameCount: number }).frameCount).toBe(2);
     const pf = kraken(['preflight', fixtures.huge(), '--model', 'gs3d', '--fast', '--json']);
     expect(pf.code).toBe(3);
-    expect(JSON.parse(pf.stdout)).toMatchObject({ problems: [{ code: 'FILE_TOO_LARGE', actual: '5368.7 MB' }] });
+    expect(JSON.parse(pf.stdout)).toMatchObject({ problems: [{ code: 'FILE_TOO_LARGE', actual: '5.4 GB' }] });
   });
 });
 

@@ -46,9 +46,41 @@ describe('format', () => {
     expect(formatEta(3725)).toBe('1:02:05');
     expect(formatEta(Number.POSITIVE_INFINITY)).toBe('0:00');
   });
-  it('formats sizes in binary units', () => {
+  it('formats sizes in decimal units (1 KB = 1000 B, 1 MB = 10^6 B, like the cloud limits), small files in whole KB', () => {
+    expect(formatBytes(0, 'en')).toBe('0 B');
     expect(formatBytes(512, 'en')).toBe('512 B');
-    expect(formatBytes(3_527_805, 'en')).toBe('3.4 MB');
-    expect(formatBytes(200 * 1024 * 1024, 'en')).toBe('200 MB');
+    expect(formatBytes(999, 'en')).toBe('999 B');
+    expect(formatBytes(1000, 'en')).toBe('1 KB');
+    expect(formatBytes(1499, 'en')).toBe('1 KB');
+    expect(formatBytes(46_000, 'en')).toBe('46 KB'); // was "0.0 MB" in pre-flight
+    expect(formatBytes(46_499, 'en')).toBe('46 KB');
+    expect(formatBytes(999_499, 'en')).toBe('999 KB');
+    expect(formatBytes(999_500, 'en')).toBe('1.0 MB'); // rounds up into the next unit, never "1000 KB"
+    expect(formatBytes(1_000_000, 'en')).toBe('1.0 MB');
+    expect(formatBytes(3_527_805, 'en')).toBe('3.5 MB'); // the metadata panel said 3.3 MB (MiB), pre-flight 3.5 MB
+    expect(formatBytes(52_428_800, 'en')).toBe('52.4 MB'); // 50 MiB
+    expect(formatBytes(300_000_000, 'en')).toBe('300.0 MB');
+    expect(formatBytes(300_400_000, 'en')).toBe('300.4 MB'); // not "300 MB" beside "at most 300 MB"
+    expect(formatBytes(999_949_999, 'en')).toBe('999.9 MB');
+    expect(formatBytes(999_950_000, 'en')).toBe('1.0 GB');
+    expect(formatBytes(1_500_000_000, 'en')).toBe('1.5 GB');
+    expect(formatBytes(2e15, 'en')).toBe('2,000.0 TB');
+    expect(formatBytes(-5, 'en')).toBe('0 B');
+    expect(formatBytes(Number.NaN, 'en')).toBe('0 B');
+    expect(formatBytes(3_527_805, 'ko')).toBe('3.5 MB');
+    expect(formatBytes(3_527_805, 'de')).toBe('3,5 MB');
+  });
+
+  it('is the one size formatter: no page prints sizes with its own arithmetic', () => {
+    const sources = import.meta.glob<string>(['../**/*.{ts,tsx}', '!../**/*.test.{ts,tsx}', '!../pages/viewer/formats/**', '!../pages/viewer/fixtures/**', '!../pages/viewer/render/**', '!../pages/viewer/workers/**'], {
+      eager: true,
+      query: '?raw',
+      import: 'default',
+    });
+    const offenders = Object.entries(sources)
+      .filter(([, text]) => /\/\s*(1024|1048576|1e6|1_000_000)\b[^\n]*\b(KB|MB|GB)\b|`[^`]*\}\s*(KB|MB|GB)`/.test(text))
+      .map(([file]) => file);
+    expect(Object.keys(sources).length).toBeGreaterThan(50);
+    expect(offenders).toEqual([]);
   });
 });

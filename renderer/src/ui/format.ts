@@ -1,16 +1,7 @@
 /** Formatting helpers shared by pages; all locale-aware through Intl. */
 
-export function formatBytes(bytes: number, locale: string): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const digits = i === 0 || v >= 100 ? 0 : 1;
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v)} ${units[i]}`;
-}
+/** File sizes: one formatter for the whole studio (decimal units, 1 MB = 10^6 bytes, like the cloud limits). */
+export { BYTES_PER_KB, formatBytes } from '../../../main/common/byte-size';
 
 /**
  * Media durations below this show tenths. Every cloud-model duration limit (20, 60, 180 s) lies under it, and a

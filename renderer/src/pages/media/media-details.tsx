@@ -11,7 +11,7 @@ export function MediaDetails({ media }: { media: MediaSource }) {
   const lng = i18n.language;
   const { probe } = media;
   const v = probe.video;
-  const rows: { key: string; label: string; value: string }[] = [];
+  const rows: { key: string; label: string; value: string; title?: string }[] = [];
   if (probe.durationSeconds !== null) rows.push({ key: 'duration', label: t('meta.duration'), value: formatDuration(probe.durationSeconds) });
   rows.push({ key: 'size', label: t('meta.displaySize'), value: `${v.displayWidth} × ${v.displayHeight}` });
   if (v.rotation !== 0 || v.width !== v.displayWidth) rows.push({ key: 'coded', label: t('meta.codedSize'), value: `${v.width} × ${v.height}` });
@@ -38,7 +38,7 @@ export function MediaDetails({ media }: { media: MediaSource }) {
     });
   }
   rows.push({ key: 'container', label: t('meta.container'), value: containerName(probe.container, media.name) });
-  rows.push({ key: 'filesize', label: t('meta.fileSize'), value: formatBytes(probe.sizeBytes, lng) });
+  rows.push({ key: 'filesize', label: t('meta.fileSize'), value: formatBytes(probe.sizeBytes, lng), title: t('meta.fileSizeExact', { bytes: formatNumber(probe.sizeBytes, lng) }) });
   if (probe.bitRate) rows.push({ key: 'bitrate', label: t('meta.bitRate'), value: `${formatNumber(probe.bitRate / 1_000_000, lng, 1)} Mb/s` });
 
   return (
@@ -60,7 +60,7 @@ export function MediaDetails({ media }: { media: MediaSource }) {
           {rows.map((r) => (
             <div className="meta-row" key={r.key} data-testid={`meta-${r.key}`}>
               <dt>{r.label}</dt>
-              <dd>{r.value}</dd>
+              <dd title={r.title}>{r.value}</dd>
             </div>
           ))}
         </dl>

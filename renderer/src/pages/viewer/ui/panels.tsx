@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { formatBytes } from '../../../ui/format';
 import { Icon } from '../../../ui/icon';
 import { ProgressBar } from '../../../ui/progress-bar';
 import { lightingPresets } from '../render/lighting';
@@ -6,12 +7,6 @@ import { formatLength } from '../render/view-math';
 import { useViewer, type SlotIndex } from '../viewer-store';
 
 const fmt = (n: number, lng: string) => new Intl.NumberFormat(lng).format(n);
-
-function formatBytes(n: number, lng: string): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1048576) return `${new Intl.NumberFormat(lng, { maximumFractionDigits: 1 }).format(n / 1024)} KB`;
-  return `${new Intl.NumberFormat(lng, { maximumFractionDigits: 1 }).format(n / 1048576)} MB`;
-}
 
 function Stat({ id, label, value, raw }: { id: string; label: string; value: string; raw: string | number }) {
   return (
