@@ -231,6 +231,16 @@ export class HttpClient {
     });
   }
 
+  /** Waits `ms` with the client's sleep (tests replace it); CANCELLED when the signal aborts. */
+  async wait(ms: number, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.sleep(ms, signal);
+    } catch {
+      throw cancelledError();
+    }
+    if (signal?.aborted) throw cancelledError();
+  }
+
   /** Back-off before retry number `attempt` (0-based): full jitter over an exponential cap. */
   backoffMs(attempt: number): number {
     const cap = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** attempt);
@@ -261,7 +271,7 @@ export class HttpClient {
   private transport(req: SendRequest): Promise<Response> {
     const t: TransportRequest = { method: req.method, url: req.url, headers: req.headers, body: req.body, signal: req.signal ?? new AbortController().signal };
     if (req.transport) return req.transport(t);
-    const init: RequestInit & { duplex?: 'half' } = { method: t.method, headers: t.headers, body: t.body ?? null, signal: t.signal, redirect: 'follow' };
+    const init: RequestInit & { duplex?: 'half' } = { method: t.method, headers: t.headers, body: (t.body ?? null) as BodyInit | null, signal: t.signal, redirect: 'follow' };
     if (t.body instanceof ReadableStream) init.duplex = 'half';
     return this.fetchImpl(t.url, init);
   }

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './http-client';
 export * from './upload';
 export * from './format-check';
+export * from './download';
