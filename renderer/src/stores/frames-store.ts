@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ExtractParams, FrameSet } from '../../../main/common/contract';
 import { api } from '../api';
+import { pickSet } from './frame-set-selection';
 import { onJobUpdated, useJobs } from './job-store';
 import { useProjects } from './project-store';
 import { showError } from './toast-store';
@@ -10,9 +11,13 @@ interface FramesState {
   projectId: number | null;
   sets: FrameSet[];
   loading: boolean;
+  /** The media the panel follows: its sets are listed and one of them is selected, never another file's. */
+  mediaId: number | null;
   selectedSetId: number | null;
   load(projectId: number): Promise<void>;
   select(id: number | null): void;
+  /** The selected media changed: show its sets and select its newest complete one (or the wanted one of it). */
+  follow(mediaId: number | null, wanted?: number | null): void;
   extract(projectId: number, mediaId: number, params: ExtractParams): Promise<boolean>;
   cancel(set: FrameSet): Promise<void>;
   resume(set: FrameSet): Promise<void>;
@@ -23,18 +28,19 @@ export const useFrames = create<FramesState>((set, get) => ({
   projectId: null,
   sets: [],
   loading: false,
+  mediaId: null,
   selectedSetId: null,
 
   async load(projectId) {
     const switching = get().projectId !== projectId;
-    set(switching ? { projectId, sets: [], selectedSetId: null, loading: true } : { loading: true });
+    set(switching ? { projectId, sets: [], mediaId: null, selectedSetId: null, loading: true } : { loading: true });
     try {
       // Jobs too: after a reload the error and progress of unfinished sets come from the saved job.
       const [sets, jobs] = await Promise.all([api.frames.listSets({ projectId }), api.jobs.list({ projectId, limit: 200 })]);
       if (get().projectId !== projectId) return;
       jobs.forEach((j) => useJobs.getState().setJob(j));
-      const { selectedSetId } = get();
-      set({ sets, selectedSetId: sets.some((s) => s.id === selectedSetId) ? selectedSetId : (sets[0]?.id ?? null) });
+      const { selectedSetId, mediaId } = get();
+      set({ sets, selectedSetId: pickSet(sets, mediaId, selectedSetId) });
     } catch (err) {
       showError(err);
     } finally {
@@ -44,6 +50,11 @@ export const useFrames = create<FramesState>((set, get) => ({
 
   select(id) {
     set({ selectedSetId: id });
+  },
+
+  follow(mediaId, wanted) {
+    const { sets, selectedSetId } = get();
+    set({ mediaId, selectedSetId: pickSet(sets, mediaId, wanted === undefined ? selectedSetId : wanted) });
   },
 
   async extract(projectId, mediaId, params) {
@@ -88,7 +99,10 @@ export const useFrames = create<FramesState>((set, get) => ({
   async remove(fs) {
     try {
       await api.frames.deleteSet({ id: fs.id });
-      set((s) => ({ sets: s.sets.filter((x) => x.id !== fs.id), selectedSetId: s.selectedSetId === fs.id ? null : s.selectedSetId }));
+      set((s) => {
+        const sets = s.sets.filter((x) => x.id !== fs.id);
+        return { sets, selectedSetId: pickSet(sets, s.mediaId, s.selectedSetId === fs.id ? null : s.selectedSetId) };
+      });
       void useProjects.getState().refreshOne(fs.projectId);
     } catch (err) {
       showError(err);

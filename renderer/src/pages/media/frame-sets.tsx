@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FrameSet } from '../../../../main/common/contract';
 import { useFrames } from '../../stores/frames-store';
@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../ui/dialog';
 import { formatDate } from '../../ui/format';
 import { Icon } from '../../ui/icon';
 import { JobProgressView } from './job-progress';
+import { setsOfMedia } from '../../stores/frame-set-selection';
 import { describeParams } from './set-summary';
 
 const statusTone: Record<FrameSet['status'], string> = {
@@ -102,16 +103,27 @@ function FrameSetRow({ set, selected, onDelete }: { set: FrameSet; selected: boo
 
 export function FrameSets() {
   const { t } = useTranslation('media');
-  const sets = useFrames((s) => s.sets);
+  const all = useFrames((s) => s.sets);
+  const mediaId = useFrames((s) => s.mediaId);
+  const sets = useMemo(() => setsOfMedia(all, mediaId), [all, mediaId]);
+  const elsewhere = all.length - sets.length;
   const selectedSetId = useFrames((s) => s.selectedSetId);
   const remove = useFrames((s) => s.remove);
   const [deleting, setDeleting] = useState<FrameSet | null>(null);
 
+  const others = elsewhere > 0 && (
+    <p className="faint frame-sets-elsewhere" data-testid="frame-sets-elsewhere" data-count={elsewhere}>
+      {t('sets.elsewhere', { count: elsewhere })}
+    </p>
+  );
   if (sets.length === 0) {
     return (
-      <p className="muted frame-sets-empty" data-testid="frame-sets-empty">
-        {t('sets.empty')}
-      </p>
+      <>
+        <p className="muted frame-sets-empty" data-testid="frame-sets-empty">
+          {t(all.length === 0 ? 'sets.empty' : 'sets.emptyForMedia')}
+        </p>
+        {others}
+      </>
     );
   }
   return (
@@ -121,6 +133,7 @@ export function FrameSets() {
           <FrameSetRow key={s.id} set={s} selected={s.id === selectedSetId} onDelete={() => setDeleting(s)} />
         ))}
       </ul>
+      {others}
       <ConfirmDialog
         open={deleting !== null}
         title={t('sets.deleteTitle')}

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConnection } from '../../api';
+import { setsOfMedia } from '../../stores/frame-set-selection';
 import { useFrames } from '../../stores/frames-store';
 import { useMedia } from '../../stores/media-store';
 import { useCurrentProject } from '../../stores/project-store';
@@ -77,7 +78,8 @@ function ProjectMedia({ projectId, projectName }: { projectId: number; projectNa
   const loadMedia = useMedia((s) => s.load);
   const importSample = useMedia((s) => s.importSample);
   const loadSets = useFrames((s) => s.load);
-  const setCount = useFrames((s) => s.sets.length);
+  const setCount = useFrames((s) => setsOfMedia(s.sets, s.mediaId).length);
+  const selectedId = selected?.id ?? null;
   const pendingImport = useUi((s) => s.pendingImport);
   const generation = useConnection((s) => s.generation);
   const { pick, input } = useImport(projectId);
@@ -86,6 +88,11 @@ function ProjectMedia({ projectId, projectName }: { projectId: number; projectNa
     void loadMedia(projectId);
     void loadSets(projectId);
   }, [projectId, generation, loadMedia, loadSets]);
+
+  // The frame-set panel follows the selected media: its sets, one of them selected.
+  useEffect(() => {
+    useFrames.getState().follow(selectedId);
+  }, [selectedId]);
 
   // Ctrl/Cmd+O from anywhere leaves a request for this page.
   useEffect(() => {
