@@ -15,6 +15,8 @@ import { jobHandlers } from './jobs/handlers';
 import { mediaHandlers } from './media/handlers';
 import { projectHandlers } from './projects/handlers';
 import { settingsHandlers } from './settings/handlers';
+import { storeHandlers } from './store/handlers';
+import { LibraryService } from './store/library-service';
 import { JobRunner } from './jobs/job-runner';
 import { FrameService } from './media/frame-service';
 import { PreflightService } from './media/preflight-service';
@@ -48,6 +50,8 @@ export interface Core {
   frames: FrameService;
   preflight: PreflightService;
   inference: InferenceService;
+  /** The library database itself: health, backups, restore. */
+  library: LibraryService;
   handlers: Handlers;
   info(): Promise<AppInfo>;
   /** Cancels running jobs and closes the database. */
@@ -68,6 +72,16 @@ export function createCore(options: CoreOptions): Core {
   const preflight = new PreflightService(dataDir, tools, jobs, media);
   const inference = new InferenceService(db, dataDir, jobs);
   jobs.recoverInterrupted();
+  const library = new LibraryService({
+    db,
+    file: path.join(dataDir, 'studio.db'),
+    busy: () => (jobs.list({ status: ['running', 'queued'], limit: 1 }).length > 0 ? 'jobs are running; wait for them or cancel them first.' : null),
+    afterRestore: () => {
+      // Jobs the backup recorded as running are not running now; tool paths may differ in the restored settings.
+      jobs.recoverInterrupted();
+      tools.invalidate();
+    },
+  });
 
   const info = async (): Promise<AppInfo> => {
     const located = await tools.locate();
@@ -104,6 +118,7 @@ export function createCore(options: CoreOptions): Core {
     ...mediaHandlers({ media, frames, preflight }),
     ...jobHandlers(jobs),
     ...inferenceHandlers(inference),
+    ...storeHandlers(library),
     ...atlasHandlers(),
   };
 
@@ -119,6 +134,7 @@ export function createCore(options: CoreOptions): Core {
     frames,
     preflight,
     inference,
+    library,
     handlers,
     info,
     async close() {

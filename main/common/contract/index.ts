@@ -10,6 +10,7 @@ import { inferenceChannels } from './inference';
 import { jobChannels, JobProgress, Job } from './jobs';
 import { mediaChannels } from './media';
 import { projectChannels } from './projects';
+import { storeChannels } from './store';
 
 export const contract = {
   ...appChannels,
@@ -18,6 +19,7 @@ export const contract = {
   ...jobChannels,
   ...inferenceChannels,
   ...cloudChannels,
+  ...storeChannels,
 } as const;
 
 export type Contract = typeof contract;
@@ -63,3 +65,4 @@ export * from './media';
 export * from './jobs';
 export * from './inference';
 export * from './cloud';
+export * from './store';
