@@ -271,7 +271,7 @@ export class HttpClient {
   private transport(req: SendRequest): Promise<Response> {
     const t: TransportRequest = { method: req.method, url: req.url, headers: req.headers, body: req.body, signal: req.signal ?? new AbortController().signal };
     if (req.transport) return req.transport(t);
-    const init: RequestInit & { duplex?: 'half' } = { method: t.method, headers: t.headers, body: (t.body ?? null) as BodyInit | null, signal: t.signal, redirect: 'follow' };
+    const init: RequestInit & { duplex?: 'half' } = { method: t.method, headers: t.headers, body: (t.body ?? null) as RequestInit['body'], signal: t.signal, redirect: 'follow' };
     if (t.body instanceof ReadableStream) init.duplex = 'half';
     return this.fetchImpl(t.url, init);
   }
