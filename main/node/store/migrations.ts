@@ -148,6 +148,28 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE frame_sets ADD COLUMN report_json TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'cloud outbox: work waiting for a cloud service (references only, never a secret)',
+    up: `
+      CREATE TABLE cloud_outbox (
+        id INTEGER PRIMARY KEY,
+        service TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        ref TEXT,
+        status TEXT NOT NULL CHECK (status IN ('queued','sending','sent','failed','cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error_json TEXT,
+        result_json TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX cloud_outbox_pending ON cloud_outbox(service, status, id);
+      CREATE INDEX cloud_outbox_ref ON cloud_outbox(ref);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
