@@ -66,7 +66,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   server.on('clientError', (_e, socket) => socket.destroy());
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // not new URL(req.url, base): a target like "//atlas/…" would read as a host name
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const url = { pathname: q < 0 ? raw : raw.slice(0, q), searchParams: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
     const method = (req.method ?? 'GET').toUpperCase();
     const path = normalisePath(url.pathname);
     const record: RequestRecord = {
