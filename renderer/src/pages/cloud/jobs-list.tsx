@@ -112,7 +112,7 @@ function JobCard({ job }: { job: CloudJob }) {
   const active = job.state === 'queued' || job.state === 'uploading' || job.state === 'processing' || job.state === 'downloading';
   const canRetry = job.state === 'failed' || job.state === 'cancelled';
   return (
-    <li className="cloud-job" data-testid="cloud-job" data-job-id={job.id} data-state={job.state} data-cloud-status={job.cloudStatus ?? ''} data-model={job.model}>
+    <li className="cloud-job" data-testid="cloud-job" data-job-id={job.id} data-request-id={job.requestId ?? ''} data-state={job.state} data-cloud-status={job.cloudStatus ?? ''} data-model={job.model}>
       <div className="cloud-job-head">
         <div className="cloud-job-title">
           <span className="cloud-job-name">{job.fields.itemName}</span>

@@ -1,0 +1,231 @@
+/**
+ * The Cloud page end to end in Chromium through the browser host, against a local Atlas emulator (one per run
+ * of this spec, with a short processing time) that the host reaches over 127.0.0.1:
+ * - the three sign-in refusals each in their own sentence, then sign in;
+ * - the project's video → pre-flight → gs3d → upload → cloud status → the splat opens in the viewer;
+ * - an image → InstantMesh → the GLB in the viewer;
+ * - a pre-flight failure (WebP for InstantMesh) blocks Submit and the one-click fix makes it pass;
+ * - My items: a cursor page at a time with "load more", delete with confirmation, and the 403 "not yours".
+ * Clips and images are made here with ffmpeg, so the repository holds no binary media.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { startAtlasEmulator, type AtlasEmulator } from '../emulators/atlas';
+import { expect, test as base } from './fixtures';
+import { AppPage, watchFor } from './pages/app-page';
+import { CloudPage } from './pages/cloud-page';
+import { MediaPage } from './pages/media-page';
+import { ProjectsPage } from './pages/projects-page';
+
+const ffmpeg = process.env.KRAKEN_FFMPEG ?? 'ffmpeg';
+const PASSWORD = 'Kraken-e2e-2026!';
+const SHOTS = process.env.KRAKEN_SCREENSHOTS ?? path.join(os.tmpdir(), 'kraken-cloud-shots');
+
+/** One emulator for the whole spec (a worker fixture); each test's host is pointed at it. */
+const test = base.extend<{ cloud: CloudPage }, { atlas: AtlasEmulator }>({
+  atlas: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: none
+    async ({}, use) => {
+      const atlas = await startAtlasEmulator({ processingMs: 1500, quiet: true });
+      await use(atlas);
+      await atlas.close();
+    },
+    { scope: 'worker' },
+  ],
+  // The cloud layer reads the emulator's address from the environment (KRAKEN_EMULATOR_ATLAS_URL marks it as the local emulator).
+  hostEnv: async ({ atlas }, use) => use({ KRAKEN_EMULATOR_ATLAS_URL: atlas.url, KRAKEN_ATLAS_URL: atlas.url }),
+  cloud: async ({ page }, use) => use(new CloudPage(page)),
+});
+
+let dir = '';
+const file = (name: string) => path.join(dir, name);
+function run(args: string[]): void {
+  execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+test.beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-cloud-e2e-'));
+  // a short walk-around stand-in: moving colours, H.264 MP4 within gs3d's limits (≤ 180 s, ≤ FHD, ≤ 300 MB)
+  run(['-f', 'lavfi', '-i', 'testsrc2=size=640x480:rate=24:duration=4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', file('walkaround.mp4')]);
+  // InstantMesh wants a PNG/JPEG of at least 300 × 300
+  run(['-f', 'lavfi', '-i', 'testsrc2=size=512x512', '-frames:v', '1', file('statue.png')]);
+  // … and refuses WebP: pre-flight says so and offers "Convert to JPEG"
+  run(['-f', 'lavfi', '-i', 'testsrc2=size=512x512', '-frames:v', '1', '-c:v', 'libwebp', file('statue-webp.webp')]);
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+
+test.afterAll(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+let userCount = 0;
+/** A confirmed Atlas account of its own for each test. */
+async function newUser(atlas: AtlasEmulator, nickname = 'Creator'): Promise<string> {
+  const email = `creator${++userCount}-${Date.now()}@example.com`;
+  await atlas.createUser({ email, password: PASSWORD, nickname });
+  return email;
+}
+
+/** Opens the studio, makes a project holding these files, and shows the Cloud page. */
+async function openWithProject(page: Page, url: string, files: string[]): Promise<void> {
+  const app = new AppPage(page);
+  await app.open(url);
+  await app.goTo('projects');
+  await new ProjectsPage(page).create('Cloud capture');
+  const media = new MediaPage(page);
+  await media.importFiles(files.map(file));
+  await expect(media.mediaItems()).toHaveCount(files.length, { timeout: 60_000 });
+  await app.goTo('cloud');
+}
+
+test('sign-in refusals, then a video becomes a Gaussian splat in the viewer', async ({ studio, atlas, cloud, page }) => {
+  const email = await newUser(atlas, 'Mina');
+  const unconfirmed = `unconfirmed-${Date.now()}@example.com`;
+  await atlas.createUser({ email: unconfirmed, password: PASSWORD, confirmed: false });
+  const google = `google-${Date.now()}@example.com`;
+  await atlas.createUser({ email: google, provider: 'google' });
+
+  await openWithProject(page, studio.url, ['walkaround.mp4']);
+  await expect(cloud.connection().getByTestId('cloud-url')).toHaveText(atlas.url);
+  await cloud.expectReachable();
+  await expect(cloud.connection().getByTestId('cloud-latency')).toHaveText(/\d+(\.\d)? (ms|s)$/);
+  // signed out: Submit waits for an account and says so
+  await expect(cloud.submitButton()).toBeDisabled();
+  await expect(page.getByTestId('cloud-submit-why')).toHaveText('Sign in to submit.');
+
+  // sign-up's rule is shown live, part by part
+  await page.getByTestId('account-mode-signUp').click();
+  await page.getByTestId('account-password').fill('short1!');
+  await expect(page.getByTestId('rule-length')).toHaveAttribute('data-met', 'false');
+  await expect(page.getByTestId('rule-digit')).toHaveAttribute('data-met', 'true');
+  await expect(page.getByTestId('rule-upper')).toHaveAttribute('data-met', 'false');
+  await page.getByTestId('account-password').fill('Much-longer-1');
+  for (const rule of ['length', 'upper', 'lower', 'digit', 'special']) await expect(page.getByTestId(`rule-${rule}`)).toHaveAttribute('data-met', 'true');
+
+  // the three refusals of sign-in, each in its own sentence
+  await cloud.trySignIn(email, 'Wrong-password-1!');
+  await expect(cloud.accountError()).toHaveAttribute('data-reason', 'wrongPassword');
+  await expect(cloud.accountError()).toContainText('The e-mail or the password is wrong.');
+  await cloud.trySignIn(unconfirmed, PASSWORD);
+  await expect(cloud.accountError()).toHaveAttribute('data-reason', 'notConfirmed');
+  await expect(cloud.accountError().getByTestId('account-resend')).toBeVisible();
+  await cloud.trySignIn(google, PASSWORD);
+  await expect(cloud.accountError()).toHaveAttribute('data-reason', 'google');
+
+  await cloud.signIn(email, PASSWORD);
+  await expect(page.getByTestId('account-profile-nickname')).toHaveText('Mina');
+
+  // the project's video, checked against gs3d's limits before a byte is sent
+  await cloud.chooseModel('gs3d');
+  await cloud.chooseMedia('walkaround.mp4');
+  await cloud.expectVerdict('ok');
+  await expect(cloud.form().getByTestId('cloud-name')).toHaveValue('walkaround');
+  await cloud.form().getByTestId('cloud-epoch').fill('0');
+  await expect(cloud.submitButton()).toBeDisabled(); // Epoch is 1–100
+  await cloud.form().getByTestId('cloud-epoch').fill('5');
+
+  const sawUpload = await watchFor(page, 'cloud-upload');
+  const sawProcessing = await watchFor(page, 'cloud-processing');
+  const job = await cloud.submit();
+  await expect(job).toHaveAttribute('data-model', 'gs3d');
+  await cloud.expectDone(job);
+  expect(await sawUpload(), 'the upload bar was shown').toBe(true);
+  expect(await sawProcessing(), 'the cloud status was shown').toBe(true);
+  await expect(job).toHaveAttribute('data-cloud-status', 'OK');
+  await expect(job.getByTestId('cloud-job-state')).toHaveText('Done');
+  await expect(page.getByTestId('toast-success').filter({ hasText: '“walkaround” is ready' })).toBeVisible();
+  await expect(cloud.result(job, 'ply')).toHaveCount(1);
+  await page.screenshot({ path: path.join(SHOTS, 'cloud-gs3d-done.png') });
+
+  // the splat file is the emulator's, byte for byte, inside the project's data folder
+  const rel = await cloud.result(job, 'ply').getAttribute('data-file');
+  expect(rel).toMatch(/^projects\/\d+\//);
+  const requestId = (await job.getAttribute('data-request-id'))!;
+  expect(fs.readFileSync(path.join(studio.dataDir, rel!)).equals(fs.readFileSync(atlas.resultFile(requestId, 1)!))).toBe(true);
+
+  await cloud.openIn3d(job, 'ply');
+  expect(await cloud.viewerStat('splats')).toBeGreaterThan(0);
+  await page.screenshot({ path: path.join(SHOTS, 'cloud-gs3d-viewer.png') });
+});
+
+test('an image becomes an InstantMesh GLB in the viewer', async ({ studio, atlas, cloud, page }) => {
+  const email = await newUser(atlas);
+  await openWithProject(page, studio.url, ['statue.png']);
+  await cloud.signIn(email, PASSWORD);
+  await cloud.chooseModel('instant-mesh');
+  await expect(cloud.form().getByTestId('cloud-media')).toHaveValue(/\d+/); // the image is picked by itself
+  await cloud.expectVerdict('ok');
+  const job = await cloud.submit();
+  await cloud.expectDone(job);
+  await expect(cloud.result(job, 'glb')).toHaveCount(1);
+  await expect(cloud.result(job, 'obj')).toHaveCount(1);
+  await cloud.openIn3d(job, 'glb');
+  await expect(page.getByTestId('viewer-stats-0').getByTestId('stat-format')).toHaveAttribute('data-value', 'glb');
+  expect(await cloud.viewerStat('faces')).toBeGreaterThan(0);
+});
+
+test('a pre-flight failure blocks Submit and its one-click fix makes it pass', async ({ studio, atlas, cloud, page }) => {
+  const email = await newUser(atlas);
+  await openWithProject(page, studio.url, ['statue-webp.webp']);
+  await cloud.signIn(email, PASSWORD);
+  await cloud.chooseModel('instant-mesh');
+  await cloud.expectVerdict('bad');
+  await expect(cloud.problem('WRONG_IMAGE_FORMAT')).toBeVisible();
+  await expect(cloud.submitButton()).toBeDisabled();
+  await expect(page.getByTestId('cloud-submit-why')).toHaveText('Fix the pre-flight problems first.');
+  await page.screenshot({ path: path.join(SHOTS, 'cloud-preflight-blocked.png') });
+
+  await cloud.problem('WRONG_IMAGE_FORMAT').getByTestId('cloud-fix-image-jpeg').click();
+  await cloud.expectVerdict('ok');
+  await expect(page.getByTestId('cloud-fixed')).toContainText('passes');
+  // the fixed copy is now the input, and nothing was sent to the cloud meanwhile
+  const chosen = cloud.form().getByTestId('cloud-media').locator('option:checked');
+  await expect(chosen).toHaveText(/\.jpe?g$/);
+  await expect(cloud.submitButton()).toBeEnabled();
+  expect(atlas.items()).toHaveLength(0);
+});
+
+test('My items: load more by cursor, delete with confirmation, and "not yours"', async ({ studio, atlas, cloud, page }) => {
+  const email = await newUser(atlas, 'Lister');
+  // twelve items made through the emulator's own API (as another device of this account would)
+  const signIn = await fetch(`${atlas.url}/atlas/auth/sign-In`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: email, password: PASSWORD }) });
+  const { accessToken } = (await signIn.json()) as { accessToken: string };
+  const png = fs.readFileSync(file('statue.png'));
+  const made: string[] = [];
+  for (let i = 1; i <= 12; i++) {
+    const body = new FormData();
+    body.append('itemName', `item ${String(i).padStart(2, '0')}`);
+    body.append('Epoch', '1');
+    body.append('Image', new Blob([png], { type: 'image/png' }), 'statue.png');
+    const res = await fetch(`${atlas.url}/atlas/item/instant-mesh`, { method: 'POST', headers: { authorization: `Bearer ${accessToken}` }, body });
+    expect(res.status).toBe(201);
+    made.push(String(((await res.json()) as { requestId: string | number }).requestId));
+  }
+
+  await openWithProject(page, studio.url, ['statue.png']);
+  await cloud.signIn(email, PASSWORD);
+  await cloud.showItems('gs3d');
+  await expect(cloud.items().getByTestId('cloud-items-empty')).toBeVisible();
+  await cloud.showItems('instant-mesh');
+  await expect(cloud.itemRows()).toHaveCount(10); // one cursor page
+  await expect(cloud.itemRows().first().getByTestId('cloud-item-name')).toHaveText('item 12'); // newest first
+  await cloud.loadMore();
+  await expect(cloud.itemRows()).toHaveCount(12);
+  await expect(cloud.items().getByTestId('cloud-items-more')).toHaveCount(0);
+  await page.screenshot({ path: path.join(SHOTS, 'cloud-my-items.png') });
+
+  await cloud.deleteItem(made[0]!);
+  await expect(cloud.item(made[0]!)).toHaveCount(0);
+  await expect(cloud.itemRows()).toHaveCount(11);
+  expect(atlas.item(made[0]!)).toBeNull();
+
+  // Atlas refuses to delete an item of another account with 403: the row stays and says why
+  atlas.addFault({ route: 'DELETE /atlas/item/*', status: 403, times: 1 });
+  await cloud.deleteItem(made[1]!);
+  await expect(cloud.item(made[1]!).getByTestId('cloud-item-error')).toHaveAttribute('data-reason', 'notYours');
+  await expect(cloud.item(made[1]!)).toContainText('belongs to another account');
+  expect(atlas.item(made[1]!)).not.toBeNull();
+});
