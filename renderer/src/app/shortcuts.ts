@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useNav } from '../stores/nav-store';
 import { useUi } from '../stores/ui-store';
+import { targetOwnsKey } from './key-target';
 import type { PageModule } from './page-module';
 
 /** Shortcut list shown in the sheet; `mod` is Ctrl, or ⌘ on macOS. */
@@ -14,13 +15,6 @@ export const shortcutList = [
 ] as const;
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
-
-/** Typing in a field must never trigger an app shortcut. */
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  if (!el) return false;
-  return el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName);
-}
 
 /** Window-level shortcuts for the main actions. */
 export function useGlobalShortcuts(pages: PageModule[]) {
@@ -50,7 +44,7 @@ export function useGlobalShortcuts(pages: PageModule[]) {
           return;
         }
       }
-      if (e.key === '?' && !mod && !e.altKey && !isTyping(e.target) && !document.querySelector('dialog[open]')) {
+      if (e.key === '?' && !mod && !e.altKey && !targetOwnsKey(e) && !document.querySelector('dialog[open]')) {
         e.preventDefault();
         useUi.getState().setShortcutsOpen(true);
       }

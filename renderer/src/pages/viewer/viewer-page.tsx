@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { targetOwnsKey } from '../../app/key-target';
 import { Dialog } from '../../ui/dialog';
 import { useToasts } from '../../stores/toast-store';
 import { sidecarExtensions, viewerExtensions } from './formats/detect';
@@ -14,11 +15,6 @@ import { useViewer, type SlotIndex } from './viewer-store';
 import './viewer.css';
 
 const accept = [...viewerExtensions, ...sidecarExtensions].map((e) => `.${e}`).join(',');
-
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
-}
 
 async function saveScreenshot(slot: SlotIndex, transparent: boolean): Promise<boolean> {
   const blob = await controllers[slot]?.screenshot(transparent);
@@ -160,7 +156,8 @@ export function ViewerPage() {
   // capture phase: on this page '?' opens the viewer's own sheet instead of the app-wide one
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || document.querySelector('dialog[open]')) return;
+      // a text field keeps every key; a slider or picker touched in the side panel keeps only its own keys
+      if (targetOwnsKey(e) || document.querySelector('dialog[open]')) return;
       const hit = actionForKey(e);
       if (!hit) return;
       e.preventDefault();
