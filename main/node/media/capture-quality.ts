@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { AppError } from '../../common/app-error';
 import type { ProbeResult, QualityHint } from '../../common/contract';
+import { ffFileArg } from './ff-file-arg';
 import { laplacianVariance, meanAbsDiff, median, SHARPNESS_SIDE } from './sharpness';
 
 export const QUALITY_SAMPLES = 16;
@@ -43,7 +44,7 @@ export function parsePgm(buf: Buffer): Gray {
 }
 
 function sampleAt(ffmpeg: string, file: string, t: number, signal?: AbortSignal): Promise<Gray | null> {
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-ss', t.toFixed(3), '-i', file, '-frames:v', '1', '-an', '-vf', `scale=${SHARPNESS_SIDE}:${SHARPNESS_SIDE}:force_original_aspect_ratio=decrease,format=gray`, '-f', 'image2pipe', '-c:v', 'pgm', 'pipe:1'];
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-ss', t.toFixed(3), '-i', ffFileArg(file), '-frames:v', '1', '-an', '-vf', `scale=${SHARPNESS_SIDE}:${SHARPNESS_SIDE}:force_original_aspect_ratio=decrease,format=gray`, '-f', 'image2pipe', '-c:v', 'pgm', 'pipe:1'];
   return new Promise((resolve, reject) => {
     execFile(ffmpeg, args, { encoding: 'buffer', maxBuffer: 4 * 1024 * 1024, timeout: 30_000, windowsHide: true, signal }, (err, stdout) => {
       if (err && (err as { name?: string }).name === 'AbortError') return reject(new AppError('CANCELLED', 'Cancelled'));

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExtractParams } from '../../common/contract';
 import {
@@ -109,7 +110,7 @@ describe('modes', () => {
     const times = Array.from({ length: 500 }, (_, i) => i / 30);
     const plan = buildExtractPlan({ input: 'a', outDir: 'o', params: { ...base, mode: { kind: 'count', count: 500 } }, ffmpegMajorMinor: [5, 1], countTimes: times, countTolerance: 0.01, filterScriptPath: 'o/.filter.txt' });
     expect(plan.scriptPath).toBe('o/.filter.txt');
-    expect(plan.args.slice(plan.args.indexOf('-filter_script:v'), plan.args.indexOf('-filter_script:v') + 2)).toEqual(['-filter_script:v', 'o/.filter.txt']);
+    expect(plan.args.slice(plan.args.indexOf('-filter_script:v'), plan.args.indexOf('-filter_script:v') + 2)).toEqual(['-filter_script:v', path.resolve('o/.filter.txt')]);
     expect(plan.args).not.toContain('-vf');
     expect(plan.filter.length).toBeGreaterThan(MAX_INLINE_FILTER);
   });

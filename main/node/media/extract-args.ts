@@ -8,6 +8,7 @@
  * frames an uninterrupted run would have picked.
  */
 import type { ExtractParams, ProbeResult } from '../../common/contract';
+import { ffFileArg } from './ff-file-arg';
 
 export interface ExtractArgsInput {
   input: string;
@@ -165,15 +166,15 @@ export function buildExtractPlan(x: ExtractArgsInput): ExtractPlan {
   args.push('-copyts', '-start_at_zero');
   if (seek > 0) args.push('-ss', floorMicro(seek).toFixed(6));
   if (x.params.end !== undefined) args.push('-t', Math.max(0, x.params.end - seek).toFixed(6));
-  args.push('-i', x.input, '-map', '0:v:0', '-an', '-sn', '-dn');
+  args.push('-i', ffFileArg(x.input), '-map', '0:v:0', '-an', '-sn', '-dn');
   const filter = extractFilter(x);
   const useScript = filter.length > MAX_INLINE_FILTER && x.filterScriptPath !== undefined;
-  if (useScript) args.push('-filter_script:v', x.filterScriptPath!);
+  if (useScript) args.push('-filter_script:v', ffFileArg(x.filterScriptPath!));
   else args.push('-vf', filter);
   args.push(...passthrough(x.ffmpegMajorMinor));
   args.push('-start_number', String(x.startNumber ?? 1));
   args.push(...qualityArgs(x.params.format, x.params.quality));
-  args.push(`${x.outDir}/%0${FRAME_PATTERN_DIGITS}d.${x.params.format}`);
+  args.push(`${ffFileArg(x.outDir)}/%0${FRAME_PATTERN_DIGITS}d.${x.params.format}`);
   return { args, filter, scriptPath: useScript ? x.filterScriptPath! : null };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { FixKind, ProbeResult } from '../../common/contract';
 import { sizeTarget, trimTarget, type ImageLimits, type VideoLimits } from './cloud-limits';
+import { ffFileArg } from './ff-file-arg';
 
 export const AUDIO_BITS_PER_SECOND = 128_000;
 /** Container overhead and encoder variance the bit-rate budget leaves room for. */
@@ -56,7 +57,7 @@ export function planVideoFix(probe: ProbeResult, limits: VideoLimits, fixes: Fix
 
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'];
   if (trimTo !== null && duration > trimTo) args.push('-t', trimTo.toFixed(3));
-  args.push('-i', probe.path, '-map', '0:v:0', '-map', '0:a:0?', '-sn', '-dn', '-map_metadata', '-1');
+  args.push('-i', ffFileArg(probe.path), '-map', '0:v:0', '-map', '0:a:0?', '-sn', '-dn', '-map_metadata', '-1');
   let videoBitRate: number | null = null;
   if (mode === 'encode') {
     if (size) args.push('-vf', `scale=${size.width}:${size.height}`);
@@ -82,7 +83,7 @@ export function planVideoFix(probe: ProbeResult, limits: VideoLimits, fixes: Fix
     // Already H.264: copy the picture untouched (rotation metadata included); audio to AAC, which MP4 always takes.
     args.push('-c:v', 'copy', '-c:a', 'aac', '-b:a', String(AUDIO_BITS_PER_SECOND));
   }
-  args.push('-movflags', '+faststart', '-f', 'mp4', out);
+  args.push('-movflags', '+faststart', '-f', 'mp4', ffFileArg(out));
   return { args, outSeconds, videoBitRate, mode, size };
 }
 
@@ -92,8 +93,8 @@ export function planImageFix(probe: ProbeResult, limits: ImageLimits, out: strin
   const h = probe.video.displayHeight;
   const minScale = Math.max((limits.minWidth ?? 1) / w, (limits.minHeight ?? 1) / h);
   const s = Math.min(1, Math.max(scale, minScale));
-  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', probe.path, '-frames:v', '1', '-map_metadata', '-1'];
+  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', ffFileArg(probe.path), '-frames:v', '1', '-map_metadata', '-1'];
   if (s < 1) args.push('-vf', `scale=${2 * Math.round((w * s) / 2)}:${2 * Math.round((h * s) / 2)}`);
-  args.push('-q:v', '2', '-pix_fmt', 'yuvj420p', '-c:v', 'mjpeg', '-f', 'image2', out);
+  args.push('-q:v', '2', '-pix_fmt', 'yuvj420p', '-c:v', 'mjpeg', '-f', 'image2', ffFileArg(out));
   return args;
 }

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { AppError } from '../../common/app-error';
+import { ffFileArg } from './ff-file-arg';
 
 /** Sorted frame times in seconds from the start of the file, within [start, end). */
 export function scanFrameTimes(ffprobe: string, file: string, range: { start: number; end: number | null }, signal?: AbortSignal): Promise<number[]> {
@@ -11,7 +12,7 @@ export function scanFrameTimes(ffprobe: string, file: string, range: { start: nu
     const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'format=start_time:packet=pts_time', '-of', 'compact'];
     // Reading stops after the range; the demuxer starts at the key frame before its start.
     if (range.start > 0 || range.end !== null) args.push('-read_intervals', `${range.start > 0 ? range.start.toFixed(6) : ''}%${range.end !== null ? range.end.toFixed(6) : ''}`);
-    args.push(file);
+    args.push(ffFileArg(file));
     const child = spawn(ffprobe, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, signal });
     const times: number[] = [];
     let startTime = 0;

@@ -8,6 +8,7 @@ import { ProbeResult, type MediaSource } from '../../common/contract';
 import { sha256File, tempPathFor, toPosixRelative } from '../files/atomic';
 import type { Db } from '../store/database';
 import { nowIso } from '../store/database';
+import { ffFileArg } from './ff-file-arg';
 import { probeFile } from './probe';
 import { samplePath } from './sample';
 import type { ToolBox } from './tool-box';
@@ -115,7 +116,7 @@ export class MediaService {
     const at = probe.durationSeconds ? Math.min(1, probe.durationSeconds / 2) : 0;
     await execFileAsync(
       ffmpeg,
-      ['-hide_banner', '-loglevel', 'error', '-y', ...(at > 0 ? ['-ss', at.toFixed(3)] : []), '-i', file, '-frames:v', '1', '-vf', 'scale=320:-2', '-q:v', '4', tmp],
+      ['-hide_banner', '-loglevel', 'error', '-y', ...(at > 0 ? ['-ss', at.toFixed(3)] : []), '-i', ffFileArg(file), '-frames:v', '1', '-vf', 'scale=320:-2', '-q:v', '4', ffFileArg(tmp)],
       { timeout: 60_000, windowsHide: true },
     );
     await fs.promises.rename(tmp, target);

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { AppError } from '../../common/app-error';
 import type { ProbeResult } from '../../common/contract';
+import { ffFileArg } from './ff-file-arg';
 
 interface FfStream {
   index: number;
@@ -177,7 +178,7 @@ export async function probeFile(ffprobe: string, file: string, signalOrOptions?:
   }
   if (!stat.isFile()) throw new AppError('INVALID_INPUT', `Not a file: ${file}`, { file });
   if (stat.size === 0) throw new AppError('MEDIA_UNREADABLE', 'The file is empty (0 bytes).', { file });
-  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file];
+  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ffFileArg(file)];
   const { stdout, stderr, code } = await run(ffprobe, args, signal);
   if (code !== 0) {
     const detail = { file, ffprobe: stderr.trim().split('\n').slice(-3).join(' | ') };
@@ -194,7 +195,7 @@ export async function probeFile(ffprobe: string, file: string, signalOrOptions?:
   }
   const probe = normaliseProbe(file, stat.size, json);
   if (probe.kind === 'video' && opts.sample !== false) {
-    const sampleArgs = ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', `%+${PACKET_SAMPLE_SECONDS}`, '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', file];
+    const sampleArgs = ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', `%+${PACKET_SAMPLE_SECONDS}`, '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', ffFileArg(file)];
     const sample = await run(ffprobe, sampleArgs, signal).catch(() => null);
     if (sample && sample.code === 0) {
       const a = analysePackets(sample.stdout);
