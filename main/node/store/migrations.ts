@@ -170,6 +170,36 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX cloud_outbox_ref ON cloud_outbox(ref);
     `,
   },
+  {
+    version: 5,
+    name: 'cloud jobs: Atlas 3D generation submissions (model, media, fields, state, upload, requestId, results)',
+    up: `
+      CREATE TABLE cloud_jobs (
+        id TEXT PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        service TEXT NOT NULL DEFAULT 'atlas',
+        model TEXT NOT NULL CHECK (model IN ('nerf2mesh','gs3d','instant-mesh','musepose','decal')),
+        media_id INTEGER NOT NULL,
+        image_media_id INTEGER,
+        fields_json TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued','uploading','processing','downloading','done','failed','cancelled')),
+        note TEXT,
+        upload_json TEXT,
+        download_json TEXT,
+        request_id TEXT,
+        cloud_status TEXT CHECK (cloud_status IN ('PROGRESS','OK','NG')),
+        results_json TEXT NOT NULL DEFAULT '[]',
+        error_json TEXT,
+        outbox_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+      CREATE INDEX cloud_jobs_project ON cloud_jobs(project_id, created_at);
+      CREATE INDEX cloud_jobs_state ON cloud_jobs(state);
+      CREATE INDEX cloud_jobs_request ON cloud_jobs(request_id);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
