@@ -160,10 +160,12 @@ export const useCloud = create<CloudState>((set, get) => {
       try {
         set({ account: await api.cloud.account({ refresh }) });
       } catch (err) {
-        // Atlas unreachable while asking for the profile: keep what we know and say why once.
+        // Atlas unreachable while asking for the profile: show what the studio knows (the connection panel
+        // already says Atlas cannot be reached), and only toast when even that fails.
         if (refresh) {
           try {
             set({ account: await api.cloud.account({ refresh: false }) });
+            return;
           } catch {
             /* shown below */
           }
