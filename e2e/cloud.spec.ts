@@ -4,6 +4,7 @@
  * - the three sign-in refusals each in their own sentence, then sign in;
  * - the project's video → pre-flight → gs3d → upload → cloud status → the splat opens in the viewer;
  * - an image → InstantMesh → the GLB in the viewer;
+ * - Decal: its GIF turntable shown as an image, its tar.gz listed;
  * - a pre-flight failure (WebP for InstantMesh) blocks Submit and the one-click fix makes it pass;
  * - My items: a cursor page at a time with "load more", delete with confirmation, and the 403 "not yours".
  * Clips and images are made here with ffmpeg, so the repository holds no binary media.
@@ -50,6 +51,8 @@ test.beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-cloud-e2e-'));
   // a short walk-around stand-in: moving colours, H.264 MP4 within gs3d's limits (≤ 180 s, ≤ FHD, ≤ 300 MB)
   run(['-f', 'lavfi', '-i', 'testsrc2=size=640x480:rate=24:duration=4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', file('walkaround.mp4')]);
+  // Decal wants 20–60 s
+  run(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=12:duration=21', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', file('phone-decal.mp4')]);
   // InstantMesh wants a PNG/JPEG of at least 300 × 300
   run(['-f', 'lavfi', '-i', 'testsrc2=size=512x512', '-frames:v', '1', file('statue.png')]);
   // … and refuses WebP: pre-flight says so and offers "Convert to JPEG"
@@ -165,6 +168,28 @@ test('an image becomes an InstantMesh GLB in the viewer', async ({ studio, atlas
   await cloud.openIn3d(job, 'glb');
   await expect(page.getByTestId('viewer-stats-0').getByTestId('stat-format')).toHaveAttribute('data-value', 'glb');
   expect(await cloud.viewerStat('faces')).toBeGreaterThan(0);
+});
+
+test('Decal: the GIF turntable is shown as an image and the tar.gz is listed', async ({ studio, atlas, cloud, page }) => {
+  const email = await newUser(atlas);
+  await openWithProject(page, studio.url, ['phone-decal.mp4']);
+  await cloud.signIn(email, PASSWORD);
+  await cloud.chooseModel('decal');
+  await expect(cloud.form().getByTestId('cloud-epoch')).toHaveCount(0); // Decal takes no Epoch
+  await expect(cloud.form().getByTestId('cloud-device-type')).toHaveValue('android');
+  await cloud.expectVerdict('ok');
+  const job = await cloud.submit();
+  await cloud.expectDone(job);
+  await expect(cloud.result(job, 'glb')).toHaveCount(1);
+  const gif = cloud.result(job, 'gif');
+  await gif.getByTestId('cloud-show-image').click();
+  const img = gif.getByTestId('cloud-result-image');
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  const archive = cloud.result(job, 'tar.gz').getByTestId('cloud-archive');
+  await archive.locator('summary').click();
+  await expect(archive.locator('li').first()).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, 'cloud-decal-results.png') });
 });
 
 test('a pre-flight failure blocks Submit and its one-click fix makes it pass', async ({ studio, atlas, cloud, page }) => {
