@@ -11,11 +11,11 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../common/app-error';
 import { defaultDataDir } from '../../node/app-paths';
 import {
-  assertNotInUse,
   backupsDirFor,
   DEFAULT_KEEP,
   listBackups,
   restoreDatabaseFile,
+  restoreLatestBackup,
   rotatingBackups,
   writeBackup,
   type BackupEntry,
@@ -171,27 +171,11 @@ async function restore(file: string, choice: { latest: boolean; from?: string },
     const list = rotating.length > 0 ? `Backups in ${dir}:\n${rotating.map((b) => `  ${describe(b)}`).join('\n')}` : `No backups in ${dir}.`;
     throw new UsageError(`choose one: --latest, or --from <file|name>.\n${list}\n${USAGE}`);
   }
-  // Before trying backups one by one: a running studio is the one refusal no other backup can get round.
-  assertNotInUse(file);
-  const candidates = choice.from !== undefined ? [resolveSource(dir, choice.from)] : rotatingBackups(dir).map((b) => b.file);
-  if (candidates.length === 0) throw new AppError('NOT_FOUND', `No backup in ${dir} to restore. Give one with --from <file>.`, { backupsDir: dir });
-  const skipped: { file: string; reason: string }[] = [];
-  let result: RestoreResult | null = null;
-  for (const source of candidates) {
-    try {
-      result = restoreDatabaseFile(file, source, { latest: LATEST_VERSION });
-      break;
-    } catch (err) {
-      const e = AppError.from(err);
-      const unusable = e.code === 'DATABASE_DAMAGED' || (e.code === 'CONFLICT' && e.details?.schemaVersion !== undefined);
-      // --from names one file: its refusal is the answer. --latest moves on to the next newest backup.
-      if (!unusable || choice.from !== undefined) throw e;
-      skipped.push({ file: source, reason: e.message });
-      io.err(`kraken db: skipped ${path.basename(source)}: ${e.message}`);
-    }
-  }
-  if (!result) throw new AppError('DATABASE_DAMAGED', `None of the ${candidates.length} backups in ${dir} passed the check; nothing was restored.`, { skipped });
-  if (json) io.out(JSON.stringify({ file, ...result, skipped }, null, 2));
+  const result: RestoreResult & { skipped: { file: string; reason: string }[] } =
+    choice.from !== undefined
+      ? { ...restoreDatabaseFile(file, resolveSource(dir, choice.from), { latest: LATEST_VERSION }), skipped: [] }
+      : restoreLatestBackup(file, { latest: LATEST_VERSION, onSkip: (f, reason) => io.err(`kraken db: skipped ${path.basename(f)}: ${reason}`) });
+  if (json) io.out(JSON.stringify({ file, ...result }, null, 2));
   else {
     const kept = result.keptCopy ? ` The library it replaced is kept as ${path.join(dir, result.keptCopy)}.` : '';
     io.out(`Restored ${result.from} (schema ${result.schemaVersion}) into ${file}.${kept} The studio brings the schema up to date when it next starts.`);

@@ -255,6 +255,35 @@ export function restoreDatabaseFile(dbFile: string, source: string, options: Res
   return { from: source, schemaVersion, keptCopy };
 }
 
+export interface LatestRestoreResult extends RestoreResult {
+  /** Newer backups that failed their check (or need a newer app), with why. */
+  skipped: { file: string; reason: string }[];
+}
+
+/**
+ * Restores the newest rotating backup that passes its check (`kraken db restore --latest`, the desktop app's
+ * "Restore the latest backup"), skipping damaged ones and ones from a newer app; `onSkip` hears each skip.
+ */
+export function restoreLatestBackup(dbFile: string, options: RestoreOptions & { onSkip?: (file: string, reason: string) => void }): LatestRestoreResult {
+  const dir = backupsDirFor(dbFile);
+  // First: a running studio is the one refusal that no other backup can get round.
+  assertNotInUse(dbFile);
+  const candidates = rotatingBackups(dir);
+  if (candidates.length === 0) throw new AppError('NOT_FOUND', `No backup in ${dir} to restore. Give one with --from <file>.`, { backupsDir: dir });
+  const skipped: { file: string; reason: string }[] = [];
+  for (const b of candidates) {
+    try {
+      return { ...restoreDatabaseFile(dbFile, b.file, options), skipped };
+    } catch (err) {
+      const e = AppError.from(err);
+      if (e.code !== 'DATABASE_DAMAGED' && !(e.code === 'CONFLICT' && e.details?.schemaVersion !== undefined)) throw e;
+      skipped.push({ file: b.file, reason: e.message });
+      options.onSkip?.(b.file, e.message);
+    }
+  }
+  throw new AppError('DATABASE_DAMAGED', `None of the ${candidates.length} backups in ${dir} passed the check; nothing was restored.`, { skipped });
+}
+
 /** Copies the current file (and its -wal) into the backups folder; named by whether it is damaged. */
 function keepCurrent(dbFile: string, at: Date): string | null {
   if (!fs.existsSync(dbFile) || fs.statSync(dbFile).size === 0) return null;
