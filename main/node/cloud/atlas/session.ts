@@ -19,7 +19,7 @@ export interface SessionVault {
   delete(name: string): Promise<unknown> | unknown;
 }
 
-/** Vault entry names. */
+/** Vault entry name (suffixed with the session's scope: one per data folder and Atlas address). */
 export const SESSION_SECRET = 'atlas.session';
 
 /** The seed's access token lifetime when the token carries no `exp`. */
@@ -52,6 +52,11 @@ export interface AtlasSessionOptions {
   now?: () => number;
   /** Told when the account changes without the page asking (a refused refresh). */
   onChange?: (account: CloudAccount) => void;
+  /**
+   * Keeps sessions apart in the one OS keychain: tokens of one data folder or Atlas address are never read
+   * for another (and never sent to another server). Default: one unscoped entry.
+   */
+  scope?: () => string;
 }
 
 /** Reads `exp` (seconds) from a JWT's payload; null when it is not a JWT or has none. */
@@ -79,6 +84,7 @@ function problem(code: AppError['code'], message: string, reason: AtlasAuthProbl
 
 export class AtlasSession implements AuthProvider {
   private state: StoredState | null = null;
+  private stateName: string | null = null;
   private readonly now: () => number;
 
   constructor(private readonly opts: AtlasSessionOptions) {
@@ -90,9 +96,16 @@ export class AtlasSession implements AuthProvider {
     return String(this.opts.vault.backend);
   }
 
+  /** The vault entry of the current scope. */
+  secretName(): string {
+    const scope = this.opts.scope?.();
+    return scope ? `${SESSION_SECRET}.${scope}` : SESSION_SECRET;
+  }
+
   private async load(): Promise<StoredState> {
-    if (this.state) return this.state;
-    const raw = await this.opts.vault.get(SESSION_SECRET);
+    const name = this.secretName();
+    if (this.state && this.stateName === name) return this.state;
+    const raw = await this.opts.vault.get(name);
     let state: StoredState = { session: null, expired: null };
     if (raw) {
       try {
@@ -103,13 +116,16 @@ export class AtlasSession implements AuthProvider {
       }
     }
     this.state = state;
+    this.stateName = name;
     return state;
   }
 
   private async save(state: StoredState): Promise<void> {
+    const name = this.secretName();
     this.state = state;
-    if (!state.session && !state.expired) await this.opts.vault.delete(SESSION_SECRET);
-    else await this.opts.vault.set(SESSION_SECRET, JSON.stringify(state));
+    this.stateName = name;
+    if (!state.session && !state.expired) await this.opts.vault.delete(name);
+    else await this.opts.vault.set(name, JSON.stringify(state));
   }
 
   private accountOf(state: StoredState): CloudAccount {
