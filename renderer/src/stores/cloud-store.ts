@@ -22,6 +22,7 @@ import type {
   RequestOf,
 } from '../../../main/common/contract';
 import { api } from '../api';
+import type { JobForm } from '../pages/cloud/cloud-rules';
 import { finishTracker } from './cloud-finish';
 import { showError, useToasts } from './toast-store';
 
@@ -60,6 +61,11 @@ interface CloudState {
   outbox: CloudOutboxEntry[];
   items: Partial<Record<CloudModel, ItemList>>;
   details: Record<string, CloudItemDetail>;
+  /** The New 3D job form, kept while the creator visits another page (e.g. to add media). */
+  draft: JobForm;
+  /** The item name was typed (else it follows the chosen file). */
+  draftNamed: boolean;
+  setDraft(update: JobForm | ((f: JobForm) => JobForm), named?: boolean): void;
 
   loadConnection(): Promise<void>;
   checkConnection(): Promise<void>;
@@ -122,6 +128,12 @@ export const useCloud = create<CloudState>((set, get) => {
     outbox: [],
     items: {},
     details: {},
+    draft: { model: 'gs3d', mediaId: null, imageMediaId: null, name: '', epoch: '10', resize: false, deviceType: 'android' },
+    draftNamed: false,
+
+    setDraft(update, named) {
+      set((s) => ({ draft: typeof update === 'function' ? update(s.draft) : update, draftNamed: named ?? s.draftNamed }));
+    },
 
     async loadConnection() {
       try {

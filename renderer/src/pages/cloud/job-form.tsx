@@ -176,8 +176,9 @@ export function JobFormPanel({ projectId }: { projectId: number }) {
   const signedIn = useCloud((s) => s.account?.state === 'signedIn');
   const unreachable = useCloud((s) => s.reach?.reachable === false);
   const submitJob = useCloud((s) => s.submit);
-  const [form, setForm] = useState<JobForm>({ model: 'gs3d', mediaId: null, imageMediaId: null, name: '', epoch: '30', resize: false, deviceType: 'android' });
-  const [nameTouched, setNameTouched] = useState(false);
+  const form = useCloud((s) => s.draft);
+  const nameTouched = useCloud((s) => s.draftNamed);
+  const setForm = useCloud((s) => s.setDraft);
   const [verdict, setVerdict] = useState<{ key: string; report: PreflightReport } | null>(null);
   const [checking, setChecking] = useState(false);
   const [submitting, setSubmitting] = useState(false);
@@ -270,6 +271,7 @@ export function JobFormPanel({ projectId }: { projectId: number }) {
       deviceType: spec.deviceType ? form.deviceType : undefined,
     });
     setSubmitting(false);
+    if (job) setForm((f) => f, false); // the next job is named after its file again
     if (job) useToasts.getState().push({ kind: 'info', titleKey: 'cloud:form.submitted', titleValues: { name: job.fields.itemName } });
   };
 
@@ -329,10 +331,7 @@ export function JobFormPanel({ projectId }: { projectId: number }) {
               className="input"
               value={form.name}
               maxLength={NAME_MAX}
-              onChange={(e) => {
-                setNameTouched(true);
-                setForm((f) => ({ ...f, name: e.target.value }));
-              }}
+              onChange={(e) => setForm((f) => ({ ...f, name: e.target.value }), true)}
               aria-invalid={problems.includes('name') && nameTouched}
               data-testid="cloud-name"
             />
