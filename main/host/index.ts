@@ -2,6 +2,7 @@
 /** Entry of the browser host: `node dist/main/host/index.js [--port N] [--data-dir DIR] [--no-open]`. */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { AppError } from '../common/app-error';
 import { createCore } from '../node/core';
 import { startBrowserHost } from './browser-host';
 
@@ -10,6 +11,9 @@ async function main(): Promise<void> {
     options: { port: { type: 'string', default: '0' }, 'data-dir': { type: 'string' }, 'no-open': { type: 'boolean', default: false } },
   });
   const core = createCore({ dataDir: values['data-dir'], shell: 'browser', version: readVersion() });
+  // An empty library next to project folders: say so before anyone works in it (the page shows it too).
+  const warning = core.library.status().libraryWarning;
+  if (warning) process.stderr.write(`kraken host: warning: ${warning.message}\n`);
   const host = await startBrowserHost({ core, port: Number(values.port) });
   process.stdout.write(`Kraken Studio is running at ${host.url}\n`);
   process.stdout.write(`Data folder: ${core.dataDir}. Press Ctrl+C to stop.\n`);
@@ -46,6 +50,8 @@ function openBrowser(url: string): void {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`kraken host: ${err instanceof Error ? err.message : String(err)}\n`);
+  // One line, no stack: a damaged library (DATABASE_DAMAGED) says which file and how to restore it.
+  const code = err instanceof AppError ? ` [${err.code}]` : '';
+  process.stderr.write(`kraken host: ${(err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ')}${code}\n`);
   process.exit(1);
 });
