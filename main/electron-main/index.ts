@@ -9,6 +9,8 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, safe
 import { AppError } from '../common/app-error';
 import { APP_NAME } from '../node/app-paths';
 import { createCore, type Core } from '../node/core';
+import { restoreLatestBackup } from '../node/store/backups';
+import { LATEST_VERSION } from '../node/store/migrations';
 import { buildMenuTemplate } from './app-menu';
 import { registerIpc, type IpcRegistration } from './ipc';
 import { filesFromArgv, IMAGE_EXTENSIONS, importOpenedFiles, VIDEO_EXTENSIONS } from './open-files';
@@ -81,8 +83,18 @@ if (!isPrimary) {
   app
     .whenReady()
     .then(start)
-    .catch((err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
+    .catch(async (err: unknown) => {
+      let failure = err;
+      // A damaged library: offer the newest backup that passes its check, then start on it; or quit.
+      if (err instanceof AppError && err.code === 'DATABASE_DAMAGED') {
+        if (!(await offerLibraryRestore(err))) return app.exit(1);
+        try {
+          return start();
+        } catch (again) {
+          failure = again;
+        }
+      }
+      const message = failure instanceof Error ? failure.message : String(failure);
       dialog.showErrorBox(`${APP_NAME} could not start`, message);
       app.exit(1);
     });
@@ -124,6 +136,31 @@ function start(): void {
     ),
   );
   mainWindow = createMainWindow();
+}
+
+/** The damaged-library dialog (before any window): restore the newest good backup, keeping the damaged file, or quit. */
+async function offerLibraryRestore(err: AppError): Promise<boolean> {
+  const file = typeof err.details?.file === 'string' ? err.details.file : path.join(app.getPath('userData'), 'studio.db');
+  const latest = typeof err.details?.latestBackup === 'string' ? err.details.latestBackup : null;
+  const buttons = latest ? ['Restore the latest backup', 'Quit'] : ['Quit'];
+  const { response } = await dialog.showMessageBox({
+    type: 'error',
+    title: APP_NAME,
+    message: 'The library database is damaged',
+    detail: latest ? `${err.message}\n\nRestore puts the newest backup that passes its check (${latest} or older) in its place; the damaged file is kept in the backups folder.` : err.message,
+    buttons,
+    defaultId: 0,
+    cancelId: buttons.length - 1,
+    noLink: true,
+  });
+  if (!latest || response !== 0) return false;
+  try {
+    restoreLatestBackup(file, { latest: LATEST_VERSION });
+    return true;
+  } catch (e) {
+    dialog.showErrorBox(`${APP_NAME}: the backup could not be restored`, AppError.from(e).message);
+    return false;
+  }
 }
 
 function preloadPath(): string {
