@@ -72,7 +72,8 @@ interface CloudState {
   setConnection(baseUrl: string | null): Promise<boolean>;
   loadAccount(refresh?: boolean): Promise<void>;
   signIn(email: string, password: string): Promise<boolean>;
-  signUp(email: string, nickname: string, password: string): Promise<boolean>;
+  /** Resolves whether Atlas says it sent the confirmation e-mail; null when it refused. */
+  signUp(email: string, nickname: string, password: string): Promise<{ confirmationSent: boolean } | null>;
   resendConfirmation(email: string): Promise<boolean>;
   resetPassword(email: string): Promise<boolean>;
   changePassword(password: string): Promise<boolean>;
@@ -196,7 +197,7 @@ export const useCloud = create<CloudState>((set, get) => {
 
     async signUp(email, nickname, password) {
       const res = await accountCall('signUp', () => api.cloud.signUp({ email, nickname, password }));
-      return res !== null;
+      return res ? { confirmationSent: res.confirmationSent } : null;
     },
 
     async resendConfirmation(email) {

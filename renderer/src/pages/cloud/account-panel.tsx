@@ -90,7 +90,7 @@ function SignedOut({ expired }: { expired: boolean }) {
   const [password, setPassword] = useState('');
   const [nickname, setNickname] = useState('');
   const [touched, setTouched] = useState(false);
-  const [signedUp, setSignedUp] = useState<string | null>(null);
+  const [signedUp, setSignedUp] = useState<{ email: string; mailed: boolean } | null>(null);
   const ruleId = useId();
 
   useEffect(() => {
@@ -109,8 +109,9 @@ function SignedOut({ expired }: { expired: boolean }) {
     if (mode === 'signIn') {
       if (await signIn(e, password)) setPassword('');
     } else if (mode === 'signUp') {
-      if (await signUp(e, nickname.trim(), password)) {
-        setSignedUp(e);
+      const res = await signUp(e, nickname.trim(), password);
+      if (res) {
+        setSignedUp({ email: e, mailed: res.confirmationSent });
         setPassword('');
         setMode('signIn');
       }
@@ -137,7 +138,7 @@ function SignedOut({ expired }: { expired: boolean }) {
       )}
       {signedUp && mode === 'signIn' && (
         <div className="cloud-notice success" role="status" data-testid="account-signed-up">
-          <Icon name="check" size={15} /> <span>{t('account.signedUp', { email: signedUp })}</span>
+          <Icon name="check" size={15} /> <span>{t(signedUp.mailed ? 'account.signedUp' : 'account.signedUpNoMail', { email: signedUp.email })}</span>
         </div>
       )}
       <Segmented options={MODES} value={mode} onChange={setMode} render={(m) => t(`account.modes.${m}`)} label={t('account.modes.label')} testId={(m) => `account-mode-${m}`} className="account-modes" />

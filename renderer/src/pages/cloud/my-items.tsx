@@ -126,6 +126,7 @@ export function MyItems() {
           </button>
         )}
       </div>
+      <p className="faint cloud-items-intro">{t('items.intro')}</p>
       <Segmented options={cloudModels} value={model} onChange={setModel} render={(m) => t(`models.${m}`)} label={t('form.model')} testId={(m) => `cloud-items-model-${m}`} className="cloud-models" />
       {!signedIn ? (
         <p className="muted cloud-items-note" data-testid="cloud-items-signin">
