@@ -27,6 +27,9 @@ function ensureSystemPackages() {
   if (!has('ffmpeg')) missing.push('ffmpeg');
   if (!fs.existsSync(CHROMIUM)) missing.push('chromium');
   if (process.platform === 'linux' && !has('xvfb-run', ['--help'])) missing.push('xvfb', 'xauth');
+  // A real Secret Service for the keychain tests (gnome-keyring under dbus-run-session; secret-tool to look in it).
+  if (process.platform === 'linux' && !(has('dbus-run-session', ['--version']) && has('gnome-keyring-daemon', ['--version']))) missing.push('gnome-keyring', 'dbus');
+  if (process.platform === 'linux' && !has('secret-tool', ['--version'])) missing.push('libsecret-tools');
   if (missing.length === 0) return;
   const cmd = `apt-get update && apt-get install -y ${missing.join(' ')}`;
   const isRoot = process.getuid?.() === 0;
@@ -50,7 +53,23 @@ if (step('sample video', process.execPath, ['scripts/make-sample.mjs']) !== 0) p
 if (step('build', 'npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
 
 for (const f of ['.tmp/vitest.json', '.tmp/playwright.json', '.tmp/playwright-electron.json']) fs.rmSync(f, { force: true });
-const unit = step('unit and integration tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.tmp/vitest.json']);
+const vitestArgs = ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.tmp/vitest.json'];
+// On Linux the unit tests run inside their own D-Bus session with an unlocked gnome-keyring, so the keychain tests
+// use a real Secret Service. Its keyring files go to a throwaway folder: never the developer's own login keyring.
+const keyringDir = path.join(root, '.tmp', 'keyring');
+const withKeyring = process.platform === 'linux' && has('dbus-run-session', ['--version']) && has('gnome-keyring-daemon', ['--version']);
+if (withKeyring) {
+  fs.rmSync(keyringDir, { recursive: true, force: true });
+  fs.mkdirSync(keyringDir, { recursive: true, mode: 0o700 });
+}
+const unit = withKeyring
+  ? step(
+      'unit and integration tests (in a D-Bus session with gnome-keyring)',
+      'dbus-run-session',
+      ['--', 'sh', '-c', 'echo pw | XDG_DATA_HOME="$KRAKEN_KEYRING_DIR" gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$@"', 'sh', 'npx', ...vitestArgs],
+      { env: { KRAKEN_TEST_KEYRING: '1', KRAKEN_KEYRING_DIR: keyringDir } },
+    )
+  : step('unit and integration tests', 'npx', vitestArgs);
 const e2e = step('end-to-end in Chromium', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts'], { env: { KRAKEN_CHROMIUM: CHROMIUM } });
 const electron = fs.existsSync('e2e/electron/playwright.config.ts')
   ? step('end-to-end in Electron', 'npx', ['playwright', 'test', '-c', 'e2e/electron/playwright.config.ts'])

@@ -4,3 +4,4 @@ export * from './http-client';
 export * from './upload';
 export * from './format-check';
 export * from './download';
+export * from './secrets';
