@@ -1,5 +1,5 @@
-/** `kraken models …` and `kraken infer …` run in-process on real models and real files. */
-import { execFileSync } from 'node:child_process';
+/** `kraken models …` and `kraken infer …` on real models and real files: in-process, and as a child process where streams, exit codes and Ctrl+C matter. */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -101,8 +101,9 @@ describe('kraken infer', () => {
     const code = await runInfer(['--model', model, '--task', 'classification', path.join(imgs, 'a.png'), broken, '--force-cpu'], o);
     expect(code).toBe(1);
     const p = 1 / (1 + Math.exp(-((2 * (1 - 0.485)) / 0.229 - 0.5)));
-    expect(o.stdout[0]).toMatch(new RegExp(`a\\.png: class 0 ${p.toFixed(3)}, class 1 ${(1 - p).toFixed(3)}$`));
-    expect(o.stdout[1]).toMatch(/broken\.png: error: Cannot read the image broken\.png/);
+    // File names are JSON-quoted: whatever a name holds, it cannot end the line or pose as the result.
+    expect(o.stdout[0]).toBe(`${JSON.stringify(path.join(imgs, 'a.png'))}: class 0 ${p.toFixed(3)}, class 1 ${(1 - p).toFixed(3)}`);
+    expect(o.stdout[1]).toMatch(/^".*broken\.png": error: Cannot read the image broken\.png/);
     expect(o.stdout[2]).toMatch(/^1 of 2 images in .* s on cpu/);
   });
 
@@ -133,5 +134,122 @@ describe('kraken infer', () => {
     const r = JSON.parse(o.stdout.join('')) as { provider: string; results: { output: { text: string } }[] };
     expect(r.provider).toBe('cpu');
     expect(r.results[0]!.output.text).toContain('KRAKEN 2026');
+  });
+});
+
+/** The CLI as a user runs it: a child process (tsx on the source entry), its real stdout, stderr, exit code and signals. */
+describe('kraken infer in a child process', () => {
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const cli = path.join(root, 'main', 'cli', 'index.ts');
+  const env = () => ({ ...process.env, KRAKEN_DATA_DIR: dataDir });
+  function kraken(...args: string[]) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 120_000, cwd: root, env: env() });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Starts a run, sends SIGINT once `enough` result lines arrived, and resolves with everything it wrote. */
+  function cancelAfter(args: string[], enough: (stdout: string) => boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      let sent = false;
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        stdout += c;
+        if (!sent && enough(stdout)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  /** A folder of `n` copies of one 2×2 PNG: enough work that a cancel lands mid-run. */
+  async function manyImages(name: string, n: number): Promise<string> {
+    const folder = path.join(work, name);
+    fs.mkdirSync(folder, { recursive: true });
+    const one = await writeRgbPng(path.join(folder, 'img-000000.png'), 2, 2, [255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    for (let i = 1; i < n; i++) fs.copyFileSync(one, path.join(folder, `img-${String(i).padStart(6, '0')}.png`));
+    return folder;
+  }
+
+  it('skips a folder named x.jpg and a dangling link with a notice instead of failing the run (EISDIR)', async () => {
+    const { model } = await classifierAndImages();
+    const folder = path.join(work, 'with-dir');
+    await writeRgbPng(path.join(folder, 'a.png'), 2, 2, new Array(12).fill(0));
+    fs.mkdirSync(path.join(folder, 'x.jpg'));
+    fs.symlinkSync(path.join(folder, 'missing.png'), path.join(folder, 'gone.png'));
+    const r = kraken('infer', '--model', model, '--task', 'classification', folder, '--out', path.join(work, 'out-dir'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`skipped ${JSON.stringify(path.join(folder, 'x.jpg'))}: a folder, not an image file`);
+    expect(r.stderr).toContain(`skipped ${JSON.stringify(path.join(folder, 'gone.png'))}: a link to nothing`);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^".*a\.png": class/);
+    expect(lines[1]).toMatch(/^1 of 1 images/);
+    const json = kraken('infer', '--model', model, '--task', 'classification', folder, '--json', '--out', path.join(work, 'out-dir'));
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as { results: { file: string }[]; skipped: { file: string; reason: string }[] };
+    expect(doc.results.map((x) => path.basename(x.file))).toEqual(['a.png']);
+    expect(doc.skipped.map((x) => path.basename(x.file))).toEqual(['gone.png', 'x.jpg']);
+  });
+
+  it('a newline or a bidi override in a file name cannot forge an output line', async () => {
+    const { model } = await classifierAndImages();
+    const folder = path.join(work, 'forge');
+    const evil = 'a.png: class 0 0.001\nforged.png: class 1 1.000\u202E.png';
+    await writeRgbPng(path.join(folder, evil), 2, 2, new Array(12).fill(0));
+    const r = kraken('infer', '--model', model, '--task', 'classification', folder, '--out', path.join(work, 'out-forge'));
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.some((l) => l.startsWith('forged'))).toBe(false);
+    expect(lines[0]).toContain('\\nforged.png: class 1 1.000\\u202e.png": class');
+    expect(lines[0]).not.toContain('\u202E');
+    // The quoted name reads back as the exact name.
+    expect(JSON.parse(lines[0]!.slice(0, lines[0]!.lastIndexOf(': class')))).toBe(path.join(folder, evil));
+    const jl = kraken('infer', '--model', model, '--task', 'classification', folder, '--jsonl', '--out', path.join(work, 'out-forge'));
+    const results = jl.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; file?: string }).filter((o) => o.type === 'result');
+    expect(results.map((o) => o.file)).toEqual([path.join(folder, evil)]);
+  });
+
+  it('--jsonl streams one object per result; after Ctrl+C every finished result is on stdout and a summary says cancelled', async () => {
+    const { model } = await classifierAndImages();
+    const folder = await manyImages('many-jsonl', 3000);
+    const r = await cancelAfter(['infer', '--model', model, '--task', 'classification', folder, '--jsonl', '--batch', '1', '--out', path.join(work, 'out-jsonl')], (out) => out.split('"type":"result"').length > 5);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/Cancelled/);
+    expect(r.stdout.endsWith('\n')).toBe(true);
+    const objects = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; file?: string; ok?: boolean; done?: number; cancelled?: boolean; total?: number });
+    expect(objects[0]).toMatchObject({ type: 'run', provider: 'cpu' });
+    const results = objects.filter((o) => o.type === 'result');
+    expect(results.length).toBeGreaterThanOrEqual(5);
+    expect(results.length).toBeLessThan(3000);
+    expect(results.every((o) => o.ok === true)).toBe(true);
+    expect(new Set(results.map((o) => o.file)).size).toBe(results.length);
+    expect(objects.at(-1)).toMatchObject({ type: 'summary', cancelled: true, done: results.length, total: 3000 });
+  });
+
+  it('--json is written as the run goes and stays a valid document after Ctrl+C', async () => {
+    const { model } = await classifierAndImages();
+    const folder = await manyImages('many-json', 3000);
+    const r = await cancelAfter(['infer', '--model', model, '--task', 'classification', folder, '--json', '--batch', '1', '--out', path.join(work, 'out-json')], (out) => out.split('"file":').length > 5);
+    expect(r.code).toBe(130);
+    const doc = JSON.parse(r.stdout) as { provider: string; results: { file: string; ok: boolean }[]; cancelled: boolean; done: number; total: number };
+    expect(doc.provider).toBe('cpu');
+    expect(doc.cancelled).toBe(true);
+    expect(doc.results.length).toBeGreaterThanOrEqual(5);
+    expect(doc.results.length).toBeLessThan(3000);
+    expect(doc.done).toBe(doc.results.length);
+    expect(doc.total).toBe(3000);
+  });
+
+  it('refuses --json with --jsonl', () => {
+    const r = kraken('infer', '--model', 'x', path.join(work, 'imgs'), '--json', '--jsonl');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--json or --jsonl, not both/);
   });
 });

@@ -1,7 +1,11 @@
 /**
- * `kraken infer --model <id|path> <files|dirs…> [--task <task>] [--json] [--force-cpu] [--batch <n>] [--out <dir>]`
+ * `kraken infer --model <id|path> <files|dirs…> [--task <task>] [--json | --jsonl] [--force-cpu] [--batch <n>] [--out <dir>]`
  * Runs a library model (or an .onnx / TF.js folder given by path) over images in this process, with
  * the same pipeline as the studio; `--json` reports the provider used and why others were skipped.
+ * Results are written as they finish, whatever the form: text lines (file names JSON-quoted, so a name
+ * cannot forge a line), `--json` (one document written incrementally and closed properly on Ctrl+C) or
+ * `--jsonl` (one JSON object per line: a "run" line, a "result" line per image, a closing "summary" line),
+ * so a cancelled run keeps every finished result. In a folder, what is not a file is skipped with a notice.
  * With `--frame-set <id> [--remaining]` it runs over a studio frame set instead (see infer-set.ts).
  */
 import fs from 'node:fs';
@@ -10,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../common/app-error';
 import { ModelTask, type InferenceOutput, type ModelManifest } from '../../common/contract/inference';
 import { defaultDataDir } from '../../node/app-paths';
+import { escapeLine, quoteName } from '../../node/files/file-names';
 import { runBatches, type ItemResult } from '../../node/inference/batch-runner';
 import { openPipeline } from '../../node/inference/pipeline';
 import { progressLine, UsageError, type CliIo } from '../cli-io';
@@ -17,7 +22,7 @@ import { parseSetId, runInferOnSet } from './infer-set';
 import { withService } from './models';
 
 const USAGE = [
-  'usage: kraken infer --model <id|file.onnx|tfjs-folder> <image|folder>... [--task <task> (for a path)] [--labels a,b] [--json] [--force-cpu] [--batch <n>] [--out <dir>] [--data-dir <dir>]',
+  'usage: kraken infer --model <id|file.onnx|tfjs-folder> <image|folder>... [--task <task> (for a path)] [--labels a,b] [--json | --jsonl (one JSON object per line, streamed)] [--force-cpu] [--batch <n>] [--out <dir>] [--data-dir <dir>]',
   '       kraken infer --model <id> --frame-set <id> [--remaining] [--json] [--force-cpu] [--batch <n>] [--data-dir <dir>]   (results stored in the studio; `kraken sets` lists frame sets)',
 ].join('\n');
 const IMAGE_EXT = /\.(jpe?g|png|webp|bmp|tiff?|gif|avif)$/i;
@@ -32,6 +37,7 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
       task: { type: 'string' },
       labels: { type: 'string' },
       json: { type: 'boolean', default: false },
+      jsonl: { type: 'boolean', default: false },
       'force-cpu': { type: 'boolean' },
       batch: { type: 'string' },
       out: { type: 'string' },
@@ -42,7 +48,9 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
   });
   const batch = values.batch === undefined ? undefined : Number(values.batch);
   if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1 && batch <= 64)) throw new UsageError('--batch must be 1..64 (images per inference call).');
+  if (values.json && values.jsonl) throw new UsageError('give --json or --jsonl, not both.');
   if (values['frame-set'] !== undefined) {
+    if (values.jsonl) throw new UsageError('--jsonl is for images given by path; a frame-set run stores its results in the studio (use --json).');
     if (!values.model || positionals.length > 0) throw new UsageError(values.model ? 'give --frame-set or images, not both.' : USAGE);
     if (values.out !== undefined || values.task !== undefined || values.labels !== undefined) throw new UsageError('--out, --task and --labels are for images given by path; a frame-set run stores its results in the studio.');
     if (isModelPath(values.model)) throw new UsageError(`--frame-set runs a model of the library: import ${values.model} first with \`kraken models import\`, then give its id.`);
@@ -61,10 +69,12 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
   }
   if (values.remaining) throw new UsageError('--remaining needs --frame-set <id> (images given by path have no stored results to skip).');
   if (!values.model || positionals.length === 0) throw new UsageError(USAGE);
-  const files = collectImages(positionals);
-  if (files.length === 0) throw new AppError('INVALID_INPUT', `No images found in ${positionals.join(', ')} (jpg, png, webp, bmp, tiff, gif, avif).`);
+  const { files, skipped } = collectImages(positionals);
+  for (const sk of skipped) io.err(`skipped ${quoteName(sk.file)}: ${sk.reason}`);
+  if (files.length === 0) throw new AppError('INVALID_INPUT', `No images found in ${positionals.map(quoteName).join(', ')} (jpg, png, webp, bmp, tiff, gif, avif).`);
   const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir(io.env);
   const outDir = path.resolve(values.out ?? 'kraken-results');
+  const form: OutputForm = values.jsonl ? 'jsonl' : values.json ? 'json' : 'text';
 
   return withService(dataDir, async (s) => {
     const prefs = s.prefs();
@@ -75,9 +85,23 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
     const started = performance.now();
     const pipeline = await openPipeline(manifest, { forceCpu, gpus, companion });
     const loadSeconds = (performance.now() - started) / 1000;
-    const results: ItemResult[] = [];
+    const out = resultWriter(form, io, {
+      model: { id: manifest.id, name: manifest.name, task: manifest.task, runtime: manifest.runtime, source: manifest.source, sha256: manifest.sha256, licence: manifest.licence },
+      provider: pipeline.provider,
+      forceCpu,
+      /** Every provider or backend considered, in order: used / failed / skipped, with the reason. */
+      attempts: pipeline.attempts,
+      fallbackReasons: pipeline.attempts.filter((a) => a.status === 'failed' || a.status === 'skipped').map((a) => `${a.name}: ${a.reason}`),
+      gpus,
+      loadSeconds,
+      outDir,
+      skipped,
+    });
+    let done = 0;
+    let failed = 0;
     let notices: string[] = [];
     let usedBatch = 0;
+    let cancelled = false;
     const t0 = performance.now();
     try {
       const res = await runBatches(
@@ -88,49 +112,86 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
           signal: io.signal,
           target: (key) => ({ root: outDir, dir: outDir, stem: path.basename(files[key]!).replace(/\.[^.]+$/, '') }),
           onBatch: (items) => {
-            results.push(...items);
-            if (io.interactive && !values.json) io.err(progressLine(results.length / files.length, `${results.length}/${files.length} images`));
-            if (!values.json) for (const r of items) io.out(`${files[r.key]}: ${r.ok ? line(r.output) : `error: ${r.error.message}`}`);
+            for (const r of items) {
+              done++;
+              if (!r.ok) failed++;
+              out.result(files[r.key]!, r);
+            }
+            if (io.interactive && form === 'text') io.err(progressLine(done / files.length, `${done}/${files.length} images`));
           },
         },
       );
       notices = res.notices;
       usedBatch = res.batchSize;
+    } catch (err) {
+      cancelled = AppError.from(err).code === 'CANCELLED';
+      // Close the JSON properly so what finished stays readable, then report the cancel or the failure.
+      const seconds = (performance.now() - t0) / 1000;
+      out.end({ batchSize: usedBatch, notices, seconds, imagesPerSecond: seconds > 0 ? done / seconds : null, done, failed, total: files.length, cancelled, error: cancelled ? null : AppError.from(err).toShape() });
+      throw err;
     } finally {
       await pipeline.dispose();
     }
     const seconds = (performance.now() - t0) / 1000;
-    const failed = results.filter((r) => !r.ok).length;
-    if (values.json) {
-      io.out(
-        JSON.stringify(
-          {
-            model: { id: manifest.id, name: manifest.name, task: manifest.task, runtime: manifest.runtime, source: manifest.source, sha256: manifest.sha256, licence: manifest.licence },
-            provider: pipeline.provider,
-            forceCpu,
-            /** Every provider or backend considered, in order: used / failed / skipped, with the reason. */
-            attempts: pipeline.attempts,
-            fallbackReasons: pipeline.attempts.filter((a) => a.status === 'failed' || a.status === 'skipped').map((a) => `${a.name}: ${a.reason}`),
-            gpus,
-            batchSize: usedBatch,
-            notices,
-            loadSeconds,
-            seconds,
-            imagesPerSecond: seconds > 0 ? results.length / seconds : null,
-            outDir,
-            results: results.map((r) => ({ file: files[r.key], ...(r.ok ? { ok: true, width: r.width, height: r.height, ms: r.ms, output: r.output } : { ok: false, ms: r.ms, error: r.error }) })),
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
+    if (form === 'text') {
       if (io.interactive) io.err('\n');
       for (const n of notices) io.err(n);
-      io.out(`${results.length - failed} of ${files.length} images in ${seconds.toFixed(2)} s on ${pipeline.provider} (${(results.length / Math.max(seconds, 1e-9)).toFixed(1)} images/s)`);
+      io.out(`${done - failed} of ${files.length} images in ${seconds.toFixed(2)} s on ${pipeline.provider} (${(done / Math.max(seconds, 1e-9)).toFixed(1)} images/s)`);
     }
+    out.end({ batchSize: usedBatch, notices, seconds, imagesPerSecond: seconds > 0 ? done / seconds : null, done, failed, total: files.length, cancelled: false, error: null });
     return failed > 0 ? 1 : 0;
   });
+}
+
+type OutputForm = 'text' | 'json' | 'jsonl';
+
+interface ResultWriter {
+  result(file: string, r: ItemResult): void;
+  end(footer: Record<string, unknown>): void;
+}
+
+function resultJson(file: string, r: ItemResult): Record<string, unknown> {
+  return { file, ...(r.ok ? { ok: true, width: r.width, height: r.height, ms: r.ms, output: r.output } : { ok: false, ms: r.ms, error: r.error }) };
+}
+
+/**
+ * Writes each result the moment it is known. `--json` is one document: its head (model, provider…) and the
+ * opening of "results" first, each result as it comes, and the rest (timings, notices) when the run ends —
+ * also when it is cancelled, so the document stays valid. `--jsonl` writes one object per line.
+ */
+function resultWriter(form: OutputForm, io: CliIo, head: Record<string, unknown>): ResultWriter {
+  if (form === 'text') {
+    return {
+      result: (file, r) => io.out(`${quoteName(file)}: ${escapeLine(r.ok ? line(r.output) : `error: ${r.error.message}`)}`),
+      end: () => undefined,
+    };
+  }
+  if (form === 'jsonl') {
+    io.out(JSON.stringify({ type: 'run', ...head }));
+    return {
+      result: (file, r) => io.out(JSON.stringify({ type: 'result', ...resultJson(file, r) })),
+      end: (footer) => io.out(JSON.stringify({ type: 'summary', ...footer })),
+    };
+  }
+  const indent = (text: string) => text.split('\n').join('\n  ');
+  const headText = JSON.stringify(head, null, 2);
+  // The head without its closing brace, then the results array opened; every piece ends a line, so each
+  // result is out in full the moment it is written (the comma goes before the next one).
+  io.out(`${headText.slice(0, headText.lastIndexOf('\n}'))},\n  "results": [\n`);
+  let first = true;
+  let ended = false;
+  return {
+    result: (file, r) => {
+      io.out(`    ${first ? '' : ','}${JSON.stringify(resultJson(file, r))}\n`);
+      first = false;
+    },
+    end: (footer) => {
+      if (ended) return;
+      ended = true;
+      const body = Object.entries(footer).map(([k, v]) => `  ${JSON.stringify(k)}: ${indent(JSON.stringify(v, null, 2))}`);
+      io.out(`  ],\n${body.join(',\n')}\n}\n`);
+    },
+  };
 }
 
 /** A library id, or a path to an .onnx file / TF.js folder (inspected, not imported). */
@@ -147,20 +208,40 @@ function isModelPath(ref: string): boolean {
   return fs.existsSync(ref) && (ref.toLowerCase().endsWith('.onnx') || ref.toLowerCase().endsWith('.json') || fs.statSync(ref).isDirectory());
 }
 
-function collectImages(args: string[]): string[] {
-  const out: string[] = [];
+interface Skipped {
+  file: string;
+  reason: string;
+}
+
+/** The images to run: files given by path, and the image files directly in folders given by path. */
+function collectImages(args: string[]): { files: string[]; skipped: Skipped[] } {
+  const files: string[] = [];
+  const skipped: Skipped[] = [];
   for (const a of args) {
     let st: fs.Stats;
     try {
       st = fs.statSync(a);
     } catch {
-      throw new AppError('NOT_FOUND', `No such file or folder: ${a}`);
+      throw new AppError('NOT_FOUND', `No such file or folder: ${quoteName(a)}`);
     }
     if (st.isDirectory()) {
-      for (const f of fs.readdirSync(a).sort()) if (IMAGE_EXT.test(f)) out.push(path.resolve(a, f));
-    } else out.push(path.resolve(a));
+      for (const f of fs.readdirSync(a).sort()) {
+        if (!IMAGE_EXT.test(f)) continue;
+        const file = path.resolve(a, f);
+        // A folder named x.jpg, a socket, or a link to nothing: not an image, and no reason to stop the run.
+        let kind: fs.Stats | null = null;
+        try {
+          kind = fs.statSync(file);
+        } catch {
+          /* a broken link */
+        }
+        if (kind?.isFile()) files.push(file);
+        else skipped.push({ file, reason: kind?.isDirectory() ? 'a folder, not an image file' : kind ? 'not a regular file' : 'a link to nothing' });
+      }
+    } else if (st.isFile()) files.push(path.resolve(a));
+    else skipped.push({ file: path.resolve(a), reason: 'not a regular file' });
   }
-  return out;
+  return { files, skipped };
 }
 
 /** One line a person can read. */

@@ -8,7 +8,7 @@ import { hasUnsafeNameChar } from '../../common/contract/define';
 import { inferenceChannels } from '../../common/contract/inference';
 import { frameSetChannels } from '../../common/contract/media';
 import { projectChannels } from '../../common/contract/projects';
-import { cutToBytes, NAME_MAX_BYTES, quoteName, sanitizeFileName } from './file-names';
+import { cutToBytes, escapeLine, NAME_MAX_BYTES, quoteName, sanitizeFileName } from './file-names';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-file-names-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -90,6 +90,13 @@ describe('quoteName', () => {
     expect(quoteName('a\u202Eb\u0085"\\')).toBe('"a\\u202eb\\u0085\\"\\\\"');
     expect(quoteName('a\u2028b')).toBe('"a\\u2028b"');
     expect(JSON.parse(quoteName('x\ny\u202E'))).toBe('x\ny\u202E');
+  });
+});
+
+describe('escapeLine', () => {
+  it('writes line breaks, control and bidi characters as escapes and leaves the rest', () => {
+    expect(escapeLine('Cannot read a.png\nforged: ok')).toBe('Cannot read a.png\\nforged: ok');
+    expect(escapeLine('tab\tcr\r\u0000\u202e\u2029 "q" 😀')).toBe('tab\\tcr\\r\\u0000\\u202e\\u2029 "q" 😀');
   });
 });
 

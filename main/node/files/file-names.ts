@@ -3,7 +3,7 @@
  * only, characters no file system takes replaced, invisible reordering characters dropped (so "photo\u202Egpj.exe"
  * cannot pass for "photoexe.jpg"), and a length cut on code points within the UTF-8 bytes a file system allows.
  */
-import { hasUnsafeNameChar, isUnsafeNameCodePoint } from '../../common/contract/define';
+import { isUnsafeNameCodePoint } from '../../common/contract/define';
 
 /** Linux and macOS allow 255 bytes per name; Windows 255 UTF-16 units, which a 255-byte UTF-8 name never exceeds. */
 export const NAME_MAX_BYTES = 255;
@@ -71,4 +71,19 @@ export function quoteName(name: string): string {
   return out;
 }
 
-export { hasUnsafeNameChar };
+/**
+ * Free text (an error message, a label) for one line of text output: newlines, other control characters and
+ * bidirectional controls written as escapes (`\n`, `\u202e`), everything else as it is.
+ */
+export function escapeLine(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0x0a) out += '\\n';
+    else if (cp === 0x0d) out += '\\r';
+    else if (cp === 0x09) out += '\\t';
+    else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || isUnsafeNameCodePoint(cp) || cp === 0x2028 || cp === 0x2029) out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
