@@ -13,6 +13,7 @@ import { ShortcutSheet } from './shortcut-sheet';
 import { useGlobalShortcuts, isMac } from './shortcuts';
 import { Toasts } from './toasts';
 import { DropImport } from './drop-import';
+import { LibraryWarningBanner } from '../pages/settings/database-panel';
 
 function ConnectionBanner() {
   const status = useConnection((s) => s.status);
@@ -114,6 +115,7 @@ export function AppShell() {
       <Navigation />
       <main className="content" data-testid={`page-${page?.id ?? 'none'}`}>
         <ConnectionBanner />
+        <LibraryWarningBanner />
         <Suspense fallback={<div className="page-loading"><span className="spinner" /></div>}>
           {page ? <page.Component key={page.id} /> : null}
         </Suspense>

@@ -5,6 +5,7 @@ import { languages, type Language } from '../../i18n';
 import { useSettings } from '../../stores/settings-store';
 import { Icon } from '../../ui/icon';
 import { Segmented } from '../../ui/segmented';
+import { DatabasePanel } from './database-panel';
 
 const languageNames: Record<Language, string> = { en: 'English', ko: '한국어' };
 
@@ -192,6 +193,7 @@ export function SettingsPage() {
         <LanguageSection />
         <AboutSection />
         <ToolsSection />
+        <DatabasePanel />
       </div>
     </div>
   );
