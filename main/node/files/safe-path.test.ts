@@ -5,6 +5,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../common/app-error';
+import { quoteName } from './file-names';
 import { hasControlCharacter, realpathInside, realpathInsideSync, resolveInside, resolveInsideFor, safeRelativePath } from './safe-path';
 
 function refusal(fn: () => unknown): AppError {
@@ -41,13 +42,16 @@ describe('safeRelativePath', () => {
     ['.', /folder itself/],
     ['./', /folder itself/],
     ['//', /UNC/],
+    ['CON', /Windows device/],
+    ['out/aux.png', /Windows device/],
+    ['LPT1 .txt', /Windows device/],
   ])('refuses %j', (name, why) => {
     const e = refusal(() => safeRelativePath(name));
     expect(e).toBeInstanceOf(AppError);
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toMatch(why);
     // The sentence names the entry, with control characters escaped rather than printed.
-    expect(e.message).toContain(JSON.stringify(name));
+    expect(e.message).toContain(quoteName(name));
     expect(hasControlCharacter(e.message)).toBe(false);
   });
 
@@ -62,6 +66,8 @@ describe('safeRelativePath', () => {
     ['.bashrc', '.bashrc'],
     ['名前 😀.png', '名前 😀.png'],
     ['a/b:c', 'a/b:c'],
+    ['console.png', 'console.png'],
+    ['auxiliary/com10.bin', 'auxiliary/com10.bin'],
   ])('accepts %j as %j', (name, expected) => {
     expect(safeRelativePath(name)).toBe(expected);
   });

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { quoteName } from './file-names';
 
 /** C0 controls, DEL and C1 controls: never part of a real file name, and NUL truncates names in native code. */
 export function hasControlCharacter(s: string): boolean {
@@ -19,8 +20,8 @@ export function hasControlCharacter(s: string): boolean {
 }
 
 function refuse(name: string, why: string): never {
-  // JSON.stringify shows a control character as an escape instead of printing it.
-  throw new AppError('INVALID_INPUT', `The file name ${JSON.stringify(name)} is refused: ${why}.`, { name });
+  // Quoted with escapes: a control or bidi character in the name is shown, not obeyed.
+  throw new AppError('INVALID_INPUT', `The file name ${quoteName(name)} is refused: ${why}.`, { name });
 }
 
 /**
@@ -40,6 +41,8 @@ export function safeRelativePath(name: string): string {
     if (s === '..') refuse(name, 'it climbs out of its folder with ".."');
     // Windows drops trailing dots and spaces, so ".. " and "..." would be read as ".." or "." there.
     if (/^[. ]+$/.test(s)) refuse(name, 'a part of it is only dots and spaces');
+    // On Windows "aux.png" or "CON" opens a device instead of a file, whatever folder it is in.
+    if (/^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$) *(\.|$)/i.test(s)) refuse(name, 'a part of it is a Windows device name');
     segments.push(s);
   }
   if (segments.length === 0) refuse(name, 'it names the folder itself, not a file in it');
