@@ -5,3 +5,4 @@ export * from './upload';
 export * from './format-check';
 export * from './download';
 export * from './secrets';
+export * from './outbox';
