@@ -101,7 +101,6 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
     let failed = 0;
     let notices: string[] = [];
     let usedBatch = 0;
-    let cancelled = false;
     const t0 = performance.now();
     try {
       const res = await runBatches(
@@ -124,7 +123,7 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
       notices = res.notices;
       usedBatch = res.batchSize;
     } catch (err) {
-      cancelled = AppError.from(err).code === 'CANCELLED';
+      const cancelled = AppError.from(err).code === 'CANCELLED';
       // Close the JSON properly so what finished stays readable, then report the cancel or the failure.
       const seconds = (performance.now() - t0) / 1000;
       out.end({ batchSize: usedBatch, notices, seconds, imagesPerSecond: seconds > 0 ? done / seconds : null, done, failed, total: files.length, cancelled, error: cancelled ? null : AppError.from(err).toShape() });
