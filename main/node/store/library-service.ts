@@ -54,11 +54,14 @@ export class LibraryService {
   status(): DbStatus {
     const problems = quickCheck(this.db);
     const latest = rotatingBackups(this.backupsDir)[0] ?? null;
+    // The file and its WAL: recent commits live in the -wal until a checkpoint folds them in.
     let sizeBytes = 0;
-    try {
-      sizeBytes = fs.statSync(this.options.file).size;
-    } catch {
-      // In memory (tests): no file.
+    for (const f of [this.options.file, `${this.options.file}-wal`]) {
+      try {
+        sizeBytes += fs.statSync(f).size;
+      } catch {
+        // No -wal right now (or an in-memory database).
+      }
     }
     return {
       file: this.options.file,

@@ -49,7 +49,7 @@ export function LibraryWarningBanner() {
   const warning = status?.libraryWarning;
   if (!warning || page === 'settings') return null;
   return (
-    <div className="callout warning" role="alert" data-testid="library-warning-banner">
+    <div className="callout warning" role="alert" data-testid="library-warning-banner" style={{ margin: '16px 32px 0', alignItems: 'center' }}>
       <Icon name="alert" size={16} />
       <span>{t('library.emptyWarning', { count: warning.projectFolders })}</span>
       {warning.backupAvailable && (
