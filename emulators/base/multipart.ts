@@ -91,11 +91,12 @@ export function parseMultipart(ctx: Ctx, opts: MultipartOptions): Promise<Multip
       stream.on('limit', () => {
         file.truncated = true;
       });
-      writes.push(
-        new Promise<void>((res, rej) => {
-          pipeline(stream, fs.createWriteStream(target), (err) => (err ? rej(err) : res()));
-        }),
-      );
+      const write = new Promise<void>((res, rej) => {
+        pipeline(stream, fs.createWriteStream(target), (err) => (err ? rej(err) : res()));
+      });
+      // a body that breaks off fails the whole parse below; this write's own rejection must not go unhandled
+      write.catch(() => {});
+      writes.push(write);
     });
     bb.on('filesLimit', () => fail(new HttpError(400, 'Too many file parts.')));
     bb.on('fieldsLimit', () => fail(new HttpError(400, 'Too many fields.')));
