@@ -36,8 +36,8 @@ const test = base.extend<{ cloud: CloudPage }, { atlas: AtlasEmulator }>({
     },
     { scope: 'worker' },
   ],
-  // The cloud layer reads the emulator's address from the environment (KRAKEN_EMULATOR_ATLAS_URL marks it as the local emulator).
-  hostEnv: async ({ atlas }, use) => use({ KRAKEN_EMULATOR_ATLAS_URL: atlas.url, KRAKEN_ATLAS_URL: atlas.url }),
+  // The host finds the emulator as `npm start` hands it over (labelled "local emulator"); an outer KRAKEN_ATLAS_URL would win, so it is blanked.
+  hostEnv: async ({ atlas }, use) => use({ KRAKEN_EMULATOR_ATLAS_URL: atlas.url, KRAKEN_ATLAS_URL: '' }),
   cloud: async ({ page }, use) => use(new CloudPage(page)),
 });
 
@@ -93,6 +93,7 @@ test('sign-in refusals, then a video becomes a Gaussian splat in the viewer', as
 
   await openWithProject(page, studio.url, ['walkaround.mp4']);
   await expect(cloud.connection().getByTestId('cloud-url')).toHaveText(atlas.url);
+  await expect(cloud.connection().getByTestId('cloud-emulator-badge')).toHaveText('Local emulator');
   await cloud.expectReachable();
   await expect(cloud.connection().getByTestId('cloud-latency')).toHaveText(/\d+(\.\d)? (ms|s)$/);
   // signed out: Submit waits for an account and says so
