@@ -6,3 +6,4 @@ export * from './format-check';
 export * from './download';
 export * from './secrets';
 export * from './outbox';
+export * from './connection';
