@@ -9,7 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { AppError } from '../common/app-error';
 import { appRoot } from '../node/app-paths';
 import type { Core } from '../node/core';
@@ -36,6 +37,39 @@ export interface BrowserHost {
 }
 
 const COOKIE = 'kraken_token';
+/** Largest frame a page sends (a call's JSON); bigger ones close that socket. */
+const MAX_FRAME = 16 * 1024 * 1024;
+/** Calls one socket may have running at once; the page makes a handful. */
+const MAX_IN_FLIGHT = 64;
+/** Bad frames one socket may send before it is closed. */
+const MAX_STRIKES = 20;
+/** Unsent bytes a socket may hold before the host stops writing to it. */
+const MAX_BUFFERED = 32 * 1024 * 1024;
+
+/** True when the Host header names this very port on 127.0.0.1 or localhost (nothing else is us). */
+export function hostAllowed(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  const h = host.toLowerCase();
+  return h === `127.0.0.1:${port}` || h === `localhost:${port}`;
+}
+
+/**
+ * The request target as a URL on our origin, or null when it is not an origin-form path (`*`, `http://…`, none).
+ * Joined as text rather than resolved: `//x` is then the path `//x`, not the host `x`, and nothing here throws.
+ */
+export function parseTarget(target: string | undefined, origin: string): URL | null {
+  if (!target || !target.startsWith('/')) return null;
+  try {
+    return new URL(origin + target);
+  } catch {
+    return null;
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
 
 // Same policy as the Electron window: our own origin only, the socket back to us, no remote anything.
 function csp(origin: string): string {
@@ -113,16 +147,33 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     'cache-control': 'no-store',
   };
 
+  // Node answers malformed HTTP with a 400 by itself; a socket error must never reach the process as unhandled.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
   server.on('request', (req, res) => {
+    req.on('error', () => res.destroy());
+    res.on('error', () => res.destroy());
     void handleHttp(req, res).catch((err) => {
       const e = AppError.from(err);
-      if (!res.headersSent) res.writeHead(e.code === 'NOT_FOUND' ? 404 : e.code === 'FORBIDDEN' ? 403 : e.code === 'IO_ERROR' ? 507 : 500, { 'content-type': 'application/json', ...headers });
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(e.code === 'NOT_FOUND' ? 404 : e.code === 'FORBIDDEN' ? 403 : e.code === 'IO_ERROR' ? 507 : 500, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify({ error: e.toShape() }));
     });
   });
 
   async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', origin);
+    // DNS rebinding: a page of evil.example resolved to 127.0.0.1 reaches this port with its own Host header.
+    if (!hostAllowed(req.headers.host, port)) {
+      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end('Misdirected request: this host answers only to 127.0.0.1 and localhost.');
+      return;
+    }
+    const url = parseTarget(req.url, origin);
+    if (!url) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end('Bad request target');
+      return;
+    }
     const queryToken = url.searchParams.get('token');
     const authed = safeEqual(cookieToken(req), token) || safeEqual(queryToken, token);
     if (!authed) {
@@ -160,7 +211,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         return;
       }
       if (url.searchParams.has('thumb')) return sendThumbnail(req, res, file, url.searchParams.get('thumb'));
-      sendFile(req, res, file, headers);
+      await sendFile(req, res, file, headers);
       return;
     }
     let file = resolveInside(rendererDir, url.pathname === '/' ? 'index.html' : url.pathname.slice(1));
@@ -174,7 +225,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.writeHead(503, { 'content-type': 'text/plain', ...headers }).end('The renderer is not built. Run `npm run build`.');
       return;
     }
-    sendFile(req, res, file, { ...headers, ...setCookie });
+    await sendFile(req, res, file, { ...headers, ...setCookie });
   }
 
   // `?thumb=<w>`: the same cached thumbnail Electron serves, answered by the core (main/node/files/thumbnails.ts).
@@ -189,40 +240,100 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.writeHead(304, cache).end();
       return;
     }
-    sendFile(req, res, answer.file, cache);
+    await sendFile(req, res, answer.file, cache);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
+  wss.on('error', () => undefined);
   const sockets = new Set<WebSocket>();
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
-    const ok = url.pathname === '/ipc' && (safeEqual(url.searchParams.get('token'), token) || safeEqual(cookieToken(req), token)) && req.headers.origin === origin;
-    if (!ok) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+  const refuse = (socket: Duplex, status: string) => {
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
+  };
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    try {
+      if (!hostAllowed(req.headers.host, port)) return refuse(socket, '421 Misdirected Request');
+      const url = parseTarget(req.url, origin);
+      if (!url) return refuse(socket, '400 Bad Request');
+      const ok = url.pathname === '/ipc' && (safeEqual(url.searchParams.get('token'), token) || safeEqual(cookieToken(req), token)) && req.headers.origin === origin;
+      if (!ok) return refuse(socket, '403 Forbidden');
+      wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, req.headers.origin ?? ''));
+    } catch {
+      // Whatever a client sent, it ends its own connection, never the host.
       socket.destroy();
+    }
+  });
+
+  /** One page's socket: every frame is answered or the socket is closed; nothing it sends can throw out of here. */
+  function serveSocket(ws: WebSocket, callerOrigin: string): void {
+    sockets.add(ws);
+    let inFlight = 0;
+    let strikes = 0;
+    const reply = (msg: unknown) => {
+      if (ws.readyState !== ws.OPEN) return;
+      // A page that stops reading while calls pile up answers is cut off rather than buffered without end.
+      if (ws.bufferedAmount > MAX_BUFFERED) return void ws.terminate();
+      try {
+        ws.send(JSON.stringify(msg));
+      } catch {
+        ws.terminate();
+      }
+    };
+    const protocolError = (message: string, id?: number) => {
+      // A page that keeps sending garbage is not our page: after a few bad frames, stop listening to it.
+      if (++strikes > MAX_STRIKES) return void ws.close(1008, 'Too many bad frames');
+      if (id === undefined) reply({ t: 'error', error: { code: 'INVALID_INPUT', message } });
+      else reply({ t: 'result', id, envelope: { ok: false, error: { code: 'INVALID_INPUT', message } } });
+    };
+    // Oversized frames, invalid UTF-8 and broken framing arrive here (ws closes the socket itself): never thrown.
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return void ws.close(1003, 'Text frames only');
+      let msg: unknown;
+      try {
+        msg = JSON.parse(rawText(data));
+      } catch {
+        return protocolError('The frame is not JSON');
+      }
+      if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return protocolError('A frame must be a JSON object');
+      const { t, id, channel, payload } = msg as Record<string, unknown>;
+      const callId = typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined;
+      if (t !== 'call' || callId === undefined || typeof channel !== 'string') return protocolError('Expected { t: "call", id: <integer>, channel: <string>, payload }', callId);
+      // A flood of calls waits for nothing: past the limit a call is answered at once and not run.
+      if (inFlight >= MAX_IN_FLIGHT) {
+        return reply({ t: 'result', id: callId, envelope: { ok: false, error: { code: 'RATE_LIMITED', message: `More than ${MAX_IN_FLIGHT} calls at once; wait for some answers.` } } });
+      }
+      inFlight++;
+      void dispatch(channel, payload, { origin: callerOrigin, isMainFrame: true })
+        .catch((err: unknown) => ({ ok: false as const, error: AppError.from(err).toShape() }))
+        .then((envelope) => {
+          inFlight--;
+          reply({ t: 'result', id: callId, envelope });
+        });
+    });
+  }
+
+  const offEvents = core.bus.onAny((name, payload) => {
+    let text: string;
+    try {
+      text = JSON.stringify({ t: 'event', name, payload });
+    } catch {
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data) => {
-        let msg: { t?: unknown; id?: unknown; channel?: unknown; payload?: unknown };
-        try {
-          msg = JSON.parse(String(data));
-        } catch {
-          return;
-        }
-        if (msg.t !== 'call' || typeof msg.id !== 'number' || typeof msg.channel !== 'string') return;
-        const id = msg.id;
-        void dispatch(msg.channel, msg.payload, { origin: req.headers.origin ?? '', isMainFrame: true }).then((envelope) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'result', id, envelope }));
-        });
-      });
-    });
-  });
-  const offEvents = core.bus.onAny((name, payload) => {
-    const text = JSON.stringify({ t: 'event', name, payload });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of sockets) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > MAX_BUFFERED) {
+        ws.terminate();
+        continue;
+      }
+      try {
+        ws.send(text);
+      } catch {
+        ws.terminate();
+      }
+    }
   });
 
   return {

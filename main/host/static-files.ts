@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -61,33 +62,54 @@ export function resolveInside(root: string, urlPath: string): string | null {
   }
 }
 
-/** Streams a file with Range support; 404 when missing. */
-export function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: string, headers: Record<string, string> = {}): void {
+/**
+ * Streams a file with Range support. The file is opened before any header is written, so a missing, vanished or
+ * unreadable file (ENOENT, EACCES, EISDIR…) is a 404/403/500 answer; a read error half-way through ends that one
+ * response (through pipeline), never the process.
+ */
+export async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: string, headers: Record<string, string> = {}): Promise<void> {
+  let handle: fs.promises.FileHandle;
   let stat: fs.Stats;
   try {
-    stat = fs.statSync(file);
-    if (!stat.isFile()) throw new Error('not a file');
+    handle = await fs.promises.open(file, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const status = code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' ? 404 : code === 'EACCES' || code === 'EPERM' ? 403 : 500;
+    return void res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(status === 404 ? 'Not found' : status === 403 ? 'Forbidden' : 'Cannot read the file');
+  }
+  try {
+    stat = await handle.stat();
   } catch {
-    res.writeHead(404, { 'content-type': 'text/plain', ...headers }).end('Not found');
-    return;
+    await handle.close().catch(() => undefined);
+    return void res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end('Cannot read the file');
+  }
+  if (!stat.isFile()) {
+    await handle.close().catch(() => undefined);
+    return void res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end('Not found');
   }
   const type = mimeOf(file);
+  let start = 0;
+  let end = stat.size - 1;
   const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
   if (range && (range[1] || range[2])) {
-    let start = range[1] ? Number(range[1]) : stat.size - Number(range[2]);
-    let end = range[1] && range[2] ? Number(range[2]) : stat.size - 1;
-    start = Math.max(0, start);
-    end = Math.min(stat.size - 1, end);
+    start = Math.max(0, range[1] ? Number(range[1]) : stat.size - Number(range[2]));
+    end = Math.min(stat.size - 1, range[1] && range[2] ? Number(range[2]) : stat.size - 1);
     if (start > end) {
-      res.writeHead(416, { 'content-range': `bytes */${stat.size}`, ...headers }).end();
-      return;
+      await handle.close().catch(() => undefined);
+      return void res.writeHead(416, { 'content-range': `bytes */${stat.size}`, ...headers }).end();
     }
     res.writeHead(206, { 'content-type': type, 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${stat.size}`, 'accept-ranges': 'bytes', ...headers });
-    if (req.method === 'HEAD') return void res.end();
-    fs.createReadStream(file, { start, end }).pipe(res);
-    return;
+  } else {
+    res.writeHead(200, { 'content-type': type, 'content-length': stat.size, 'accept-ranges': 'bytes', ...headers });
   }
-  res.writeHead(200, { 'content-type': type, 'content-length': stat.size, 'accept-ranges': 'bytes', ...headers });
-  if (req.method === 'HEAD') return void res.end();
-  fs.createReadStream(file).pipe(res);
+  if (req.method === 'HEAD' || stat.size === 0) {
+    await handle.close().catch(() => undefined);
+    return void res.end();
+  }
+  try {
+    // The stream owns the handle from here and closes it however the copy ends.
+    await pipeline(handle.createReadStream({ start, end }), res);
+  } catch {
+    // A read error or a client gone mid-file: pipeline has destroyed both ends; there is nobody left to answer.
+  }
 }
