@@ -142,7 +142,9 @@ function finishBackup(dir: string, { name, tmp, schemaVersion }: Target, options
   const checked = verifyCopy(tmp, Number.MAX_SAFE_INTEGER, tmp);
   if (checked !== schemaVersion) throw new AppError('INTERNAL', `The backup ${name} holds schema ${checked}, expected ${schemaVersion}; it was not kept.`);
   const file = path.join(dir, name);
+  syncFile(tmp);
   fs.renameSync(tmp, file);
+  syncDir(dir);
   tightenFiles(file);
   pruneBackups(dir, options.keep ?? DEFAULT_KEEP, options.now);
   return { name, file, ...parseBackupName(name)!, sizeBytes: fs.statSync(file).size };
@@ -249,8 +251,10 @@ export function restoreDatabaseFile(dbFile: string, source: string, options: Res
     if (keptCopy) removeQuietly(path.join(backupsDirFor(dbFile), keptCopy), path.join(backupsDirFor(dbFile), `${keptCopy}-wal`));
     throw err;
   }
+  syncFile(staged);
   removeQuietly(`${dbFile}-wal`, `${dbFile}-shm`, `${dbFile}-journal`);
   fs.renameSync(staged, dbFile);
+  syncDir(path.dirname(dbFile));
   tightenFiles(dbFile);
   return { from: source, schemaVersion, keptCopy };
 }
@@ -347,6 +351,27 @@ export function assertNotInUse(dbFile: string): void {
     } catch {
       // Closing a damaged file may fail; the lock goes with the handle.
     }
+  }
+}
+
+/** On disk before the rename that makes it the real thing: a crash then leaves the old file or the whole new one. */
+function syncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The rename itself made durable (POSIX; Windows cannot open a folder for fsync, and NTFS journals renames). */
+function syncDir(dir: string): void {
+  if (process.platform === 'win32') return;
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
