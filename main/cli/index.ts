@@ -6,6 +6,7 @@
 import { AppError } from '../common/app-error';
 import type { CliIo } from './cli-io';
 import { UsageError } from './cli-io';
+import { onLibraryWarning } from '../node/store/warnings';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
@@ -72,6 +73,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 /** Process entry: wires stdio, Ctrl+C and the exit code. */
 export function main(): void {
   const abort = new AbortController();
+  // A command that opens an empty library next to project folders says so (kraken db check prints its own).
+  onLibraryWarning((w) => process.stderr.write(`kraken: warning: ${w.message}\n`));
   process.on('SIGINT', () => abort.abort());
   process.on('SIGTERM', () => abort.abort());
   void runCli(process.argv.slice(2), {

@@ -187,6 +187,16 @@ describe('kraken db', () => {
     }
   });
 
+  it('the real entry warns on stderr when a command opens an empty library next to project folders', () => {
+    const dir = dataDir();
+    fs.mkdirSync(path.join(dir, 'projects', '3'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'studio.db'), '');
+    const r = realKraken('sets', '--data-dir', dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^kraken: warning: The library .*studio\.db is empty, but .* holds 1 project folder: .* Nothing was deleted\.\n$/);
+    expect(r.stdout).toContain('No frame sets');
+  });
+
   it('the real entry lists db, and any command that opens a damaged library prints one line and exits 1', () => {
     expect(realKraken('--help').stdout).toContain('kraken db check|backup|restore');
     const dir = dataDir();

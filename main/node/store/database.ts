@@ -15,6 +15,7 @@ import { damagedError, isDamageError, quickCheck } from './integrity';
 import { libraryWarning } from './library-warning';
 import { LATEST_VERSION, migrations as defaultMigrations, type Migration } from './migrations';
 import { ensurePrivateDir, ensurePrivateFile, tightenFiles } from './private-files';
+import { hasLibraryWarningListener, reportLibraryWarning } from './warnings';
 
 export type Db = Database.Database;
 
@@ -81,6 +82,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     if (onDisk) tightenFiles(file, `${file}-wal`, `${file}-shm`);
     if (onDisk && options.backups !== false) autoBackup(db, file, list, current, options.backups ?? {}, report);
     migrate(db, list, current);
+    if (onDisk && hasLibraryWarningListener()) {
+      const warning = libraryWarning(db, path.dirname(file), rotatingBackups(backupsDirFor(file))[0]?.name ?? null);
+      if (warning) reportLibraryWarning(warning);
+    }
     reports.set(db, report);
     return db;
   } catch (err) {
