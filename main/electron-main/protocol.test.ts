@@ -288,3 +288,43 @@ describe('protocol handler thumbnails (?thumb=)', () => {
     expect((await get('kraken://files/projects/1/frames/7/big%20frame.jpg?thumb=abc')).status).toBe(400);
   });
 });
+
+describe('kraken://files/ serves nothing that runs as the app (issue 9, finding 4)', () => {
+  const get = (url: string, init?: RequestInit) => createProtocolHandler({ rendererDir, dataDir })(new Request(url, init));
+  beforeAll(() => {
+    const up = path.join(dataDir, 'uploads', 'u1');
+    fs.mkdirSync(up, { recursive: true });
+    fs.writeFileSync(path.join(up, 'evil.html'), '<script>new WebSocket("ws://127.0.0.1/ipc")</script>');
+    fs.writeFileSync(path.join(up, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+    fs.writeFileSync(path.join(up, 'noext'), '<script>alert(1)</script>');
+    fs.writeFileSync(path.join(dataDir, 'credentials.json'), '{"token":"x"}');
+    fs.mkdirSync(path.join(dataDir, 'backups'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'backups', 'studio-1.db'), 'sqlite');
+  });
+
+  it('sends an uploaded .html, .svg or unknown file as a sandboxed, never-sniffed download', async () => {
+    for (const name of ['evil.html', 'logo.svg', 'noext']) {
+      const res = await get(`kraken://files/uploads/u1/${name}`);
+      expect(res.status, name).toBe(200);
+      expect(res.headers.get('content-disposition'), name).toBe('attachment');
+      expect(res.headers.get('content-security-policy'), name).toBe('sandbox');
+      expect(res.headers.get('x-content-type-options'), name).toBe('nosniff');
+      expect(res.headers.get('content-type'), name).toBe('application/octet-stream');
+    }
+  });
+
+  it('shows images, video and 3D inline, still never sniffed', async () => {
+    for (const rel of ['projects/1/frames/7/000001.jpg', 'projects/1/my%20clip%20%231.mp4']) {
+      const res = await get(`kraken://files/${rel}`);
+      expect(res.status, rel).toBe(200);
+      expect(res.headers.get('content-disposition'), rel).toBeNull();
+      expect(res.headers.get('x-content-type-options'), rel).toBe('nosniff');
+    }
+  });
+
+  it('serves only the allow-listed folders: the database under other spellings, credentials and new top-level files are refused', async () => {
+    for (const rel of ['studio.db.', 'studio.db%3A%3A%24DATA', 'STUDIO~1.DB', 'credentials.json', '.credentials/credentials.json', 'backups/studio-1.db', 'projects', 'cache/other/x.jpg', 'projects/1/x.jpg%3A%3A%24DATA', 'projects./1/x.jpg']) {
+      expect((await get(`kraken://files/${rel}`)).status, rel).toBe(403);
+    }
+  });
+});

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { CustomScheme, Protocol } from 'electron';
-import { isPrivateDataPath } from '../node/files/private-paths';
+import { dataFileHeaders, isPrivateDataPath } from '../node/files/private-paths';
 import { answerThumbnail } from '../node/files/thumbnails';
 import { APP_SCHEME, SECURITY_HEADERS, TRUSTED_ORIGIN } from './security';
 
@@ -205,7 +205,8 @@ export function createProtocolHandler(roots: ProtocolRoots): (request: Request) 
       const stat = statFile(resolved.file);
       if (!stat) return textResponse(404, 'Not found', cors);
       // Files under ids are replaced by new ids, but a re-extracted frame keeps its name: revalidate.
-      return fileResponse(request, resolved.file, stat.size, { ...cors, 'cache-control': 'no-cache' });
+      // Unknown types (an uploaded .html or .svg) are sandboxed downloads: nothing in the data folder runs as the app.
+      return fileResponse(request, resolved.file, stat.size, { ...cors, 'cache-control': 'no-cache', ...dataFileHeaders(resolved.file) });
     }
     return textResponse(404, 'Not found');
   };

@@ -111,8 +111,8 @@ describe('browser host', () => {
     expect(events).toContain('job.progress');
     expect(events).toContain('job.updated');
     const escape = await fetch(`${host.origin}/files/..%2F..%2F..%2Fetc%2Fpasswd`, { headers: { cookie } });
-    // Clamped into the data folder, where no such file exists.
-    expect(escape.status).toBe(404);
+    // Clamped into the data folder, where etc/ is no served folder.
+    expect(escape.status).toBe(403);
     expect(await escape.text()).not.toMatch(/root:/);
     // The database, its WAL and hidden entries are never served, as in Electron's kraken://files/.
     fs.writeFileSync(path.join(core.dataDir, '.secrets.json'), '{}');

@@ -15,7 +15,7 @@ import { AppError } from '../common/app-error';
 import { appRoot } from '../node/app-paths';
 import type { Core } from '../node/core';
 import { sanitizeFileName } from '../node/files/file-names';
-import { isPrivateDataFile } from '../node/files/private-paths';
+import { dataFileHeaders, isPrivateDataFile } from '../node/files/private-paths';
 import { answerThumbnail } from '../node/files/thumbnails';
 import { createDispatcher } from '../node/ipc/dispatch';
 import { resolveInside, sendFile } from './static-files';
@@ -205,13 +205,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     }
     if (url.pathname.startsWith('/files/')) {
       const file = resolveInside(core.dataDir, url.pathname.slice('/files/'.length));
-      // The database, secrets and hidden entries stay private here as in Electron's kraken://files/.
+      // Only the allow-listed sub-folders are served, as in Electron's kraken://files/ (private-paths.ts).
       if (!file || isPrivateDataFile(realDataDir, file)) {
         res.writeHead(403, headers).end('Forbidden');
         return;
       }
       if (url.searchParams.has('thumb')) return sendThumbnail(req, res, file, url.searchParams.get('thumb'));
-      await sendFile(req, res, file, headers);
+      // A data file never runs as the app: unknown types (an uploaded .html) are sandboxed downloads.
+      await sendFile(req, res, file, { ...headers, ...dataFileHeaders(file) });
       return;
     }
     let file = resolveInside(rendererDir, url.pathname === '/' ? 'index.html' : url.pathname.slice(1));
