@@ -9,7 +9,11 @@ import type { AppInfo } from '../common/contract';
 import { defaultDataDir } from './app-paths';
 import { EventBus } from './event-bus';
 import type { Handlers, HandlerGroup } from './ipc/dispatch';
-import { atlasHandlers } from './cloud/atlas/handlers';
+import { atlasHandlers, createAtlas, lazyVault, type Atlas } from './cloud/atlas';
+import { ConnectionSettings } from './cloud/connection';
+import type { HttpClientOptions } from './cloud/http-client';
+import { Outbox } from './cloud/outbox';
+import { openVault, type SecretStoreLike } from './cloud/secrets';
 import { inferenceHandlers } from './inference/handlers';
 import { jobHandlers } from './jobs/handlers';
 import { mediaHandlers } from './media/handlers';
@@ -36,6 +40,18 @@ export interface CoreOptions {
   shell: AppInfo['shell'];
   version?: string;
   shellHandlers?: Partial<HandlerGroup<ShellChannel>>;
+  /** Cloud: Electron's safeStorage store (else the OS keychain, else a 0600 file), test knobs, and the notice when tokens go to the file. */
+  cloud?: {
+    secretStore?: SecretStoreLike;
+    /** false: skip the OS keychain (tests, headless rigs). */
+    keychain?: false;
+    onVaultFallback?: (message: string) => void;
+    client?: Partial<Omit<HttpClientOptions, 'service' | 'baseUrl'>>;
+    pollMs?: { first: number; max: number };
+    queuedCheckMs?: number;
+    /** How often the outbox tries again (ms); default 15 s. */
+    outboxIntervalMs?: number;
+  };
 }
 
 export interface Core {
@@ -52,6 +68,11 @@ export interface Core {
   inference: InferenceService;
   /** The library database itself: health, backups, restore. */
   library: LibraryService;
+  /** Where each cloud service is reached (saved setting, environment, local emulator). */
+  connection: ConnectionSettings;
+  /** Cloud work waiting for a service to come back. */
+  outbox: Outbox;
+  atlas: Atlas;
   handlers: Handlers;
   info(): Promise<AppInfo>;
   /** Cancels running jobs and closes the database. */
@@ -71,7 +92,31 @@ export function createCore(options: CoreOptions): Core {
   const frames = new FrameService(db, dataDir, tools, jobs, media, projects);
   const preflight = new PreflightService(dataDir, tools, jobs, media);
   const inference = new InferenceService(db, dataDir, jobs);
+  const connection = new ConnectionSettings({ db });
+  const outbox = new Outbox({ db, reachable: async (service) => (await connection.check(service)).reachable });
+  const atlas = createAtlas({
+    db,
+    dataDir,
+    bus,
+    jobs,
+    media,
+    preflight,
+    vault: lazyVault(() => openVault(dataDir, { electron: options.cloud?.secretStore, keychain: options.cloud?.keychain, onFallback: options.cloud?.onVaultFallback })),
+    connection,
+    outbox: {
+      enqueue: (x) => outbox.enqueue({ ...x, service: x.service as 'atlas' }),
+      register: (kind, sender) => outbox.register(kind, sender),
+      flush: () => outbox.flush(),
+      cancel: (id) => outbox.cancel(id),
+      list: () => outbox.list().map((e) => ({ id: e.id, service: e.service, kind: e.kind, ref: e.ref, state: e.state, attempts: e.attempts, lastError: e.lastError, createdAt: e.createdAt })),
+    },
+    client: options.cloud?.client,
+    pollMs: options.cloud?.pollMs,
+    queuedCheckMs: options.cloud?.queuedCheckMs,
+  });
   jobs.recoverInterrupted();
+  atlas.start();
+  outbox.start(options.cloud?.outboxIntervalMs);
   const library = new LibraryService({
     db,
     file: path.join(dataDir, 'studio.db'),
@@ -119,7 +164,7 @@ export function createCore(options: CoreOptions): Core {
     ...jobHandlers(jobs),
     ...inferenceHandlers(inference),
     ...storeHandlers(library),
-    ...atlasHandlers(),
+    ...atlasHandlers(atlas.handlerDeps),
   };
 
   return {
@@ -135,9 +180,14 @@ export function createCore(options: CoreOptions): Core {
     preflight,
     inference,
     library,
+    connection,
+    outbox,
+    atlas,
     handlers,
     info,
     async close() {
+      outbox.stop();
+      atlas.close();
       await jobs.shutdown();
       db.close();
     },
