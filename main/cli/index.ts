@@ -26,6 +26,7 @@ const runPreflight = lazy(() => require('./commands/preflight') as typeof import
 const runModels = lazy(() => require('./commands/models') as typeof import('./commands/models'), (m) => m.runModels);
 const runInfer = lazy(() => require('./commands/infer') as typeof import('./commands/infer'), (m) => m.runInfer);
 const runSets = lazy(() => require('./commands/sets') as typeof import('./commands/sets'), (m) => m.runSets);
+const runCloud = lazy(() => require('./commands/cloud') as typeof import('./commands/cloud'), (m) => m.runCloud);
 const runDb = lazy(() => require('./commands/db') as typeof import('./commands/db'), (m) => m.runDb);
 
 /** Subcommands; later capabilities add theirs here. */
@@ -35,6 +36,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   preflight: { run: runPreflight, summary: 'preflight <file> --model <m> [--fix]     check against a cloud model\'s limits; fix' },
   models: { run: runModels, summary: 'models list|import|download|providers  the local model library' },
   infer: { run: runInfer, summary: 'infer --model <id|path> <files|dir>    run a model [--json] [--force-cpu]; or over a studio frame set: --frame-set <id> [--remaining]' },
+  cloud: { run: runCloud, summary: 'cloud signup|login|whoami|logout|submit|status|items|download|delete  the Kraken cloud (Atlas 3D); see kraken cloud --help' },
   sets: { run: runSets, summary: 'sets [--project <id>] [--json]          the studio\'s frame sets: ids, images, how many have results' },
   db: { run: runDb, summary: 'db check|backup|restore [--json]        the library database: check it, back it up, restore a backup (see --help)' },
 };
