@@ -370,6 +370,105 @@ test('tools: compare side by side, measure, transparent screenshot, shortcut she
     .toEqual([]);
 });
 
+/**
+ * Pixels of the model (not the plain background) in a 4 px ring just inside the canvas's edge (the outermost
+ * 2 px are left out: the panels' 1 px divider can fall into a screenshot): a model framed whole leaves the ring
+ * clear, a cropped one runs through it.
+ */
+async function edgeInk(v: Viewer, slot: 0 | 1): Promise<number> {
+  const png = await v.canvas(slot).screenshot();
+  return v.page.evaluate(async (b64) => {
+    const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0))]));
+    const c = new OffscreenCanvas(bmp.width, bmp.height);
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(bmp, 0, 0);
+    const d = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+    const at = (x: number, y: number) => (y * bmp.width + x) * 4;
+    const bg = [d[at(4, 4)]!, d[at(4, 4) + 1]!, d[at(4, 4) + 2]!]; // a corner is background when the model is framed with a margin
+    let ink = 0;
+    const [w, h] = [bmp.width, bmp.height];
+    for (let y = 2; y < h - 2; y++) {
+      for (let x = 2; x < w - 2; x++) {
+        if (x >= 6 && y >= 6 && x < w - 6 && y < h - 6) continue;
+        const i = at(x, y);
+        if (Math.abs(d[i]! - bg[0]!) + Math.abs(d[i + 1]! - bg[1]!) + Math.abs(d[i + 2]! - bg[2]!) > 30) ink++;
+      }
+    }
+    return ink;
+  }, png.toString('base64'));
+}
+
+test('compare: each model is framed whole in its half-width panel, when opened, when compare turns on and after F; shortcuts work after touching the side panel', async ({ studio }, testInfo) => {
+  const { page } = studio;
+  const v = new Viewer(page);
+  await v.open(studio.url);
+  const rendered = async (slot: 0 | 1) => {
+    await expect(v.canvas(slot)).toHaveAttribute('data-status', 'ready');
+    await expect.poll(async () => (await v.picture(slot)).variance).toBeGreaterThan(NOT_BLANK);
+    await page.waitForTimeout(300);
+  };
+  const shoot = async (name: string) => {
+    for (const slot of [0, 1] as const) {
+      if ((await v.canvas(slot).count()) > 0) await testInfo.attach(`${name}-${slot}`, { body: await v.canvas(slot).screenshot(), contentType: 'image/png' });
+    }
+  };
+
+  // a wide model fitted in the whole page; compare on: it is fitted again to its half
+  await v.openFiles(['boxes.glb']);
+  await rendered(0);
+  expect(await edgeInk(v, 0)).toBe(0);
+  await page.getByTestId('viewer-compare').click();
+  await expect(page.getByTestId('viewer-panel-1')).toBeVisible();
+  await page.waitForTimeout(400);
+  await shoot('compare-on');
+  expect(await edgeInk(v, 0), 'the wide model after compare turned on').toBe(0);
+  await page.getByTestId('viewer-compare').click();
+  await page.getByTestId('viewer-close-0').click();
+
+  // two models of different sizes side by side, cameras synced: both whole, and again after F
+  await page.getByTestId('viewer-file-input').setInputFiles([file('boxes.glb'), file('box-ascii.ply')]);
+  await expect(page.getByTestId('viewer-panel-1')).toBeVisible();
+  await rendered(0);
+  await rendered(1);
+  await shoot('opened');
+  expect(await edgeInk(v, 0), 'A when opened').toBe(0);
+  expect(await edgeInk(v, 1), 'B when opened').toBe(0);
+  await page.keyboard.press('f');
+  await page.waitForTimeout(400);
+  await shoot('after-f');
+  expect(await edgeInk(v, 0), 'A after F').toBe(0);
+  expect(await edgeInk(v, 1), 'B after F').toBe(0);
+
+  // touching a slider and a preset picker in the side panel leaves the shortcuts working
+  const wireframe = page.getByTestId('viewer-wireframe');
+  await expect(wireframe).toHaveAttribute('aria-pressed', 'false');
+  await page.getByTestId('viewer-point-size').focus();
+  await page.keyboard.press('ArrowRight'); // the slider keeps its own arrows
+  await expect(page.getByTestId('viewer-point-size')).toHaveValue('3');
+  await page.keyboard.press('w');
+  await expect(wireframe).toHaveAttribute('aria-pressed', 'true');
+  await page.getByTestId('viewer-lighting').focus();
+  await page.getByTestId('viewer-lighting').selectOption('sunset');
+  await expect(page.getByTestId('viewer-lighting')).toBeFocused();
+  await page.keyboard.press('w');
+  await expect(wireframe).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.getByTestId('viewer-lighting')).toHaveValue('sunset'); // the letter did not pick a preset
+  await page.getByTestId('viewer-transparent').click();
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('viewer-grid')).toHaveAttribute('aria-pressed', 'true');
+  // typing in a text field still types: no shortcut fires
+  await page.evaluate(() => {
+    const i = document.createElement('input');
+    i.type = 'text';
+    i.setAttribute('data-testid', 'probe-text');
+    document.querySelector('[data-testid="viewer-settings"]')!.append(i);
+  });
+  await page.getByTestId('probe-text').fill('');
+  await page.getByTestId('probe-text').press('w');
+  await expect(page.getByTestId('probe-text')).toHaveValue('w');
+  await expect(wireframe).toHaveAttribute('aria-pressed', 'false');
+});
+
 test('nothing leaves 127.0.0.1 while viewing (lighting presets, Draco decoder, textures included)', async ({ studio }) => {
   const { page } = studio;
   const outside: string[] = [];

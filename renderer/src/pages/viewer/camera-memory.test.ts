@@ -20,6 +20,16 @@ describe('camera memory', () => {
     expect(JSON.parse(s.raw.get('kraken.viewer.cameras.v1')!)).toHaveLength(CAMERA_MEMORY_LIMIT);
   });
 
+  it('forgets one model’s view (a fitted view is fitted again, not replayed)', () => {
+    const mem = createCameraMemory(memoryStorage());
+    mem.save('a', { position: [1, 2, 3], target: [0, 0, 0], upAxis: 'y' });
+    mem.save('b', { position: [4, 5, 6], target: [0, 0, 0], upAxis: 'y' });
+    mem.forget('a');
+    mem.forget('unknown');
+    expect(mem.load('a')).toBeNull();
+    expect(mem.load('b')?.position).toEqual([4, 5, 6]);
+  });
+
   it('survives corrupt or hostile storage', () => {
     const s = memoryStorage();
     s.setItem('kraken.viewer.cameras.v1', '{not json');

@@ -44,6 +44,17 @@ export function createCameraMemory(storage: StorageLike | null) {
         /* storage full or unavailable: the view is simply not remembered */
       }
     },
+    /** Drops a model's view (a fitted view is not kept: it is fitted again to whatever panel shows the model). */
+    forget(modelKey: string): void {
+      const list = read();
+      const rest = list.filter(([k]) => k !== modelKey);
+      if (rest.length === list.length) return;
+      try {
+        storage?.setItem(KEY, JSON.stringify(rest));
+      } catch {
+        /* unavailable: nothing to drop */
+      }
+    },
   };
 }
 

@@ -17,6 +17,38 @@ export function frameBox(min: Vec3, max: Vec3, fovDeg: number, aspect: number, d
   return { position, target: center, distance, near: Math.max(distance / 1000, radius / 1e4), far: distance * 100 + radius * 10 };
 }
 
+export interface Box3Like {
+  min: Vec3;
+  max: Vec3;
+}
+
+/** The smallest box holding all of `boxes`. */
+export function unionBox(boxes: Box3Like[]): Box3Like {
+  const min: Vec3 = [Infinity, Infinity, Infinity];
+  const max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  for (const b of boxes) {
+    for (let i = 0; i < 3; i++) {
+      min[i] = Math.min(min[i]!, b.min[i]!);
+      max[i] = Math.max(max[i]!, b.max[i]!);
+    }
+  }
+  return boxes.length ? { min, max } : { min: [0, 0, 0], max: [0, 0, 0] };
+}
+
+/**
+ * What one view of the compare mode must frame. With synced cameras both views share one camera, so each
+ * frames the union of the two models (fitting each to its own box and then syncing left the last fitted
+ * model's framing on both, cropping the larger one); unsynced, each frames its own model.
+ */
+export function compareFitBox(own: Box3Like, other: Box3Like | null, synced: boolean): Box3Like {
+  return synced && other ? unionBox([own, other]) : own;
+}
+
+/** The aspect of the panel a view draws in (half the page in compare), never 0 or NaN while it is laid out. */
+export function viewAspect(width: number, height: number): number {
+  return width > 0 && height > 0 ? width / height : 1;
+}
+
 /** A grid cell of 1, 2 or 5 × 10ⁿ so that about 10–25 cells span the model. */
 export function niceCellSize(size: number): number {
   if (!(size > 0)) return 1;

@@ -15,7 +15,7 @@ import { useViewer, type LoadedModel, type SlotIndex, type ViewSettings } from '
 import { recordFirstFrame, recordGpu } from '../viewer-metrics';
 import { glCapabilities } from './gl-capabilities';
 import { hdrUrl, type LightingPreset } from './lighting';
-import { formatLength, frameBox, niceCellSize } from './view-math';
+import { compareFitBox, formatLength, frameBox, niceCellSize, viewAspect, type Box3Like } from './view-math';
 
 /** What the page's toolbar and shortcuts can ask of a view. */
 export interface ViewController {
@@ -103,7 +103,17 @@ function Scene({ slot, host }: { slot: SlotIndex; host: React.RefObject<HTMLDivE
   const measuring = useViewer((s) => s.measuring);
   const measure = useViewer((s) => (s.measure.slot === slot ? s.measure.points : null));
   const { gl, camera, scene, invalidate } = useThree();
+  const viewSize = useThree((s) => s.size);
+  const getThree = useThree((s) => s.get);
+  const compare = useViewer((s) => s.compare);
+  const synced = useViewer((s) => s.settings.syncCameras);
+  const otherLoad = useViewer((s) => {
+    const o = s.slots[slot === 0 ? 1 : 0];
+    return o.status === 'ready' ? o.model.loadId : 0;
+  });
   const controls = useRef<OrbitControls | null>(null);
+  /** The view is a fit (not moved by hand since, nor a remembered view): it is fitted again when the panel changes shape. */
+  const autoFit = useRef(false);
   const firstFramePending = useRef(0);
   const syncing = useRef(false);
   const cam = camera as THREE.PerspectiveCamera;
@@ -113,11 +123,14 @@ function Scene({ slot, host }: { slot: SlotIndex; host: React.RefObject<HTMLDivE
   const saveView = () => {
     const m = useViewer.getState().slots[slot];
     if (m.status !== 'ready' || !controls.current) return;
+    if (autoFit.current) return cameraMemory.forget(m.model.cameraKey);
     const t = controls.current.target;
     cameraMemory.save(m.model.cameraKey, { position: cam.position.toArray() as Vec3, target: t.toArray() as Vec3, upAxis: useViewer.getState().settings.upAxis });
   };
 
-  useEffect(() => {
+  // a layout effect, declared before the model's: a view that mounts with its model already loaded (the second
+  // panel of compare) must have its controls when the model is framed, or it stays at the default camera
+  useLayoutEffect(() => {
     const c = new OrbitControls(camera, gl.domElement);
     c.screenSpacePanning = true;
     const onChange = () => {
@@ -125,31 +138,51 @@ function Scene({ slot, host }: { slot: SlotIndex; host: React.RefObject<HTMLDivE
       const st = useViewer.getState();
       if (!syncing.current && st.compare && st.settings.syncCameras) controllers[slot === 0 ? 1 : 0]?.applyView(cam.position, c.target);
     };
+    const onStart = () => (autoFit.current = false);
     c.addEventListener('change', onChange);
+    c.addEventListener('start', onStart);
     c.addEventListener('end', saveView);
     controls.current = c;
     return () => {
       saveView();
       c.removeEventListener('change', onChange);
+      c.removeEventListener('start', onStart);
       c.removeEventListener('end', saveView);
       c.dispose();
       controls.current = null;
     };
   }, [camera, gl]);
 
+  /**
+   * Frames the model for this panel's own shape (half the page in compare). With synced cameras in compare
+   * both views frame both models, so the sync cannot leave one view with the other model's framing.
+   */
   const fit = () => {
-    const m = useViewer.getState().slots[slot];
+    const st = useViewer.getState();
+    const m = st.slots[slot];
     if (m.status !== 'ready' || !controls.current) return;
-    const box = worldBox(m.model, useViewer.getState().settings.upAxis, 'focus');
-    const f = frameBox(box.min.toArray() as Vec3, box.max.toArray() as Vec3, cam.fov, cam.aspect || 1);
+    const toBox = (b: THREE.Box3): Box3Like => ({ min: b.min.toArray() as Vec3, max: b.max.toArray() as Vec3 });
+    const other = st.slots[slot === 0 ? 1 : 0];
+    const box = compareFitBox(toBox(worldBox(m.model, st.settings.upAxis, 'focus')), st.compare && other.status === 'ready' ? toBox(worldBox(other.model, st.settings.upAxis, 'focus')) : null, st.settings.syncCameras);
+    const { width, height } = getThree().size;
+    const aspect = viewAspect(width, height);
+    cam.aspect = aspect;
+    const f = frameBox(box.min, box.max, cam.fov, aspect);
     cam.position.set(...f.position);
     cam.near = f.near;
     cam.far = f.far;
     cam.updateProjectionMatrix();
     controls.current.target.set(...f.target);
     controls.current.update();
+    autoFit.current = true;
     invalidate();
   };
+
+  // the panel changed shape (compare on or off, window resized) or the other model came or went: a fitted
+  // view is fitted again, so the model never ends up cropped by a half-width panel; a hand-made view stays
+  useEffect(() => {
+    if (autoFit.current) fit();
+  }, [viewSize.width, viewSize.height, compare, synced, otherLoad]);
 
   // a new model (or a new up axis): set clipping planes, then the remembered view or a fitted one
   useLayoutEffect(() => {
@@ -165,6 +198,7 @@ function Scene({ slot, host }: { slot: SlotIndex; host: React.RefObject<HTMLDivE
       cam.far = dist * 100 + radius * 10;
       cam.updateProjectionMatrix();
       controls.current.update();
+      autoFit.current = false;
     } else {
       fit();
     }
@@ -189,6 +223,7 @@ function Scene({ slot, host }: { slot: SlotIndex; host: React.RefObject<HTMLDivE
       },
       applyView(position, target) {
         if (!controls.current) return;
+        autoFit.current = false; // the other view leads; it fits again for both
         syncing.current = true;
         cam.position.copy(position);
         controls.current.target.copy(target);
