@@ -22,3 +22,15 @@ export function progressLine(fraction: number, label: string): string {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
   return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${label}`;
 }
+
+/**
+ * True when the command line asks for help (`--help` / `-h` anywhere before a `--`). Checked before the
+ * options are parsed, so `kraken <command> --help` answers even when other required flags are missing.
+ */
+export function wantsHelp(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}

@@ -29,20 +29,31 @@ const runSets = lazy(() => require('./commands/sets') as typeof import('./comman
 const runCloud = lazy(() => require('./commands/cloud') as typeof import('./commands/cloud'), (m) => m.runCloud);
 const runDb = lazy(() => require('./commands/db') as typeof import('./commands/db'), (m) => m.runDb);
 
-/** Subcommands; later capabilities add theirs here. */
-const commands: Record<string, { run: Command; summary: string }> = {
+/**
+ * Subcommands; later capabilities add theirs here. `subcommands` lists the second words a command takes, so
+ * that a test can ask every one of them for `--help` (cli-help.test.ts).
+ */
+export const commands: Record<string, { run: Command; summary: string; subcommands?: readonly string[] }> = {
   probe: { run: runProbe, summary: 'probe <file> [--json]                 what a video or image holds' },
   extract: { run: runExtract, summary: 'extract <video> --out <dir> <mode>     frames by --fps/--every/--keyframes/--scene/--count (see --help)' },
   preflight: { run: runPreflight, summary: 'preflight <file> --model <m> [--fix]     check against a cloud model\'s limits; fix' },
-  models: { run: runModels, summary: 'models list|import|download|providers  the local model library' },
-  infer: { run: runInfer, summary: 'infer --model <id|path> <files|dir>    run a model [--json] [--force-cpu]; or over a studio frame set: --frame-set <id> [--remaining]' },
+  models: { run: runModels, summary: 'models list|import|download|providers  the local model library', subcommands: ['list', 'import', 'download', 'providers'] },
+  infer: { run: runInfer, summary: 'infer --model <id|path> <files|dir>    run a model [--json | --jsonl (one JSON object per line, streamed)] [--force-cpu] [--out <dir>]; or over a studio frame set: --frame-set <id> [--remaining]' },
   cloud: { run: runCloud, summary: 'cloud signup|login|whoami|logout|submit|status|items|download|delete  the Kraken cloud (Atlas 3D); see kraken cloud --help' },
   sets: { run: runSets, summary: 'sets [--project <id>] [--json]          the studio\'s frame sets: ids, images, how many have results' },
-  db: { run: runDb, summary: 'db check|backup|restore [--json]        the library database: check it, back it up, restore a backup (see --help)' },
+  db: { run: runDb, summary: 'db check|backup|restore [--json]        the library database: check it, back it up, restore a backup (see --help)', subcommands: ['check', 'backup', 'restore'] },
 };
 
 function help(): string {
-  return ['Kraken Studio command line', '', 'usage: kraken <command> [options]', '', ...Object.values(commands).map((c) => `  kraken ${c.summary}`)].join('\n');
+  return [
+    'Kraken Studio command line',
+    '',
+    'usage: kraken <command> [options]',
+    '',
+    ...Object.values(commands).map((c) => `  kraken ${c.summary}`),
+    '',
+    'Every command answers --help (kraken <command> --help, kraken <command> <subcommand> --help).',
+  ].join('\n');
 }
 
 /** Runs one command line; returns the exit code. */

@@ -13,7 +13,7 @@ import { scanFrameTimes } from '../../node/media/frame-scan';
 import { probeFile } from '../../node/media/probe';
 import { ToolBox } from '../../node/media/tool-box';
 import type { ProbeResult } from '../../common/contract';
-import { progressLine, UsageError, type CliIo } from '../cli-io';
+import { progressLine, UsageError, wantsHelp, type CliIo } from '../cli-io';
 import { paramsFromFlags } from './extract-flags';
 
 const USAGE = [
@@ -39,6 +39,10 @@ options:
   --json         print the result as JSON (frames with their real source times)`;
 
 export async function runExtract(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.out(HELP);
+    return 0;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

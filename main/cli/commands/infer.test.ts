@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../common/app-error';
-import { linearClassifier } from '../../node/inference/testing/onnx-builder';
+import { linearClassifier, redMaskModel } from '../../node/inference/testing/onnx-builder';
 import { writeRgbPng } from '../../node/inference/testing/fixtures';
 import type { CliIo } from '../cli-io';
 import { runInfer } from './infer';
@@ -107,9 +107,44 @@ describe('kraken infer', () => {
     expect(o.stdout[2]).toMatch(/^1 of 2 images in .* s on cpu/);
   });
 
-  it('needs --task for a model given by path, and finds no images in an empty folder', async () => {
-    const { model } = await classifierAndImages();
-    await expect(runInfer(['--model', model, path.join(work, 'imgs')], io())).rejects.toThrow(/needs --task/);
+  it('tells a classifier given by path from its single [N, C] output (no --task), and asks for --task where the outputs do not tell', async () => {
+    const { model, imgs } = await classifierAndImages();
+    const o = io();
+    expect(await runInfer(['--model', model, path.join(imgs, 'a.png'), '--json', '--out', path.join(work, 'out-guess')], o)).toBe(0);
+    const r = JSON.parse(o.stdout.join('')) as { model: { task: string }; results: { output: { task: string; top: unknown[] } }[] };
+    expect(r.model.task).toBe('classification');
+    expect(r.results[0]!.output.top).toHaveLength(2);
+    // A mask output [N, 1, H, W] could be segmentation or depth: the user is asked, with the shape shown.
+    const mask = path.join(work, 'mask.onnx');
+    fs.writeFileSync(mask, redMaskModel(2, 2));
+    await expect(runInfer(['--model', mask, path.join(imgs, 'a.png')], io())).rejects.toThrow(/cannot tell the task of "mask\.onnx" from its outputs \(mask \[N, 1, 2, 2\]\); give --task/);
+    await expect(runInfer(['--model', mask, '--task', 'nonsense', path.join(imgs, 'a.png')], io())).rejects.toThrow(/--task must be one of/);
+  });
+
+  it('writes result files into the data folder when no --out is given, never into the current folder', async () => {
+    const { imgs } = await classifierAndImages();
+    const mask = path.join(work, 'mask.onnx');
+    fs.writeFileSync(mask, redMaskModel(2, 2));
+    const before = fs.existsSync(path.join(process.cwd(), 'kraken-results')) ? fs.readdirSync(path.join(process.cwd(), 'kraken-results')).length : -1;
+    const o = io();
+    expect(await runInfer(['--model', mask, '--task', 'segmentation', path.join(imgs, 'a.png')], o)).toBe(0);
+    const where = o.stdout.find((l) => l.startsWith('result files in '));
+    expect(where).toBeDefined();
+    const outDir = JSON.parse(where!.slice('result files in '.length)) as string;
+    expect(outDir.startsWith(path.join(dataDir, 'results') + path.sep)).toBe(true);
+    expect(fs.readdirSync(outDir).some((f) => f.startsWith('a'))).toBe(true);
+    const after = fs.existsSync(path.join(process.cwd(), 'kraken-results')) ? fs.readdirSync(path.join(process.cwd(), 'kraken-results')).length : -1;
+    expect(after).toBe(before);
+  });
+
+  it('answers --help with its usage, --jsonl included, even without the required flags', async () => {
+    const o = io();
+    expect(await runInfer(['--help'], o)).toBe(0);
+    expect(o.stdout.join('\n')).toMatch(/usage: kraken infer --model/);
+    expect(o.stdout.join('\n')).toMatch(/--jsonl +one JSON object per line/);
+  });
+
+  it('finds no images in an empty folder', async () => {
     fs.mkdirSync(path.join(work, 'empty'), { recursive: true });
     await expect(runInfer(['--model', 'human-centernet', path.join(work, 'empty')], io())).rejects.toThrow(/No images found/);
   });

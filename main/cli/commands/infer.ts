@@ -12,23 +12,45 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../common/app-error';
-import { ModelTask, type InferenceOutput, type ModelManifest } from '../../common/contract/inference';
+import { ModelTask, type InferenceOutput, type ModelManifest, type TensorSpec } from '../../common/contract/inference';
 import { defaultDataDir } from '../../node/app-paths';
 import { escapeLine, quoteName } from '../../node/files/file-names';
 import { runBatches, type ItemResult } from '../../node/inference/batch-runner';
+import { guessTaskFromOutputs, inspectOnnx, inspectTfjs } from '../../node/inference/model-library';
 import { openPipeline } from '../../node/inference/pipeline';
-import { progressLine, UsageError, type CliIo } from '../cli-io';
+import { progressLine, UsageError, wantsHelp, type CliIo } from '../cli-io';
 import { parseSetId, runInferOnSet } from './infer-set';
 import { withService } from './models';
 
 const USAGE = [
-  'usage: kraken infer --model <id|file.onnx|tfjs-folder> <image|folder>... [--task <task> (for a path)] [--labels a,b] [--json | --jsonl (one JSON object per line, streamed)] [--force-cpu] [--batch <n>] [--out <dir>] [--data-dir <dir>]',
+  'usage: kraken infer --model <id|file.onnx|tfjs-folder> <image|folder>... [--task <task> (for a path, when its outputs do not tell)] [--labels a,b] [--json | --jsonl (one JSON object per line, streamed)] [--force-cpu] [--batch <n>] [--out <dir>] [--data-dir <dir>]',
   '       kraken infer --model <id> --frame-set <id> [--remaining] [--json] [--force-cpu] [--batch <n>] [--data-dir <dir>]   (results stored in the studio; `kraken sets` lists frame sets)',
 ].join('\n');
+const HELP = `${USAGE}
+
+Runs a model over images (files, or the image files directly in folders) on this machine.
+  --model <m>        a library model id (\`kraken models list\`), or an .onnx file / TF.js folder by path
+  --task <task>      for a model given by path, when its outputs do not tell (a single [N, C] output is
+                     read as classification, [N, K, 6] rows as detection): ${ModelTask.options.join(', ')}
+  --labels a,b       class names for a model given by path
+  --json             one JSON document: model, provider, fallback reasons, a result per image, timings
+  --jsonl            one JSON object per line, streamed: a "run" line, a "result" line per image as it
+                     finishes, a closing "summary" line (also on Ctrl+C)
+  --force-cpu        run on the CPU even where a GPU provider loads
+  --batch <n>        images per inference call (1..64)
+  --out <dir>        where result files (masks, cut-outs, depth maps, point clouds) are written;
+                     default: a new folder under the data folder's results/ (printed at the end)
+  --data-dir <dir>   the studio's data folder (default: KRAKEN_DATA_DIR or the app's data folder)
+  --frame-set <id>   run over a studio frame set instead (\`kraken sets\` lists them); results are stored
+                     in the studio and show on the Models page; --remaining skips frames that have results`;
 const IMAGE_EXT = /\.(jpe?g|png|webp|bmp|tiff?|gif|avif)$/i;
 
 /** Runs `kraken infer …`; returns the exit code (1 when any image failed). */
 export async function runInfer(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.out(HELP);
+    return 0;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -73,7 +95,8 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
   for (const sk of skipped) io.err(`skipped ${quoteName(sk.file)}: ${sk.reason}`);
   if (files.length === 0) throw new AppError('INVALID_INPUT', `No images found in ${positionals.map(quoteName).join(', ')} (jpg, png, webp, bmp, tiff, gif, avif).`);
   const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir(io.env);
-  const outDir = path.resolve(values.out ?? 'kraken-results');
+  // Result files go where the user said, or into the data folder — never silently into the current folder.
+  const outDir = values.out !== undefined ? path.resolve(values.out) : path.join(dataDir, 'results', `infer-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   const form: OutputForm = values.jsonl ? 'jsonl' : values.json ? 'json' : 'text';
 
   return withService(dataDir, async (s) => {
@@ -136,6 +159,7 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
       if (io.interactive) io.err('\n');
       for (const n of notices) io.err(n);
       io.out(`${done - failed} of ${files.length} images in ${seconds.toFixed(2)} s on ${pipeline.provider} (${(done / Math.max(seconds, 1e-9)).toFixed(1)} images/s)`);
+      if (hasFiles(outDir)) io.out(`result files in ${quoteName(outDir)}`);
     }
     out.end({ batchSize: usedBatch, notices, seconds, imagesPerSecond: seconds > 0 ? done / seconds : null, done, failed, total: files.length, cancelled: false, error: null });
     return failed > 0 ? 1 : 0;
@@ -196,11 +220,39 @@ function resultWriter(form: OutputForm, io: CliIo, head: Record<string, unknown>
 /** A library id, or a path to an .onnx file / TF.js folder (inspected, not imported). */
 async function resolveModel(ref: string, task: string | undefined, labels: string | undefined, s: Parameters<Parameters<typeof withService>[1]>[0]): Promise<ModelManifest> {
   if (isModelPath(ref)) {
-    const t = ModelTask.safeParse(task);
-    if (!t.success) throw new UsageError(`a model given by path needs --task (${ModelTask.options.join(', ')}).`);
-    return s.library.inspect({ path: ref, task: t.data, labels: labels?.split(',').map((l) => l.trim()) });
+    let t: ModelTask;
+    if (task !== undefined) {
+      const parsed = ModelTask.safeParse(task);
+      if (!parsed.success) throw new UsageError(`--task must be one of ${ModelTask.options.join(', ')}.`);
+      t = parsed.data;
+    } else {
+      const outputs = await modelOutputs(ref);
+      const guessed = guessTaskFromOutputs(outputs);
+      if (!guessed) {
+        throw new UsageError(
+          `cannot tell the task of ${quoteName(path.basename(ref))} from its outputs (${outputs.map((o) => `${o.name} [${o.shape.join(', ')}]`).join(', ')}); give --task (${ModelTask.options.join(', ')}).`,
+        );
+      }
+      t = guessed;
+    }
+    return s.library.inspect({ path: ref, task: t, labels: labels?.split(',').map((l) => l.trim()) });
   }
   return s.getModel(ref);
+}
+
+/** The outputs of a model given by path (an .onnx file, a TF.js model.json or its folder). */
+async function modelOutputs(ref: string): Promise<TensorSpec[]> {
+  if (ref.toLowerCase().endsWith('.onnx')) return (await inspectOnnx(ref)).outputs;
+  const json = fs.statSync(ref).isDirectory() ? path.join(ref, 'model.json') : ref;
+  return inspectTfjs(json).outputs;
+}
+
+function hasFiles(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 function isModelPath(ref: string): boolean {

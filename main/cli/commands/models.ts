@@ -13,7 +13,7 @@ import { downloadVerified } from '../../node/inference/downloader';
 import { InferenceService, type InferenceServiceOptions } from '../../node/inference/inference-service';
 import { JobRunner } from '../../node/jobs/job-runner';
 import { openDatabase } from '../../node/store/database';
-import { progressLine, UsageError, type CliIo } from '../cli-io';
+import { progressLine, UsageError, wantsHelp, type CliIo } from '../cli-io';
 
 const USAGE = [
   'usage: kraken models list [--json]',
@@ -48,6 +48,10 @@ const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
 /** Runs `kraken models …`; returns the exit code. */
 export async function runModels(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === undefined || sub === 'help' || wantsHelp(argv)) {
+    io.out(USAGE);
+    return sub === undefined ? 2 : 0;
+  }
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

@@ -12,14 +12,31 @@ import { runFix } from '../../node/media/fix-runner';
 import { preflightFiles } from '../../node/media/preflight';
 import { probeFile } from '../../node/media/probe';
 import { ToolBox } from '../../node/media/tool-box';
-import { progressLine, UsageError, type CliIo } from '../cli-io';
+import { progressLine, UsageError, wantsHelp, type CliIo } from '../cli-io';
 
 const USAGE = `usage: kraken preflight <file> --model ${CloudModel.options.join('|')} [--image <file>] [--fast] [--json] [--fix [--out <file>]]`;
+
+const HELP = `${USAGE}
+
+Checks a video (or image) against a cloud model's published limits before a long upload: format, size,
+duration, resolution, orientation, and (unless --fast) capture quality from sampled frames.
+  --model <m>     the cloud model to check against
+  --image <file>  the still image a model needs besides the video
+  --fast          skip the capture-quality sampling
+  --fix           write a new file that passes (the original is never touched) and check it again;
+                  each fix says what it does before it runs
+  --out <file>    where --fix writes (default: next to the input, <name>.<model>-fixed.mp4)
+  --json          as JSON
+exit codes: 0 passes, 3 does not pass, 1 the check itself failed`;
 
 /** Exit code when the check ran and the input does not pass. */
 export const EXIT_DOES_NOT_PASS = 3;
 
 export async function runPreflight(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.out(HELP);
+    return 0;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

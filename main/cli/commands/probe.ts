@@ -3,12 +3,23 @@ import { parseArgs } from 'node:util';
 import type { ProbeResult } from '../../common/contract';
 import { probeFile } from '../../node/media/probe';
 import { ToolBox } from '../../node/media/tool-box';
-import { UsageError, type CliIo } from '../cli-io';
+import { UsageError, wantsHelp, type CliIo } from '../cli-io';
+
+const USAGE = 'usage: kraken probe <file> [--json]';
+const HELP = `${USAGE}
+
+What a video or image holds: container, duration, picture size and rotation, frame rate (measured when
+variable), key-frame interval, codec and bit rate, audio, and whether the file is damaged (cut short).
+  --json   the whole probe result as JSON`;
 
 export async function runProbe(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.out(HELP);
+    return 0;
+  }
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   const file = positionals[0];
-  if (!file || positionals.length > 1) throw new UsageError('usage: kraken probe <file> [--json]');
+  if (!file || positionals.length > 1) throw new UsageError(USAGE);
   const { ffprobe } = await new ToolBox(() => ({ ffmpegPath: null, ffprobePath: null })).require();
   const probe = await probeFile(ffprobe.path, file, io.signal);
   io.out(values.json ? JSON.stringify(probe, null, 2) : describe(probe));

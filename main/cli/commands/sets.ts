@@ -8,12 +8,23 @@ import { defaultDataDir } from '../../node/app-paths';
 import { RunStore } from '../../node/inference/run-store';
 import { ProjectService } from '../../node/projects/project-service';
 import { openDatabase } from '../../node/store/database';
-import { UsageError, type CliIo } from '../cli-io';
+import { UsageError, wantsHelp, type CliIo } from '../cli-io';
 
 const USAGE = 'usage: kraken sets [--project <id>] [--json] [--data-dir <dir>]';
+const HELP = `${USAGE}
+
+The studio's frame sets: their ids (for \`kraken infer --frame-set <id>\`), project, number of images,
+how many have model results, extraction status and source video.
+  --project <id>   only this project's sets
+  --json           as JSON
+  --data-dir <dir> the studio's data folder (default: KRAKEN_DATA_DIR or the app's data folder)`;
 
 /** Runs `kraken sets`; returns the exit code. */
 export async function runSets(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.out(HELP);
+    return 0;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -366,6 +366,18 @@ function guessKind(task: ModelTask, out: TensorSpec): Postprocess['kind'] {
   }
 }
 
+/**
+ * The task a model's outputs imply, where they say it without doubt: one `[N, C]` output is a classifier,
+ * one `[N, K, 6]` output is detection rows (x1, y1, x2, y2, score, class). Anything else: null (ask).
+ */
+export function guessTaskFromOutputs(outputs: readonly TensorSpec[]): ModelTask | null {
+  if (outputs.length !== 1) return null;
+  const s = outputs[0]!.shape;
+  if (s.length === 2 && (typeof s[1] !== 'number' || s[1] >= 2)) return 'classification';
+  if (s.length === 3 && s[2] === 6) return 'detection';
+  return null;
+}
+
 function slug(name: string): string {
   const s = name
     .toLowerCase()
