@@ -31,9 +31,10 @@ export const DbStatus = z.object({
   backupsDir: z.string(),
   schemaVersion: z.number().int(),
   sizeBytes: z.number().int(),
-  /** quick_check, run now. */
+  /** The last quick_check (at open, or now when asked with `check: true`). */
   healthy: z.boolean(),
   problems: z.array(z.string()),
+  checkedAt: IsoTime,
   libraryWarning: LibraryWarning.nullable(),
   latestBackup: Backup.nullable(),
   /** Why the last automatic backup could not be written, when it could not. */
@@ -50,7 +51,11 @@ export const RestoreResult = z.object({
 export type RestoreResult = z.infer<typeof RestoreResult>;
 
 export const storeChannels = {
-  'db.status': channel('The library database: its check, schema, newest backup, and a warning when it is empty but projects are on disk.', Empty, DbStatus),
+  'db.status': channel(
+    'The library database: its check (run again with check: true), schema, newest backup, and a warning when it is empty but projects are on disk.',
+    z.object({ check: z.boolean().default(false) }).strict(),
+    DbStatus,
+  ),
   'db.backups': channel('Backups of the library, newest first.', Empty, z.array(Backup)),
   'db.backup': channel('Back the library up now (online backup; the newest few are kept).', Empty, Backup),
   'db.restore': channel(

@@ -4,7 +4,7 @@ import type { LibraryService } from './library-service';
 
 export function storeHandlers(library: LibraryService): HandlerGroup<ChannelsOf<'db'>> {
   return {
-    'db.status': () => library.status(),
+    'db.status': (req) => library.status(req),
     'db.backups': () => library.backups(),
     'db.backup': () => library.backup(),
     'db.restore': (req) => library.restore(req.name),

@@ -58,6 +58,26 @@ describe('LibraryService.status', () => {
     expect(contract['db.status'].response.safeParse(library.status()).success).toBe(true);
   });
 
+  it('runs quick_check again only when asked, and then sees damage done since the open', async () => {
+    const { library, add, db, file } = setup();
+    for (let i = 0; i < 200; i++) add(`p${i} ${'x'.repeat(200)}`);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    // The next reads go to the file, not to pages this connection still holds.
+    db.pragma('shrink_memory');
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 4096 * 2);
+    fs.closeSync(fd);
+    const before = library.status();
+    expect(before).toMatchObject({ healthy: true, problems: [] });
+    const checked = library.status({ check: true });
+    expect(checked.healthy).toBe(false);
+    expect(checked.problems.length).toBeGreaterThan(0);
+    expect(Date.parse(checked.checkedAt)).toBeGreaterThan(Date.parse(before.checkedAt));
+    // A damaged library is not backed up (the copy would rotate a good backup out).
+    expect((await rejection(library.backup())).code).toBe('DATABASE_DAMAGED');
+    expect(library.backups()).toEqual([]);
+  });
+
   it('warns about an empty library next to project folders, with a backup to restore when there is one', async () => {
     const { library, dir, add, db } = setup();
     fs.mkdirSync(path.join(dir, 'projects', '3', 'frames'), { recursive: true });

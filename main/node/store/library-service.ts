@@ -40,19 +40,32 @@ export class LibraryService {
   readonly backupsDir: string;
   private restoring = false;
   private lastBackupError: string | null = null;
+  /** openDatabase refuses a library that fails quick_check, so an open one passed it just now. */
+  private lastCheck: { problems: string[]; at: Date };
 
   constructor(private readonly options: LibraryServiceOptions) {
     this.backupsDir = backupsDirFor(options.file);
     this.lastBackupError = openReport(options.db)?.backupError ?? null;
+    this.lastCheck = { problems: [], at: this.clock() };
   }
 
   private get db(): Db {
     return this.options.db;
   }
 
-  /** Health (quick_check now), schema, newest backup and the empty-library warning. */
-  status(): DbStatus {
-    const problems = quickCheck(this.db);
+  private clock(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+
+  /** Runs quick_check now (it reads every page: the Library panel asks for it, the app-wide banner does not). */
+  check(): string[] {
+    this.lastCheck = { problems: quickCheck(this.db), at: this.clock() };
+    return this.lastCheck.problems;
+  }
+
+  /** Health (the last check, or a new one with `check`), schema, newest backup and the empty-library warning. */
+  status(options: { check?: boolean } = {}): DbStatus {
+    const problems = options.check ? this.check() : this.lastCheck.problems;
     const latest = rotatingBackups(this.backupsDir)[0] ?? null;
     // The file and its WAL: recent commits live in the -wal until a checkpoint folds them in.
     let sizeBytes = 0;
@@ -70,6 +83,7 @@ export class LibraryService {
       sizeBytes,
       healthy: problems.length === 0,
       problems,
+      checkedAt: this.lastCheck.at.toISOString(),
       libraryWarning: libraryWarning(this.db, path.dirname(this.options.file), latest?.name ?? null),
       latestBackup: latest ? toBackup(latest) : null,
       backupError: this.lastBackupError,
@@ -137,7 +151,7 @@ export class LibraryService {
   }
 
   private assertHealthy(): void {
-    const problems = quickCheck(this.db);
+    const problems = this.check();
     if (problems.length > 0) {
       throw damagedError(this.options.file, problems, { backups: rotatingBackups(this.backupsDir).map((b) => b.name), backupsDir: this.backupsDir });
     }

@@ -22,7 +22,7 @@ function useLibrary() {
   const [backups, setBackups] = useState<Backup[]>([]);
   const reload = useCallback(async () => {
     try {
-      const [s, b] = await Promise.all([api.db.status({}), api.db.backups({})]);
+      const [s, b] = await Promise.all([api.db.status({ check: true }), api.db.backups({})]);
       setStatus(s);
       setBackups(b);
     } catch (err) {
@@ -43,7 +43,8 @@ export function LibraryWarningBanner() {
   const navigate = useNav((s) => s.navigate);
   const [status, setStatus] = useState<DbStatus | null>(null);
   useEffect(() => {
-    // Quietly: an older core without db.status, or a dropped connection, is not worth a toast here.
+    // Without a new quick_check (that reads every page): only the warning matters here. Quietly: a dropped
+    // connection is not worth a toast.
     api.db.status({}).then(setStatus, () => setStatus(null));
   }, [generation, page]);
   const warning = status?.libraryWarning;
