@@ -79,20 +79,26 @@ function sampleSize(w: number, h: number, side: number): { w: number; h: number 
   return { w: even(w), h: even(h) };
 }
 
-/** `count` frames spread over the video (fast seeks, one frame each). */
-export async function sampleVideo(tools: Tools, file: string, probe: MediaProbe, count = 4, side = 64): Promise<Rgb[]> {
+/** One frame at `at` seconds, `side` px on its long side (a fast seek; falls back to the first frame). */
+export async function grabFrame(tools: Tools, file: string, probe: MediaProbe, at: number, side = 64): Promise<Rgb> {
   const { w, h } = sampleSize(probe.width, probe.height, side);
-  const d = probe.durationSeconds ?? 0;
-  const frames: Rgb[] = [];
-  for (let i = 0; i < count; i++) {
-    const t = d > 0 ? (d * (i + 1)) / (count + 1) : 0;
-    const args = ['-hide_banner', '-loglevel', 'error', '-ss', t.toFixed(3), '-i', file, '-frames:v', '1', '-vf', `scale=${w}:${h}:flags=area`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
-    let buf = await run(tools.ffmpeg, args);
-    if (buf.length < w * h * 3 && t > 0) buf = await run(tools.ffmpeg, args.map((a, k) => (k === 4 ? '0' : a))); // a seek past the last frame
-    if (buf.length < w * h * 3) throw new Error('ffmpeg decoded no frame from this video');
-    frames.push({ width: w, height: h, data: new Uint8Array(buf.subarray(0, w * h * 3)) });
-  }
-  return frames;
+  const args = ['-hide_banner', '-loglevel', 'error', '-ss', at.toFixed(3), '-i', file, '-frames:v', '1', '-vf', `scale=${w}:${h}:flags=area`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
+  let buf = await run(tools.ffmpeg, args);
+  if (buf.length < w * h * 3 && at > 0) buf = await run(tools.ffmpeg, args.map((a, k) => (k === 4 ? '0' : a))); // a seek past the last frame
+  if (buf.length < w * h * 3) throw new Error('ffmpeg decoded no frame from this video');
+  return { width: w, height: h, data: new Uint8Array(buf.subarray(0, w * h * 3)) };
+}
+
+/** A smaller copy of a picture (`side` px on the long side). */
+export async function shrink(img: Rgb, side: number): Promise<Rgb> {
+  const { w, h } = sampleSize(img.width, img.height, side);
+  const data = await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }).resize(w, h, { fit: 'fill' }).raw().toBuffer();
+  return { width: w, height: h, data: new Uint8Array(data) };
+}
+
+/** A picture as a PNG file. */
+export async function writePng(img: Rgb, out: string): Promise<void> {
+  await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toFile(out);
 }
 
 /** The image as one tiny frame (EXIF orientation applied). */
@@ -114,13 +120,7 @@ export async function imageSize(file: string): Promise<{ width: number; height: 
   return { width: upright ? meta.height : meta.width, height: upright ? meta.width : meta.height, format: meta.format ?? '' };
 }
 
-/** A PNG preview (long side `side`) of a video frame or an image. */
-export async function thumbnailPng(tools: Tools, file: string, kind: 'video' | 'image', at: number, out: string, side = 256): Promise<void> {
-  if (kind === 'image') {
-    await sharp(file).rotate().resize(side, side, { fit: 'inside', withoutEnlargement: true }).png().toFile(out);
-    return;
-  }
-  const png = await run(tools.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-ss', at.toFixed(3), '-i', file, '-frames:v', '1', '-vf', `scale=${side}:${side}:force_original_aspect_ratio=decrease`, '-f', 'image2pipe', '-c:v', 'png', 'pipe:1']);
-  if (png.length === 0) throw new Error('ffmpeg made no thumbnail');
-  await fs.promises.writeFile(out, png);
+/** A PNG preview (long side `side`, never enlarged) of an image. */
+export async function imageThumbnail(file: string, out: string, side = 256): Promise<void> {
+  await sharp(file).rotate().resize(side, side, { fit: 'inside', withoutEnlargement: true }).png().toFile(out);
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ZipFile } from 'yazl';
 import { writeTarGz } from '../base/tar';
 import { glb, obj, reliefOf, splatPly, turntableGif, type Relief } from './formats';
-import { probeMedia, sampleImage, sampleVideo, thumbnailPng, type Rgb, type Tools } from './media';
+import { grabFrame, imageThumbnail, probeMedia, sampleImage, shrink, writePng, type Rgb, type Tools } from './media';
 import { MODELS, type ModelKey, type ResultKind } from './models';
 import type { ItemInput } from './store';
 
@@ -78,26 +78,28 @@ export async function generate(job: GenerateJob): Promise<void> {
   const video = inputOf(spec.video?.field);
   const image = inputOf(spec.image?.field);
   let base: Rgb;
-  let thumbFrom: { file: string; kind: 'video' | 'image'; at: number };
+  let writeThumbnail: (out: string) => Promise<void>;
   try {
     if (image) {
       const file = path.join(job.dir, image.file);
       base = await sampleImage(file);
-      thumbFrom = { file, kind: 'image', at: 0 };
-      log(`read image ${image.field} (${image.filename}): sampled ${base.width}x${base.height}`);
+      writeThumbnail = (out) => imageThumbnail(file, out);
+      log(`read image ${image.field} (${image.filename}): sampled at ${base.width}x${base.height}`);
       if (video) {
         const vf = path.join(job.dir, video.file);
         const probe = await probeMedia(job.tools, vf);
-        const frames = await sampleVideo(job.tools, vf, probe, 2);
-        log(`read video ${video.field} (${video.filename}): ${frames.length} frames sampled`);
+        await grabFrame(job.tools, vf, probe, (probe.durationSeconds ?? 0) / 2, 32);
+        log(`read video ${video.field} (${video.filename}): ${probe.width}x${probe.height}, ${probe.durationSeconds?.toFixed(2) ?? '?'} s`);
       }
     } else if (video) {
       const file = path.join(job.dir, video.file);
       const probe = await probeMedia(job.tools, file);
-      const frames = await sampleVideo(job.tools, file, probe, 4);
-      base = frames[Math.floor(frames.length / 2)]!;
-      thumbFrom = { file, kind: 'video', at: (probe.durationSeconds ?? 0) / 2 };
-      log(`read video ${video.field} (${video.filename}): ${probe.width}x${probe.height}, ${probe.durationSeconds?.toFixed(2) ?? '?'} s; ${frames.length} frames sampled`);
+      const at = (probe.durationSeconds ?? 0) / 2;
+      // one decoded frame from the middle of the take: the preview, and (shrunk) the colours of every result
+      const frame = await grabFrame(job.tools, file, probe, at, 256);
+      base = await shrink(frame, 64);
+      writeThumbnail = (out) => writePng(frame, out);
+      log(`read video ${video.field} (${video.filename}): ${probe.width}x${probe.height}, ${probe.durationSeconds?.toFixed(2) ?? '?'} s; frame at ${at.toFixed(2)} s sampled at ${base.width}x${base.height}`);
     } else throw new Error('the item has no input file');
   } catch (e) {
     log(`ERROR the input could not be decoded: ${(e as Error).message}`);
@@ -143,8 +145,8 @@ export async function generate(job: GenerateJob): Promise<void> {
     log(`wrote code ${c.code}: ${offeredName(job.itemName, c.suffix)} (${fs.statSync(target).size} bytes)`);
   }
   fs.mkdirSync(path.dirname(p.thumbnail), { recursive: true });
-  await thumbnailPng(job.tools, thumbFrom.file, thumbFrom.kind, thumbFrom.at, `${p.thumbnail}.partial`);
-  fs.renameSync(`${p.thumbnail}.partial`, p.thumbnail);
+  await writeThumbnail(`${p.thumbnail}.partial.png`);
+  fs.renameSync(`${p.thumbnail}.partial.png`, p.thumbnail);
   log('wrote thumbnail.png');
   await zipFiles(p.output, made);
   log('wrote output.zip');

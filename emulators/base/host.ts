@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from './clock';
 import { ConnectionCut, cutAfter, type FaultInjector, validateFaultRule } from './faults';
@@ -30,10 +31,14 @@ export interface HostOptions {
   logError?: (e: unknown, ctx: Ctx) => void;
   /** How many requests the request log keeps. */
   requestLogSize?: number;
+  /** WebSocket upgrades (e.g. a `ws` WebSocketServer with noServer: true); without it upgrades are refused. */
+  onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export interface Host {
   url: string;
+  /** The node:http server (for WebSocket servers and the like). */
+  server: http.Server;
   port: number;
   requests(): RequestRecord[];
   clearRequests(): void;
@@ -64,6 +69,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   });
   // a client that drops mid-request must not take the server down
   server.on('clientError', (_e, socket) => socket.destroy());
+  server.on('upgrade', (req, socket, head) => {
+    if (opts.onUpgrade) opts.onUpgrade(req, socket, head);
+    else socket.destroy();
+  });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // not new URL(req.url, base): a target like "//atlas/…" would read as a host name
@@ -145,6 +154,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
+    server,
     port,
     requests: () => log.map((r) => ({ ...r })),
     clearRequests: () => void log.splice(0),
