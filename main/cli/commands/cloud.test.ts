@@ -26,7 +26,7 @@ interface Run {
 /** Runs the CLI from source (tsx) with `stdin` piped in; KRAKEN_ATLAS_URL points at the emulator unless `env` says otherwise. */
 function kraken(args: string[], opts: { stdin?: string; env?: Record<string, string | undefined> } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const env = { ...process.env, KRAKEN_DATA_DIR: dataDir, KRAKEN_ATLAS_URL: emu.url, KRAKEN_KEYCHAIN: 'off', ...opts.env };
+    const env: Record<string, string | undefined> = { ...process.env, KRAKEN_DATA_DIR: dataDir, KRAKEN_ATLAS_URL: emu.url, KRAKEN_KEYCHAIN: 'off', ...opts.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const child = spawn(process.execPath, ['--import', 'tsx', source, ...args], { cwd: root, env });
     let stdout = '';

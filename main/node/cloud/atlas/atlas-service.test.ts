@@ -121,7 +121,10 @@ describe('cloud jobs (Atlas)', () => {
     expect(detail).toMatchObject({ status: 'OK', model: 'gs3d', modelId: 2 });
     expect(detail.formats.map((f) => f.code)).toEqual([1]);
     const log = await call(s.core, 'cloud.itemFile', { requestId: done.requestId!, type: 'log' });
+    expect(log.file).toBe(`results/cloud/${done.requestId}/log.txt`);
     expect(fs.statSync(path.join(s.dataDir, log.file)).size).toBe(log.bytes);
+    const thumb = await call(s.core, 'cloud.itemFile', { requestId: done.requestId!, type: 'thumbnail' });
+    expect(thumb.file).toMatch(/^results\/cloud\/.+\/thumbnail\.(png|jpg|gif)$/);
     await expect(call(s.core, 'cloud.deleteItem', { requestId: done.requestId! })).resolves.toEqual({ requestId: done.requestId });
     expect((await failure(call(s.core, 'cloud.itemDetail', { requestId: done.requestId! }))).code).toBe('NOT_FOUND');
   }, 180_000);

@@ -549,21 +549,28 @@ export class AtlasService {
     }
   }
 
-  /** Fetches an item's thumbnail/request/reply/output/log into `cloud/items/<requestId>/` for viewing. */
+  /**
+   * Fetches an item's thumbnail/request/reply/output/log into `results/cloud/<requestId>/` (a folder both shells
+   * serve), named by what the bytes are (`thumbnail.png`, `log.txt`, `request.tar.gz`, …) so it opens for viewing.
+   */
   async itemFile(requestId: string, type: CloudItemFileType): Promise<{ file: string; bytes: number; contentType: string | null }> {
     await this.d.session.requireSignedIn();
-    const dir = path.join(this.d.dataDir, 'cloud', 'items', safeRelativePath(fileStem(requestId)));
+    const dir = path.join(this.d.dataDir, 'results', 'cloud', safeRelativePath(fileStem(requestId)));
     await fs.promises.mkdir(dir, { recursive: true });
-    const dest = path.join(dir, type);
     try {
-      const out = await this.api().file(this.d.session, { requestId, type, dest });
-      return { file: toPosixRelative(this.d.dataDir, out.path), bytes: out.bytes, contentType: out.contentType };
+      const out = await this.api().file(this.d.session, { requestId, type, dest: path.join(dir, `${type}.download`) });
+      const ext = out.kind ? (FILE_EXT[out.kind] ?? '') : type === 'log' ? '.txt' : '';
+      const file = path.join(dir, `${type}${ext}`);
+      await fs.promises.rename(out.path, file);
+      return { file: toPosixRelative(this.d.dataDir, file), bytes: out.bytes, contentType: out.contentType };
     } catch (err) {
       if (status(err) === 404) throw new AppError('NOT_FOUND', `Atlas has no ${type} file for item ${requestId}.`, { service: 'atlas', status: 404, requestId });
       throw err;
     }
   }
 }
+
+const FILE_EXT: Record<string, string> = { png: '.png', jpeg: '.jpg', gif: '.gif', gzip: '.tar.gz', zip: '.zip', glb: '.glb', ply: '.ply', obj: '.obj' };
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
