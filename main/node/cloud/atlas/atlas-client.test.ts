@@ -362,6 +362,19 @@ describe('items (seed 000 §3, §4)', () => {
         const d = await it2.detail(session, requestId);
         expect(d.modelId, model).toBe(ATLAS_MODEL_IDS[model as keyof typeof ATLAS_MODEL_IDS]);
       }
+      // Every download code of every model (MusePose: the seed has no code table, so none is sent).
+      const kinds = { ply: 'ply', glb: 'glb', obj: 'obj', gif: 'gif', 'tar.gz': 'gzip', other: undefined } as const;
+      for (const [model, requestId] of Object.entries(made) as [keyof typeof made, string][]) {
+        await lax.waitGenerated(requestId, 120_000);
+        lax.finishItem(requestId);
+        for (const f of ATLAS_FORMATS[model]) {
+          const dest = path.join(work, 'all', model, `${f.code}${f.suffix || '.bin'}`);
+          const r = await it2.download(session, { requestId, code: model === 'musepose' ? null : f.code, dest, expect: kinds[f.kind] });
+          expect(fs.readFileSync(r.path).equals(fs.readFileSync(lax.resultFile(requestId, f.code)!)), `${model} code ${f.code}`).toBe(true);
+        }
+      }
+      const musepose = lax.requests().filter((r) => r.path === `/atlas/item/download/${made.musepose}`);
+      expect(musepose.map((r) => r.query.code)).toEqual([undefined]);
       const parts = Object.fromEntries(
         lax
           .requests()

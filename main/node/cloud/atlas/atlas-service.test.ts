@@ -15,6 +15,7 @@ import { closedPort } from '../../../../test-support/loopback-server';
 import { AppError } from '../../../common/app-error';
 import type { Channel, CloudJob, EventName, ParsedRequestOf, ResponseOf } from '../../../common/contract';
 import { createCore, type Core } from '../../core';
+import { createDispatcher } from '../../ipc/dispatch';
 import { credentialsFile } from '../secrets';
 
 const PASSWORD = 'Studio-pass-42';
@@ -274,6 +275,15 @@ describe('cloud jobs (Atlas)', () => {
 
   it('after a session no token and no password is in clear in the data folder, the database or the logs', async () => {
     const s = await studio(emu.url, 'scan@example.com');
+    // What a shell logs: every failed call through the one dispatcher (wrong password, weak password, bad payload).
+    const logs: string[] = [];
+    const dispatch = createDispatcher(s.core.handlers, { trustedOrigins: ['test'], onError: (ch, e) => logs.push(`${ch} ${JSON.stringify(e.toShape())}`) });
+    const from = { origin: 'test', isMainFrame: true };
+    await dispatch('cloud.signIn', { email: 'scan@example.com', password: 'Wrong-pass-77' }, from);
+    await dispatch('cloud.changePassword', { password: 'weakpass' }, from);
+    await dispatch('cloud.signUp', { email: 'scan@example.com', nickname: 'again', password: PASSWORD }, from);
+    await dispatch('cloud.signIn', { email: 'scan@example.com', password: PASSWORD }, from);
+    expect(logs.length).toBe(3);
     const job = await call(s.core, 'cloud.submit', { projectId: s.projectId, model: 'instant-mesh', mediaId: s.imageId });
     await until(s.core, job.id, (j) => j.state === 'done');
     const account = await call(s.core, 'cloud.account', { refresh: true });
@@ -296,6 +306,7 @@ describe('cloud jobs (Atlas)', () => {
       }
     };
     walk(s.dataDir);
+    for (const line of logs) for (const n of [PASSWORD, 'Wrong-pass-77', 'weakpass', ...secrets]) expect(line).not.toContain(n);
     // Without a keychain the 0600 fallback file is the only place a token may rest.
     expect(hits.filter((h) => path.join(s.dataDir, h) !== vaultFile)).toEqual([]);
     if (vaultFile && fs.existsSync(vaultFile)) expect(fs.statSync(vaultFile).mode & 0o077).toBe(0);
