@@ -101,6 +101,8 @@ export interface AtlasEmulator {
   item(requestId: string): EmulatorItem | null;
   /** Resolves once the item's generator has finished (it may still read PROGRESS until processingMs has passed). */
   waitGenerated(requestId: string, timeoutMs?: number): Promise<EmulatorItem>;
+  /** Resolves when no item is waiting for or being generated. */
+  idle(): Promise<void>;
   /** Ends an item NG now (the reason goes to its log). */
   failItem(requestId: string, message?: string): void;
   /** Lets an item's processing time end now. */
@@ -160,6 +162,8 @@ export async function startAtlasEmulator(options: AtlasEmulatorOptions = {}): Pr
         }
       } finally {
         running.delete(requestId);
+        // deleted while it was being generated: the generator may have written files after the delete
+        if (row && !store.item(requestId)) fs.rmSync(itemDir(requestId), { recursive: true, force: true });
       }
     });
   };
@@ -359,6 +363,13 @@ export async function startAtlasEmulator(options: AtlasEmulatorOptions = {}): Pr
         if (Date.now() - start > timeoutMs) throw new Error(`Item ${requestId} was not generated within ${timeoutMs} ms.`);
         await new Promise((r) => setTimeout(r, 20));
       }
+    },
+    async idle() {
+      let seen: Promise<void>;
+      do {
+        seen = queue;
+        await seen;
+      } while (seen !== queue);
     },
     failItem,
     finishItem,

@@ -400,4 +400,12 @@ describe('GET atlas/item/my/{ModelId} and DELETE atlas/item/{requestId}', () => 
     expect((await a.json('GET', `/atlas/item/detail/${id}`, undefined, lister)).status).toBe(404);
     expect(fs.existsSync(path.join(em.dataDir, 'items', id))).toBe(false);
   });
+
+  it('an item deleted while it is being generated leaves no folder behind', async () => {
+    const r = await a.form('/atlas/item/gs3d', { itemName: 'Short-lived', Epoch: '1', Payload: mp4(media.video!) }, lister);
+    expect((await a.json('DELETE', `/atlas/item/${r.body.requestId}`, undefined, lister)).status).toBe(200);
+    await em.idle();
+    expect(fs.existsSync(path.join(em.dataDir, 'items', r.body.requestId))).toBe(false);
+    expect(em.item(r.body.requestId)).toBeNull();
+  });
 });

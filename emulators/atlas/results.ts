@@ -25,11 +25,12 @@ export const itemPaths = (dir: string) => ({
 });
 
 export function appendLog(dir: string, now: number, line: string): void {
+  // never re-creates the folder of an item deleted meanwhile
+  if (!fs.existsSync(dir)) return;
   try {
-    fs.mkdirSync(dir, { recursive: true });
     fs.appendFileSync(itemPaths(dir).log, `${new Date(now).toISOString()} ${line}\n`);
   } catch {
-    // the item may have been deleted meanwhile
+    // deleted between the check and the write
   }
 }
 
