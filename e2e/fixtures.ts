@@ -14,7 +14,7 @@ const READY = /running at (https?:\/\/\S+)/;
 
 export interface Studio {
   page: Page;
-  /** The address with its token, as the host printed it. */
+  /** The signed-in session's page address (the host prints a single-use sign-in link; the fixture signs in once). */
   url: string;
   dataDir: string;
   /** Stops the host and starts it again on the same port and data folder; returns the new address. */
@@ -73,6 +73,17 @@ async function stopHost(host: RunningHost): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * Signs the page's browser context in with the printed single-use link (the host answers with a session cookie
+ * and the session's address), without loading the app yet; the tests then open the session address as often as they like.
+ */
+async function signIn(page: Page, loginUrl: string): Promise<string> {
+  const res = await page.request.get(loginUrl, { maxRedirects: 0 });
+  const location = res.headers()['location'];
+  if (res.status() !== 303 || !location) throw new Error(`signing in to the host failed: HTTP ${res.status()}`);
+  return new URL(location, loginUrl).href;
+}
+
 export const test = base.extend<{ studio: Studio; hostEnv: Record<string, string> }>({
   /** Extra environment for the host (e.g. `KRAKEN_ATLAS_URL` of an emulator); a spec overrides it with `test.extend`. */
   hostEnv: [{}, { option: true }],
@@ -82,14 +93,14 @@ export const test = base.extend<{ studio: Studio; hostEnv: Record<string, string
     const port = Number(new URL(host.url).port);
     const studio: Studio = {
       page,
-      url: host.url,
+      url: await signIn(page, host.url),
       dataDir,
       async restartHost() {
         await stopHost(host);
         // Same port, so the page keeps its origin (and its local storage) as a desktop user would.
         host = await startHost(dataDir, port, hostEnv);
-        studio.url = host.url;
-        return host.url;
+        studio.url = await signIn(page, host.url);
+        return studio.url;
       },
     };
     try {

@@ -5,21 +5,15 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { fixtures } from '../../test-support/media-fixtures';
-import { createCore, type Core } from '../node/core';
 import { sanitizeFileName } from '../node/files/file-names';
-import { startBrowserHost, type BrowserHost } from './browser-host';
 import { resolveInside } from './static-files';
+import { startHost, type TestHost, type TestSession } from './test-host';
 
-const open: { core: Core; host: BrowserHost; dir: string }[] = [];
-async function start() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-host-'));
-  const rendererDir = path.join(dir, 'renderer');
-  fs.mkdirSync(rendererDir);
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Kraken</title>');
-  const core = createCore({ dataDir: path.join(dir, 'data'), shell: 'browser' });
-  const host = await startBrowserHost({ core, rendererDir });
-  open.push({ core, host, dir });
-  return { core, host, dir };
+const open: TestHost[] = [];
+async function start(): Promise<TestHost> {
+  const t = await startHost();
+  open.push(t);
+  return t;
 }
 afterEach(async () => {
   for (const { core, host, dir } of open.splice(0)) {
@@ -29,9 +23,9 @@ afterEach(async () => {
   }
 });
 
-function connect(host: BrowserHost, origin = host.origin, token = host.token): Promise<WebSocket> {
+function connect(t: TestSession, origin = new URL(t.base).origin, cookie = t.cookie): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/ipc?token=${token}`, { origin });
+    const ws = new WebSocket(t.ipcUrl, { origin, headers: { cookie } });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -52,27 +46,30 @@ function call(ws: WebSocket, id: number, channel: string, payload: unknown): Pro
 }
 
 describe('browser host', () => {
-  it('listens on 127.0.0.1 only and requires the per-run token (query once, then cookie)', async () => {
-    const { host } = await start();
-    expect(new URL(host.url).hostname).toBe('127.0.0.1');
-    expect((await fetch(host.origin + '/')).status).toBe(403);
-    const first = await fetch(host.url);
-    expect(first.status).toBe(200);
-    expect(first.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
-    const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
-    expect((await fetch(host.origin + '/', { headers: { cookie } })).status).toBe(200);
-    expect((await fetch(host.origin + '/', { headers: { cookie: 'kraken_token=wrong' } })).status).toBe(403);
+  it('listens on 127.0.0.1 only and serves only a signed-in session (its path and its cookie)', async () => {
+    const t = await start();
+    expect(new URL(t.host.url).hostname).toBe('127.0.0.1');
+    expect((await fetch(t.host.origin + '/')).status).toBe(403);
+    const page = await fetch(t.base, { headers: { cookie: t.cookie } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    // Both halves are needed: the cookie elsewhere, the path without the cookie, a wrong value.
+    expect((await fetch(t.host.origin + '/', { headers: { cookie: t.cookie } })).status).toBe(403);
+    expect((await fetch(t.base)).status).toBe(403);
+    expect((await fetch(t.base, { headers: { cookie: `${t.cookie.split('=')[0]}=wrong` } })).status).toBe(403);
+    expect((await fetch(t.base.replace(/\/s\/[^/]+\//, '/s/AAAAAAAAAAAAAAAAAAAAAAAA/'), { headers: { cookie: t.cookie } })).status).toBe(403);
   });
 
-  it('refuses sockets from another origin or without the token', async () => {
-    const { host } = await start();
-    await expect(connect(host, 'http://evil.example')).rejects.toThrow(/403/);
-    await expect(connect(host, host.origin, 'not-the-token')).rejects.toThrow(/403/);
+  it('refuses sockets from another origin or without the session', async () => {
+    const t = await start();
+    await expect(connect(t, 'http://evil.example')).rejects.toThrow(/403/);
+    await expect(connect(t, undefined, 'kraken_token=nope')).rejects.toThrow(/403/);
   });
 
   it('carries the contract: a bad payload is rejected by the dispatcher, a good one reaches the service', async () => {
-    const { host, core } = await start();
-    const ws = await connect(host);
+    const t = await start();
+    const { core } = t;
+    const ws = await connect(t);
     const bad = await call(ws, 1, 'projects.create', { name: '' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(core.projects.list()).toHaveLength(0);
@@ -82,9 +79,9 @@ describe('browser host', () => {
   });
 
   it('uploads a file, imports it, streams job events and serves frames from the data folder', async () => {
-    const { host, core } = await start();
-    const ws = await connect(host);
-    const cookie = (await fetch(host.url)).headers.get('set-cookie')!.split(';')[0]!;
+    const t = await start();
+    const { core, cookie } = t;
+    const ws = await connect(t);
     const events: string[] = [];
     ws.on('message', (d) => {
       const m = JSON.parse(String(d));
@@ -92,9 +89,9 @@ describe('browser host', () => {
     });
     const project = (await call(ws, 1, 'projects.create', { name: 'Upload' })).value;
     const body = fs.readFileSync(fixtures.h264(4));
-    const denied = await fetch(`${host.origin}/upload?name=clip.mp4`, { method: 'POST', body, headers: { cookie, origin: 'http://evil.example' } });
+    const denied = await fetch(`${t.base}upload?name=clip.mp4`, { method: 'POST', body, headers: { cookie, origin: 'http://evil.example' } });
     expect(denied.status).toBe(403);
-    const up = await fetch(`${host.origin}/upload?name=${encodeURIComponent('../내 clip.mp4')}`, { method: 'POST', body, headers: { cookie, origin: host.origin } });
+    const up = await fetch(`${t.base}upload?name=${encodeURIComponent('../내 clip.mp4')}`, { method: 'POST', body, headers: { cookie, origin: new URL(t.base).origin } });
     const { path: uploaded } = (await up.json()) as { path: string };
     expect(path.basename(uploaded)).toBe('내 clip.mp4');
     expect(uploaded.startsWith(core.dataDir)).toBe(true);
@@ -105,19 +102,19 @@ describe('browser host', () => {
     await core.jobs.idle();
     const images = await call(ws, 4, 'frames.listImages', { projectId: project.id, frameSetId: started.value.frameSetId });
     expect(images.value.total).toBe(4);
-    const frame = await fetch(`${host.origin}/files/${images.value.items[0].file}`, { headers: { cookie } });
+    const frame = await fetch(`${t.base}files/${images.value.items[0].file}`, { headers: { cookie } });
     expect(frame.headers.get('content-type')).toBe('image/jpeg');
     expect((await frame.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     expect(events).toContain('job.progress');
     expect(events).toContain('job.updated');
-    const escape = await fetch(`${host.origin}/files/..%2F..%2F..%2Fetc%2Fpasswd`, { headers: { cookie } });
+    const escape = await fetch(`${t.base}files/..%2F..%2F..%2Fetc%2Fpasswd`, { headers: { cookie } });
     // Clamped into the data folder, where etc/ is no served folder.
     expect(escape.status).toBe(403);
     expect(await escape.text()).not.toMatch(/root:/);
     // The database, its WAL and hidden entries are never served, as in Electron's kraken://files/.
     fs.writeFileSync(path.join(core.dataDir, '.secrets.json'), '{}');
     for (const rel of ['studio.db', 'studio.db-wal', '.secrets.json', 'STUDIO.DB']) {
-      const r = await fetch(`${host.origin}/files/${rel}`, { headers: { cookie } });
+      const r = await fetch(`${t.base}files/${rel}`, { headers: { cookie } });
       expect(r.status, rel).toBe(403);
       expect(Buffer.from(await r.arrayBuffer()).includes('SQLite format')).toBe(false);
     }
@@ -127,8 +124,8 @@ describe('browser host', () => {
 
 describe('browser host thumbnails', () => {
   it('serves /files/<rel>?thumb=<w> from the shared cache: a smaller JPEG, 304 on its ETag, 415 for non-images, 403 outside', async () => {
-    const { host, core, dir } = await start();
-    const cookie = (await fetch(host.url)).headers.get('set-cookie')!.split(';')[0]!;
+    const t = await start();
+    const { core, dir, cookie } = t;
     const frames = path.join(core.dataDir, 'projects', '1', 'frames', '3');
     fs.mkdirSync(frames, { recursive: true });
     const src = path.join(frames, '000001.jpg');
@@ -138,7 +135,7 @@ describe('browser host thumbnails', () => {
     fs.mkdirSync(path.join(dir, 'outside'));
     await sharp({ create: { width: 640, height: 480, channels: 3, background: '#000000' } }).jpeg().toFile(path.join(dir, 'outside', 'secret.jpg'));
     fs.symlinkSync(path.join(dir, 'outside', 'secret.jpg'), path.join(frames, 'escape.jpg'));
-    const get = (rel: string, headers: Record<string, string> = {}) => fetch(`${host.origin}/files/${rel}`, { headers: { cookie, ...headers } });
+    const get = (rel: string, headers: Record<string, string> = {}) => fetch(`${t.base}files/${rel}`, { headers: { cookie, ...headers } });
 
     const res = await get('projects/1/frames/3/000001.jpg?thumb=320');
     expect(res.status).toBe(200);
@@ -167,11 +164,11 @@ describe('browser host thumbnails', () => {
 
 describe('browser host uploads', () => {
   it('removes the copy of an upload the import refuses (a duplicate, not media) and keeps the ones in use', async () => {
-    const { host, core } = await start();
-    const ws = await connect(host);
-    const cookie = (await fetch(host.url)).headers.get('set-cookie')!.split(';')[0]!;
+    const t = await start();
+    const { core, cookie } = t;
+    const ws = await connect(t);
     const upload = async (name: string, body: Buffer<ArrayBuffer>) => {
-      const r = await fetch(`${host.origin}/upload?name=${encodeURIComponent(name)}`, { method: 'POST', body, headers: { cookie, origin: host.origin } });
+      const r = await fetch(`${t.base}upload?name=${encodeURIComponent(name)}`, { method: 'POST', body, headers: { cookie, origin: new URL(t.base).origin } });
       return ((await r.json()) as { path: string }).path;
     };
     const project = (await call(ws, 1, 'projects.create', { name: 'Uploads' })).value;

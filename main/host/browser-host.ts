@@ -1,5 +1,5 @@
 /**
- * The browser host: serves the built renderer on 127.0.0.1 with a random per-run token and carries
+ * The browser host: serves the built renderer on 127.0.0.1 to signed-in browser sessions and carries
  * the same IPC contract over a WebSocket, through the same dispatcher as the Electron shell.
  * It lets the real UI run in a real browser where no Electron binary exists (tests, headless rigs).
  */
@@ -25,18 +25,21 @@ export interface BrowserHostOptions {
   port?: number;
   /** Built renderer folder; defaults to dist/renderer. */
   rendererDir?: string;
-  /** Fixed token (tests); random otherwise. */
-  token?: string;
 }
 
 export interface BrowserHost {
+  /** A sign-in address (single use, valid a day) for the terminal. */
   url: string;
   origin: string;
-  token: string;
+  /** Mints another single-use sign-in address, valid `ttlMs` (default a day). */
+  loginUrl(ttlMs?: number): string;
   close(): Promise<void>;
 }
 
-const COOKIE = 'kraken_token';
+/** A sign-in code printed to the terminal is good for one use within a day; one handed to a browser launcher, a minute. */
+const LOGIN_TTL_MS = 24 * 60 * 60 * 1000;
+/** Sessions kept at once (each sign-in makes one); the oldest goes first. */
+const MAX_SESSIONS = 32;
 /** Largest frame a page sends (a call's JSON); bigger ones close that socket. */
 const MAX_FRAME = 16 * 1024 * 1024;
 /** Calls one socket may have running at once; the page makes a handful. */
@@ -96,15 +99,25 @@ function safeEqual(a: string | undefined | null, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieToken(req: http.IncomingMessage): string | null {
-  const m = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '');
-  return m?.[1] ?? null;
+/** Every value of the cookie `name` (the browser may hold several, one per path). */
+function cookieValues(req: http.IncomingMessage, name: string): string[] {
+  const out: string[] = [];
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) out.push(part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+/** `/s/<id>/<rest>` → { id, rest }; null for any other path. */
+function sessionPath(pathname: string): { id: string; rest: string } | null {
+  const m = /^\/s\/([A-Za-z0-9_-]{16,64})(\/.*)?$/.exec(pathname);
+  return m ? { id: m[1]!, rest: m[2] ?? '' } : null;
 }
 
 /** Starts the host on 127.0.0.1 (never on other interfaces). */
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const { core } = options;
-  const token = options.token ?? randomBytes(24).toString('base64url');
   const rendererDir = options.rendererDir ?? path.join(appRoot(), 'dist', 'renderer');
   const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
@@ -113,6 +126,46 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
+  /*
+   * Sessions, bound to this host. Cookies ignore ports, so any cookie for 127.0.0.1 also reaches every other
+   * local server the browser visits. Ours is scoped to a secret path instead: the page lives under /s/<id>/ and
+   * the cookie (Path=/s/<id>/, HttpOnly, SameSite=Strict) is only sent to URLs under that path — which no other
+   * server is ever asked for. A session needs both: the path and the cookie.
+   * The way in is a single-use sign-in code (`/?code=`), so no long-lived secret is ever in a command line.
+   */
+  const cookieName = `kraken_${port}`;
+  const codes = new Map<string, number>();
+  const sessions = new Map<string, string>();
+  const mintCode = (ttlMs: number) => {
+    const now = Date.now();
+    for (const [c, exp] of codes) if (exp <= now) codes.delete(c);
+    const code = randomBytes(24).toString('base64url');
+    codes.set(code, now + ttlMs);
+    return code;
+  };
+  const takeCode = (code: string | null): boolean => {
+    if (!code) return false;
+    for (const [c, exp] of codes) {
+      if (!safeEqual(code, c)) continue;
+      codes.delete(c);
+      return exp > Date.now();
+    }
+    return false;
+  };
+  const newSession = (): { id: string; secret: string } => {
+    const id = randomBytes(18).toString('base64url');
+    const secret = randomBytes(32).toString('base64url');
+    sessions.set(id, secret);
+    while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+    return { id, secret };
+  };
+  /** The session this request belongs to: its path names a live session and a cookie carries that session's secret. */
+  const sessionOf = (req: http.IncomingMessage, url: URL): { id: string; rest: string } | null => {
+    const sp = sessionPath(url.pathname);
+    const secret = sp ? sessions.get(sp.id) : undefined;
+    if (!sp || !secret || !cookieValues(req, cookieName).some((v) => safeEqual(v, secret))) return null;
+    return sp;
+  };
   // The data folder as resolveInside answers in real paths (a data folder under a symlink, e.g. macOS /tmp);
   // the core has opened its database there, so the folder exists.
   const realDataDir = fs.realpathSync(core.dataDir);
@@ -174,16 +227,32 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end('Bad request target');
       return;
     }
-    const queryToken = url.searchParams.get('token');
-    const authed = safeEqual(cookieToken(req), token) || safeEqual(queryToken, token);
-    if (!authed) {
+    const session = sessionOf(req, url);
+    if (!session) {
+      // Signing in: a valid code becomes a session, once; the address bar then shows the session's page.
+      if (url.pathname === '/' && url.searchParams.has('code')) {
+        if (takeCode(url.searchParams.get('code'))) {
+          const { id, secret } = newSession();
+          const base = `/s/${id}/`;
+          res.writeHead(303, { location: base, 'set-cookie': `${cookieName}=${secret}; Path=${base}; HttpOnly; SameSite=Strict`, ...headers }).end();
+          return;
+        }
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+        res.end('Kraken Studio: this sign-in link was already used or has expired. Open the newest address printed in the terminal (press Enter there for a new one) or restart the studio.');
+        return;
+      }
       res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', ...headers });
-      res.end('Kraken Studio: open the address printed in the terminal (it carries this run’s token).');
+      res.end('Kraken Studio: open the address printed in the terminal (a sign-in link for this run).');
       return;
     }
-    const setCookie: Record<string, string> = safeEqual(queryToken, token) ? { 'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
+    // A session's page without its trailing slash: relative asset URLs need the folder form.
+    if (session.rest === '') {
+      res.writeHead(308, { location: `/s/${session.id}/`, ...headers }).end();
+      return;
+    }
+    const rest = session.rest;
 
-    if (req.method === 'POST' && url.pathname === '/upload') {
+    if (req.method === 'POST' && rest === '/upload') {
       if (req.headers.origin !== origin) throw new AppError('FORBIDDEN', 'Uploads are accepted only from the studio page');
       const name = sanitizeFileName(url.searchParams.get('name') ?? 'upload.bin');
       const target = path.join(core.dataDir, 'uploads', randomUUID(), name);
@@ -203,8 +272,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.writeHead(405, headers).end();
       return;
     }
-    if (url.pathname.startsWith('/files/')) {
-      const file = resolveInside(core.dataDir, url.pathname.slice('/files/'.length));
+    if (rest.startsWith('/files/')) {
+      const file = resolveInside(core.dataDir, rest.slice('/files/'.length));
       // Only the allow-listed sub-folders are served, as in Electron's kraken://files/ (private-paths.ts).
       if (!file || isPrivateDataFile(realDataDir, file)) {
         res.writeHead(403, headers).end('Forbidden');
@@ -215,7 +284,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       await sendFile(req, res, file, { ...headers, ...dataFileHeaders(file) });
       return;
     }
-    let file = resolveInside(rendererDir, url.pathname === '/' ? 'index.html' : url.pathname.slice(1));
+    let file = resolveInside(rendererDir, rest === '/' ? 'index.html' : rest.slice(1));
     if (!file) {
       res.writeHead(403, headers).end('Forbidden');
       return;
@@ -226,7 +295,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.writeHead(503, { 'content-type': 'text/plain', ...headers }).end('The renderer is not built. Run `npm run build`.');
       return;
     }
-    await sendFile(req, res, file, { ...headers, ...setCookie });
+    await sendFile(req, res, file, headers);
   }
 
   // `?thumb=<w>`: the same cached thumbnail Electron serves, answered by the core (main/node/files/thumbnails.ts).
@@ -257,7 +326,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       if (!hostAllowed(req.headers.host, port)) return refuse(socket, '421 Misdirected Request');
       const url = parseTarget(req.url, origin);
       if (!url) return refuse(socket, '400 Bad Request');
-      const ok = url.pathname === '/ipc' && (safeEqual(url.searchParams.get('token'), token) || safeEqual(cookieToken(req), token)) && req.headers.origin === origin;
+      const session = sessionOf(req, url);
+      const ok = session !== null && session.rest === '/ipc' && req.headers.origin === origin;
       if (!ok) return refuse(socket, '403 Forbidden');
       wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, req.headers.origin ?? ''));
     } catch {
@@ -338,9 +408,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
 
   return {
-    url: `${origin}/?token=${token}`,
+    url: `${origin}/?code=${mintCode(LOGIN_TTL_MS)}`,
     origin,
-    token,
+    loginUrl: (ttlMs = LOGIN_TTL_MS) => `${origin}/?code=${mintCode(ttlMs)}`,
     async close() {
       offEvents();
       for (const ws of sockets) ws.terminate();

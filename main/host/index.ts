@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** Entry of the browser host: `node dist/main/host/index.js [--port N] [--data-dir DIR] [--no-open]`. */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AppError } from '../common/app-error';
 import { createCore } from '../node/core';
@@ -15,9 +16,15 @@ async function main(): Promise<void> {
   const warning = core.library.status().libraryWarning;
   if (warning) process.stderr.write(`kraken host: warning: ${warning.message}\n`);
   const host = await startBrowserHost({ core, port: Number(values.port) });
+  // Each address carries a single-use sign-in code, never a long-lived secret. The launcher gets its own code,
+  // good for one minute: a command line is visible to every process on the machine.
   process.stdout.write(`Kraken Studio is running at ${host.url}\n`);
   process.stdout.write(`Data folder: ${core.dataDir}. Press Ctrl+C to stop.\n`);
-  if (!values['no-open'] && !process.env.CI) openBrowser(host.url);
+  if (process.stdin.isTTY) {
+    process.stdout.write('Each address signs in one browser once; press Enter for another.\n');
+    createInterface({ input: process.stdin }).on('line', () => process.stdout.write(`Sign in at ${host.loginUrl()}\n`));
+  }
+  if (!values['no-open'] && !process.env.CI) openBrowser(host.loginUrl(60_000));
   let closing = false;
   const stop = async () => {
     if (closing) return;

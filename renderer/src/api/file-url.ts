@@ -1,4 +1,5 @@
 import { snapThumbWidth } from '../../../main/common/thumb-widths';
+import { sessionBase } from './transport-ws';
 
 export interface FileUrlOptions {
   /** Ask for a cached JPEG thumbnail about this many pixels wide (snapped to the sizes the studio makes). */
@@ -16,7 +17,7 @@ export function fileUrl(rel: string, options: FileUrlOptions = {}): string {
   const clean = rel.replace(/\\/g, '/').replace(/^\/+/, '');
   const encoded = clean.split('/').map(encodeURIComponent).join('/');
   const query = options.thumb ? `?thumb=${snapThumbWidth(options.thumb)}` : '';
-  return protocol === 'kraken:' ? `kraken://files/${encoded}${query}` : `/files/${encoded}${query}`;
+  return protocol === 'kraken:' ? `kraken://files/${encoded}${query}` : `${sessionBase(globalThis.location?.pathname)}files/${encoded}${query}`;
 }
 
 /** Thumbnail width for a tile `cssWidth` CSS pixels wide on this screen (device pixels, snapped). */

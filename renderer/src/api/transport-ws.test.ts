@@ -158,3 +158,15 @@ describe('offline status', () => {
     expect(statuses).toEqual(['reconnecting', 'reconnecting', 'offline', 'open']);
   });
 });
+
+describe('sessionBase (browser host sessions under /s/<id>/)', () => {
+  it('finds the session folder from the page or a worker, else the root', async () => {
+    const { sessionBase } = await import('./transport-ws');
+    expect(sessionBase('/s/AbC_d-0123456789xyzQ/')).toBe('/s/AbC_d-0123456789xyzQ/');
+    expect(sessionBase('/s/AbC_d-0123456789xyzQ/assets/parse-worker-1a2b.js')).toBe('/s/AbC_d-0123456789xyzQ/');
+    expect(sessionBase('/')).toBe('/');
+    expect(sessionBase('/files/s/x/')).toBe('/');
+    expect(sessionBase(undefined)).toBe('/');
+    expect(ipcUrl({ protocol: 'http:', host: '127.0.0.1:5000', pathname: '/s/AbC_d-0123456789xyzQ/' }, null)).toBe('ws://127.0.0.1:5000/s/AbC_d-0123456789xyzQ/ipc');
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * The browser host's transport: the IPC contract over one WebSocket (`/ipc?token=`), with reconnect.
+ * The browser host's transport: the IPC contract over one WebSocket (`/s/<session>/ipc`, signed in by its cookie), with reconnect.
  * Calls made while the socket is down wait for it; calls in flight when it drops fail with NETWORK,
  * because nobody can know whether the host ran them.
  */
@@ -162,8 +162,18 @@ export function resolveToken(search: string, storage: Pick<Storage, 'getItem' | 
   }
 }
 
-/** ws:// or wss:// URL of the host's IPC socket on the page's own origin. */
-export function ipcUrl(loc: Pick<Location, 'protocol' | 'host'>, token: string | null): string {
+/**
+ * The browser host serves each signed-in session under `/s/<id>/` (its cookie is scoped to that path so no other
+ * local server ever receives it): the page, its files, uploads and the socket all live below it. `/` elsewhere.
+ * Works from a worker too (its location is under the same folder).
+ */
+export function sessionBase(pathname: string | undefined): string {
+  const m = /^\/s\/[A-Za-z0-9_-]+\//.exec(pathname ?? '');
+  return m ? m[0] : '/';
+}
+
+/** ws:// or wss:// URL of the host's IPC socket on the page's own origin, under the page's session. */
+export function ipcUrl(loc: Pick<Location, 'protocol' | 'host'> & Partial<Pick<Location, 'pathname'>>, token: string | null): string {
   const scheme = loc.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${loc.host}/ipc${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  return `${scheme}://${loc.host}${sessionBase(loc.pathname)}ipc${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }

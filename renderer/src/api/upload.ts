@@ -3,10 +3,12 @@
  * data folder with `POST /upload?name=` (raw bytes) and imported by the returned path.
  * XMLHttpRequest rather than fetch because only it reports upload progress.
  */
+import { sessionBase } from './transport-ws';
+
 export function uploadFile(file: File, onProgress?: (fraction: number | null) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/upload?name=${encodeURIComponent(file.name)}`);
+    xhr.open('POST', `${sessionBase(location.pathname)}upload?name=${encodeURIComponent(file.name)}`);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.upload.onprogress = (e) => onProgress?.(e.lengthComputable && e.total > 0 ? e.loaded / e.total : null);
     xhr.onload = () => {
