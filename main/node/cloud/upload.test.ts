@@ -119,9 +119,15 @@ describe('uploadMultipart', () => {
       { field: 'a', path: path.join(dir, 'empty.bin') },
       { field: 'b', path: path.join(dir, 'b.bin') },
     ]);
-    let n = 0;
-    for await (const c of plan.chunks()) n += c.length;
-    expect(n).toBe(plan.length);
+    const viaChunks: Buffer[] = [];
+    for await (const c of plan.chunks()) viaChunks.push(Buffer.from(c));
+    const viaPump: Buffer[] = [];
+    await plan.pump(async (c) => {
+      viaPump.push(Buffer.from(c)); // copied: the pump reuses its buffers
+      return true;
+    });
+    expect(Buffer.concat(viaChunks).length).toBe(plan.length);
+    expect(Buffer.concat(viaPump).equals(Buffer.concat(viaChunks))).toBe(true);
   });
 
   it('streams a large file through (hash checked on the server, body never buffered by the client)', async () => {
@@ -162,6 +168,18 @@ describe('uploadMultipart', () => {
     expect(e.code).toBe('NETWORK');
     expect(e.message).toMatch(/upload to the Atlas service was interrupted/);
     expect(e.details).toMatchObject({ service: 'atlas', reason: 'interrupted' });
+    if (process.platform === 'linux') {
+      // The file is closed again (the pump is released when the socket goes).
+      await new Promise((r) => setTimeout(r, 50));
+      const open = fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`) === file;
+        } catch {
+          return false;
+        }
+      });
+      expect(open).toEqual([]);
+    }
   });
 
   it('cancel by signal aborts the socket', async () => {

@@ -99,6 +99,12 @@ export interface MultipartBody {
   length: number;
   /** A fresh pass over the body (each attempt reads the files again). */
   chunks(): AsyncGenerator<Buffer>;
+  /**
+   * The same bytes, pushed to `write` through two reused buffers: `write` resolves when its chunk may be reused
+   * (the socket took it), so memory stays at two chunks and nothing is allocated per chunk. Stops early when
+   * `write` resolves false.
+   */
+  pump(write: (chunk: Buffer) => Promise<boolean>): Promise<void>;
 }
 
 /** Plans a multipart body; stats each file (NOT_FOUND / IO_ERROR when one cannot be read). */
@@ -130,6 +136,8 @@ export async function planMultipart(fields: Record<string, string>, files: reado
   }
   text(`--${boundary}--${CRLF}`);
   const length = pieces.reduce((n, p) => n + p.size, 0);
+  const changed = (file: string, read: number, size: number) =>
+    new AppError('IO_ERROR', `${file} changed while it was being uploaded (${read} of ${size} bytes could be read). Upload it again.`, { path: file });
   return {
     boundary,
     contentType: `multipart/form-data; boundary=${boundary}`,
@@ -154,10 +162,51 @@ export async function planMultipart(fields: Record<string, string>, files: reado
         } finally {
           stream.destroy();
         }
-        if (read !== p.size) {
-          throw new AppError('IO_ERROR', `${p.file} changed while it was being uploaded (${read} of ${p.size} bytes could be read). Upload it again.`, { path: p.file });
+        if (read !== p.size) throw changed(p.file!, read, p.size);
+      }
+    },
+    async pump(write) {
+      const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+      const inFlight: Promise<boolean>[] = [Promise.resolve(true), Promise.resolve(true)];
+      let i = 0;
+      // Waits for the write that last used buffer i; false: stop.
+      const take = () => inFlight[i]!;
+      const push = (chunk: Buffer) => {
+        inFlight[i] = write(chunk);
+        i ^= 1;
+      };
+      for (const p of pieces) {
+        if (p.kind === 'bytes') {
+          if (!(await take())) return;
+          push(p.bytes!);
+          continue;
+        }
+        if (p.size === 0) continue;
+        let fh: fs.promises.FileHandle;
+        try {
+          fh = await fs.promises.open(p.file!, 'r');
+        } catch (err) {
+          throw AppError.from(err);
+        }
+        try {
+          for (let pos = 0; pos < p.size; ) {
+            if (!(await take())) return;
+            const buf = bufs[i]!;
+            let n: number;
+            try {
+              n = (await fh.read(buf, 0, Math.min(CHUNK, p.size - pos), pos)).bytesRead;
+            } catch (err) {
+              throw AppError.from(err);
+            }
+            if (n === 0) throw changed(p.file!, pos, p.size);
+            pos += n;
+            push(buf.subarray(0, n));
+          }
+        } finally {
+          await fh.close().catch(() => undefined);
         }
       }
+      await Promise.all(inFlight);
     },
   };
 }
@@ -211,10 +260,18 @@ function streamingTransport(client: HttpClient, body: MultipartBody, meter: Prog
       let settled = false;
       let replied = false;
       let sent = 0;
+      // Writes still waiting for the socket: released (false) when the request ends, so the pump never hangs on a
+      // destroyed socket and closes its file.
+      const waiting = new Set<(ok: boolean) => void>();
+      const release = () => {
+        for (const w of waiting) w(false);
+        waiting.clear();
+      };
       const fail = (err: unknown) => {
         if (settled) return;
         settled = true;
         req.destroy();
+        release();
         if (t.signal.aborted) {
           // Let the layers tell a cancel from a timeout.
           reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
@@ -230,7 +287,10 @@ function streamingTransport(client: HttpClient, body: MultipartBody, meter: Prog
       t.signal.addEventListener('abort', onAbort, { once: true });
       req.setTimeout(idleTimeoutMs, () => fail(new Error('idle timeout')));
       req.on('error', fail);
-      req.on('close', () => t.signal.removeEventListener('abort', onAbort));
+      req.on('close', () => {
+        t.signal.removeEventListener('abort', onAbort);
+        release();
+      });
       req.on('response', (res) => {
         // The server may answer before the body is done (401, 413): stop writing and take its answer.
         replied = true;
@@ -247,32 +307,27 @@ function streamingTransport(client: HttpClient, body: MultipartBody, meter: Prog
           if (sent < body.length) req.destroy();
         });
       });
-      void (async () => {
-        try {
-          for await (const chunk of body.chunks()) {
-            if (settled || replied) return;
-            if (!req.write(chunk)) {
-              await new Promise<void>((ok, ko) => {
-                const done = () => {
-                  req.off('drain', done);
-                  req.off('close', done);
-                  req.off('error', ko);
-                  ok();
-                };
-                req.once('drain', done);
-                req.once('close', done);
-                req.once('error', ko);
-              });
-            }
-            if (settled || replied) return;
+      // At most two chunks in flight: each write's callback (the socket took it) frees its buffer for the next read.
+      const write = (chunk: Buffer) =>
+        new Promise<boolean>((ok, ko) => {
+          if (settled || replied) return ok(false);
+          waiting.add(ok);
+          req.write(chunk, (err) => {
+            if (!waiting.delete(ok)) return; // released already
+            if (err) return settled || replied ? ok(false) : ko(err);
             sent += chunk.length;
             meter.update(sent, sent === body.length);
-          }
-          req.end();
-        } catch (err) {
+            ok(!settled && !replied);
+          });
+        });
+      body
+        .pump(write)
+        .then(() => {
+          if (!settled && !replied) req.end();
+        })
+        .catch((err) => {
           if (!replied) fail(err);
-        }
-      })();
+        });
     });
 }
 
