@@ -62,6 +62,14 @@ export function passwordProblems(password: string): string[] {
   return out;
 }
 
+/**
+ * Why an account call was refused, in the error's `details.atlasProblem` (the page offers the matching action:
+ * EMAIL_NOT_CONFIRMED → "send the e-mail again" (`details.offer = 'resendConfirmation'`), SESSION_EXPIRED and
+ * NOT_SIGNED_IN → the sign-in form, WEAK_PASSWORD → `details.missing` lists what the password lacks).
+ */
+export const AtlasAuthProblem = z.enum(['WRONG_CREDENTIALS', 'EMAIL_NOT_CONFIRMED', 'GOOGLE_ACCOUNT', 'EMAIL_TAKEN', 'WEAK_PASSWORD', 'SESSION_EXPIRED', 'NOT_SIGNED_IN']);
+export type AtlasAuthProblem = z.infer<typeof AtlasAuthProblem>;
+
 const Email = z.string().trim().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, 'Enter an e-mail address');
 /** Never logged, never stored: only forwarded to Atlas. */
 const Password = z.string().min(1, 'Enter the password').max(512);

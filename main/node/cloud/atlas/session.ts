@@ -6,7 +6,7 @@
  * ("sign in again") — jobs, files and the outbox are untouched.
  */
 import { AppError } from '../../../common/app-error';
-import { passwordProblems, PASSWORD_RULE, type CloudAccount } from '../../../common/contract';
+import { passwordProblems, PASSWORD_RULE, type AtlasAuthProblem, type CloudAccount } from '../../../common/contract';
 import type { CloudErrorDetails } from '../errors';
 import type { AuthProvider } from '../http-client';
 import type { AtlasAuthApi } from './auth-api';
@@ -27,8 +27,6 @@ const DEFAULT_ACCESS_TTL_MS = 60 * 60 * 1000;
 /** Refresh this long before the access token expires (a tenth of its life for short test lifetimes). */
 const REFRESH_LEAD_MS = 60_000;
 
-/** Why a sign-in was refused; the page offers the matching action. */
-export type AtlasAuthProblem = 'WRONG_CREDENTIALS' | 'EMAIL_NOT_CONFIRMED' | 'GOOGLE_ACCOUNT' | 'EMAIL_TAKEN' | 'WEAK_PASSWORD' | 'SESSION_EXPIRED' | 'NOT_SIGNED_IN';
 
 interface Stored {
   accessToken: string;
