@@ -168,6 +168,18 @@ describe('upload faults', () => {
     await em.waitGenerated(JSON.parse(again.body!).requestId);
   });
 
+  it('a multipart body that ends without its closing boundary is a 400 {message}, and nothing is kept', async () => {
+    const before = em.items().length;
+    const boundary = 'cut-short';
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="itemName"\r\n\r\nx\r\n--${boundary}\r\nContent-Disposition: form-data; name="Payload"; filename="a.mp4"\r\nContent-Type: video/mp4\r\n\r\n0123456789`;
+    const r = await fetch(`${em.url}/atlas/item/gs3d`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` }, body });
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual({ message: expect.stringMatching(/multipart/) });
+    expect(em.items().length).toBe(before);
+    const uploads = path.join(em.dataDir, 'uploads');
+    expect(fs.existsSync(uploads) ? fs.readdirSync(uploads) : []).toEqual([]);
+  });
+
   it('a client that drops mid-upload on its own leaves nothing behind either', async () => {
     const before = em.items().length;
     await new Promise<void>((resolve) => {

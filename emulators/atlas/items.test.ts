@@ -123,6 +123,19 @@ describe('POST /atlas/item/gs3d and the item lifecycle', () => {
     expect(f.body).toEqual({ message: expect.any(String) });
   });
 
+  it('a long Korean itemName: offered as filename* (UTF-8), and the archives still hold every file', async () => {
+    const name = '한국어 이름 '.repeat(8).trim();
+    const id = await made('decal', { itemName: name, deviceType: 'android', fileName: 'decal.mp4', payLoad: mp4(media.decal!, `${'영상'.repeat(30)}.mp4`) });
+    const tgz = await download(id, 3);
+    expect(tgz.res.status).toBe(200);
+    expect(tgz.res.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent(name)}.tar.gz`);
+    expect(readTarGz(tgz.bytes).map((e) => e.name.slice(-4))).toEqual(['.glb', '.gif', '.obj']);
+    const req = await a.get(`/atlas/item/request/${id}`, token);
+    expect(req.status).toBe(200);
+    const entries = readTarGz(new Uint8Array(await req.arrayBuffer()));
+    expect(entries[1]!.name).toMatch(/^payLoad\/영상.*\.mp4$/);
+  });
+
   it('an upload that cannot be decoded is accepted, then ends NG with the reason in its log; the server stays up', async () => {
     const r = await a.form('/atlas/item/gs3d', { itemName: 'Broken', Epoch: '5', Payload: mp4(media.garbage!) }, token);
     expect(r.status).toBe(201);

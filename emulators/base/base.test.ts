@@ -5,7 +5,7 @@ import { FaultInjector, validateFaultRule } from './faults';
 import { normalisePath, Router } from './http';
 import { pageLimit, cursorPage } from './pagination';
 import { parseRange } from './send-file';
-import { readTarGz, tarHeader } from './tar';
+import { fitTarName, readTarGz, tarHeader } from './tar';
 import { bearerOf, TokenSigner } from './tokens';
 
 describe('parseRange', () => {
@@ -119,5 +119,14 @@ describe('tar', () => {
     expect(stored).toBe(sum);
     expect(() => tarHeader('x'.repeat(101), 1, 0)).toThrow(/100 bytes/);
     expect(readTarGz).toBeTypeOf('function');
+  });
+
+  it('fitTarName keeps folder and extension and cuts the stem of a long (Korean) name to 100 bytes', () => {
+    expect(fitTarName('short.glb')).toBe('short.glb');
+    const long = `Payload/${'가'.repeat(60)}.tar.gz`;
+    const fitted = fitTarName(long);
+    expect(Buffer.byteLength(fitted)).toBeLessThanOrEqual(100);
+    expect(fitted.startsWith('Payload/가')).toBe(true);
+    expect(fitted.endsWith('.tar.gz')).toBe(true);
   });
 });

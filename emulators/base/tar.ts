@@ -36,10 +36,26 @@ export function tarHeader(name: string, size: number, mtimeMs: number): Buffer {
   return h;
 }
 
+/**
+ * A name that fits the 100-byte ustar field: longer names (three bytes a Hangul syllable) keep their
+ * folder and extension and lose characters from the end of the stem.
+ */
+export function fitTarName(name: string): string {
+  if (Buffer.byteLength(name, 'utf8') <= 100) return name;
+  const slash = name.lastIndexOf('/') + 1;
+  const dir = name.slice(0, slash).slice(0, 40);
+  const base = name.slice(slash);
+  const dot = base.indexOf('.', 1);
+  const ext = dot > 0 ? base.slice(dot).slice(0, 16) : '';
+  const chars = [...(dot > 0 ? base.slice(0, dot) : base)];
+  while (chars.length && Buffer.byteLength(dir + chars.join('') + ext, 'utf8') > 100) chars.pop();
+  return dir + (chars.join('') || 'file') + ext;
+}
+
 async function* tarStream(entries: TarEntry[], now: number): AsyncGenerator<Buffer> {
   for (const e of entries) {
     const size = 'data' in e ? e.data.length : (await fs.promises.stat(e.file)).size;
-    yield tarHeader(e.name, size, e.mtimeMs ?? now);
+    yield tarHeader(fitTarName(e.name), size, e.mtimeMs ?? now);
     if ('data' in e) yield Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
     else for await (const chunk of fs.createReadStream(e.file, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
     const pad = (512 - (size % 512)) % 512;
@@ -48,7 +64,7 @@ async function* tarStream(entries: TarEntry[], now: number): AsyncGenerator<Buff
   yield Buffer.alloc(1024);
 }
 
-/** Writes `entries` as `target` (.tar.gz) through a temporary name. `level` 1 keeps big inputs quick. */
+/** Writes `entries` as `target` (.tar.gz) through a temporary name; names are fitted to ustar's 100 bytes. `level` 1 keeps big inputs quick. */
 export async function writeTarGz(target: string, entries: TarEntry[], now = Date.now(), level = 6): Promise<void> {
   const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.partial`;
   try {
