@@ -1,17 +1,20 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useToasts, type Toast } from '../stores/toast-store';
+import { toastLifetime, useToasts, type Toast } from '../stores/toast-store';
 import { Icon } from '../ui/icon';
+import './toasts.css';
 
 function ToastView({ toast }: { toast: Toast }) {
   const { t } = useTranslation();
   const dismiss = useToasts((s) => s.dismiss);
+  // held while the pointer or the focus is on it, so a toast being read does not leave under the reader
+  const [held, setHeld] = useState(false);
+  const lifetime = toastLifetime(toast);
   useEffect(() => {
-    // Errors stay until read; good news leaves by itself.
-    if (toast.kind === 'error') return;
-    const timer = setTimeout(() => dismiss(toast.id), 5000);
+    if (lifetime === null || held) return;
+    const timer = setTimeout(() => dismiss(toast.id), lifetime);
     return () => clearTimeout(timer);
-  }, [toast, dismiss]);
+  }, [toast.id, lifetime, held, dismiss]);
   const title =
     toast.kind === 'error'
       ? t(`errors.${toast.code ?? 'UNKNOWN'}`, { defaultValue: t('errors.UNKNOWN') })
@@ -19,11 +22,34 @@ function ToastView({ toast }: { toast: Toast }) {
         ? t(toast.titleKey, toast.titleValues)
         : '';
   return (
-    <div className={`toast toast-${toast.kind}`} role={toast.kind === 'error' ? 'alert' : 'status'} data-testid={`toast-${toast.kind}`} data-code={toast.code}>
+    <div
+      className={`toast toast-${toast.kind}`}
+      role={toast.kind === 'error' ? 'alert' : 'status'}
+      data-testid={`toast-${toast.kind}`}
+      data-code={toast.code}
+      data-lifetime={lifetime ?? 'until-closed'}
+      onMouseEnter={() => setHeld(true)}
+      onMouseLeave={() => setHeld(false)}
+      onFocus={() => setHeld(true)}
+      onBlur={() => setHeld(false)}
+    >
       <Icon name={toast.kind === 'error' ? 'alert' : toast.kind === 'success' ? 'check' : 'info'} className="toast-icon" />
       <div className="toast-text">
         <div className="toast-title">{title}</div>
         {toast.message && <div className="toast-message">{toast.message}</div>}
+        {toast.action && (
+          <button
+            type="button"
+            className="button small toast-action"
+            onClick={() => {
+              toast.action!.run();
+              dismiss(toast.id);
+            }}
+            data-testid="toast-action"
+          >
+            {t(toast.action.labelKey)}
+          </button>
+        )}
       </div>
       <button type="button" className="icon-button" onClick={() => dismiss(toast.id)} aria-label={t('actions.dismiss')}>
         <Icon name="x" size={16} />
@@ -34,8 +60,9 @@ function ToastView({ toast }: { toast: Toast }) {
 
 export function Toasts() {
   const toasts = useToasts((s) => s.toasts);
+  const errorsShown = useToasts((s) => s.errorsShown);
   return (
-    <div className="toasts" aria-live="polite">
+    <div className="toasts toasts-start" aria-live="polite" data-testid="toasts" data-errors-shown={errorsShown}>
       {toasts.map((t) => (
         <ToastView key={t.id} toast={t} />
       ))}

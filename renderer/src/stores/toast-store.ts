@@ -11,10 +11,25 @@ export interface Toast {
   titleValues?: Record<string, unknown>;
   /** The service's own message (shown under the translated headline), or free text. */
   message?: string;
+  /** A button on the toast (e.g. "Open"): a toast that asks for an action stays until it is taken or closed. */
+  action?: { labelKey: string; run(): void };
+}
+
+/** How long a toast stays by itself; errors a little longer, to be read. */
+export const TOAST_LIFETIME_MS: Record<Toast['kind'], number> = { info: 5000, success: 5000, error: 8000 };
+
+/**
+ * Milliseconds before a toast leaves by itself, or null when it waits for the creator: only a toast with an
+ * action stays. Errors used to stay until closed, piling up over the page's buttons.
+ */
+export function toastLifetime(t: Pick<Toast, 'kind' | 'action'>): number | null {
+  return t.action ? null : TOAST_LIFETIME_MS[t.kind];
 }
 
 interface ToastState {
   toasts: Toast[];
+  /** Error toasts shown since the page loaded (they leave by themselves; tests and diagnostics still see them). */
+  errorsShown: number;
   push(t: Omit<Toast, 'id'>): number;
   /** Shows any thrown value: RemoteError by its code, anything else as UNKNOWN. */
   showError(err: unknown, context?: string): number;
@@ -32,10 +47,11 @@ export function errorToToast(err: unknown, context?: string): Omit<Toast, 'id'> 
 
 export const useToasts = create<ToastState>((set, get) => ({
   toasts: [],
+  errorsShown: 0,
   push(t) {
     const id = nextId++;
     // Keep the stack short; the newest matter most.
-    set((s) => ({ toasts: [...s.toasts.slice(-4), { ...t, id }] }));
+    set((s) => ({ toasts: [...s.toasts.slice(-4), { ...t, id }], errorsShown: s.errorsShown + (t.kind === 'error' ? 1 : 0) }));
     return id;
   },
   showError(err, context) {

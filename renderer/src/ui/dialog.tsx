@@ -12,15 +12,44 @@ interface DialogProps {
   width?: number;
 }
 
+const FIELDS = '[data-autofocus], input:not([type="hidden"]):not([disabled]), select:not([disabled]), textarea:not([disabled]), [contenteditable="true"]';
+
+/**
+ * Where a dialog puts the focus when it opens: its first field; without one, the footer button marked
+ * `data-autofocus` (a confirm dialog's safe choice) or the footer's first button. The browser's own choice is
+ * the first focusable element — the header's Close button — which made every dialog start on "close".
+ */
+export function initialFocus(dialog: ParentNode): HTMLElement | null {
+  return (
+    dialog.querySelector<HTMLElement>(`.dialog-content :is(${FIELDS})`) ??
+    dialog.querySelector<HTMLElement>('.dialog-footer [data-autofocus]:not([disabled])') ??
+    dialog.querySelector<HTMLElement>('.dialog-footer button:not([disabled])') ??
+    dialog.querySelector<HTMLElement>('.dialog-content :is(button, a[href])')
+  );
+}
+
 /** A modal on the native <dialog>: focus trap, Esc and the backdrop come from the browser. */
 export function Dialog({ open, title, onClose, children, footer, testId, width = 460 }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  /** What had the focus before the dialog opened: it gets it back on close (Esc, Cancel, done). */
+  const returnTo = useRef<HTMLElement | null>(null);
   const { t } = useTranslation();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
+    if (open && !d.open) {
+      const before = document.activeElement;
+      returnTo.current = before instanceof HTMLElement && before !== document.body ? before : null;
+      d.showModal();
+      initialFocus(d)?.focus();
+    }
+    if (!open && d.open) {
+      d.close();
+      const back = returnTo.current;
+      returnTo.current = null;
+      // the control may be gone (a deleted row's button): then the focus stays where the browser puts it
+      if (back?.isConnected) back.focus({ preventScroll: true });
+    }
   }, [open]);
   return (
     <dialog
@@ -74,7 +103,8 @@ export function ConfirmDialog({ open, title, message, confirmLabel, danger, busy
       testId={testId}
       footer={
         <>
-          <button type="button" className="button ghost" onClick={onCancel}>
+          {/* a destructive choice is never the one Enter presses by default */}
+          <button type="button" className="button ghost" onClick={onCancel} data-autofocus={danger ? '' : undefined} data-testid="cancel-button">
             {t('actions.cancel')}
           </button>
           <button
@@ -83,7 +113,7 @@ export function ConfirmDialog({ open, title, message, confirmLabel, danger, busy
             onClick={onConfirm}
             disabled={busy}
             data-testid="confirm-button"
-            autoFocus
+            data-autofocus={danger ? undefined : ''}
           >
             {confirmLabel}
           </button>

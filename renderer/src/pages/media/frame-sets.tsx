@@ -1,6 +1,7 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FrameSet } from '../../../../main/common/contract';
+import { api } from '../../api';
 import { useFrames } from '../../stores/frames-store';
 import { isActive, useJobs } from '../../stores/job-store';
 import { useMedia } from '../../stores/media-store';
@@ -9,7 +10,7 @@ import { formatDate } from '../../ui/format';
 import { Icon } from '../../ui/icon';
 import { JobProgressView } from './job-progress';
 import { setsOfMedia } from '../../stores/frame-set-selection';
-import { describeParams } from './set-summary';
+import { describeParams, runsOfSet } from './set-summary';
 
 const statusTone: Record<FrameSet['status'], string> = {
   pending: '',
@@ -110,6 +111,20 @@ export function FrameSets() {
   const selectedSetId = useFrames((s) => s.selectedSetId);
   const remove = useFrames((s) => s.remove);
   const [deleting, setDeleting] = useState<FrameSet | null>(null);
+  // model runs made on the set: their results go with its frames (the runs stay, without a frame set)
+  const [runCount, setRunCount] = useState<number | null>(null);
+  useEffect(() => {
+    setRunCount(null);
+    if (!deleting) return;
+    let live = true;
+    api.inference
+      .runs({ projectId: deleting.projectId })
+      .then((runs) => live && setRunCount(runsOfSet(runs, deleting.id)))
+      .catch(() => live && setRunCount(null));
+    return () => {
+      live = false;
+    };
+  }, [deleting]);
 
   const others = elsewhere > 0 && (
     <p className="faint frame-sets-elsewhere" data-testid="frame-sets-elsewhere" data-count={elsewhere}>
@@ -137,7 +152,14 @@ export function FrameSets() {
       <ConfirmDialog
         open={deleting !== null}
         title={t('sets.deleteTitle')}
-        message={t('sets.deleteMessage', { count: deleting?.frameCount ?? 0 })}
+        message={
+          <>
+            {t('sets.deleteMessage', { count: deleting?.frameCount ?? 0 })}{' '}
+            <span data-testid="delete-set-runs" data-count={runCount ?? ''}>
+              {runCount === null ? t('sets.deleteRunsCounting') : t('sets.deleteRuns', { count: runCount })}
+            </span>
+          </>
+        }
         confirmLabel={t('sets.delete')}
         danger
         testId="delete-set-dialog"

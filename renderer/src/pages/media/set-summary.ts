@@ -20,3 +20,8 @@ export function describeParams(p: ExtractParams, t: TFunction): string {
   if (p.dropBlurry) parts.push(t('media:modes.summary.dropBlurry'));
   return parts.join(' · ');
 }
+
+/** How many model runs were made on a frame set (their results are deleted with its frames). */
+export function runsOfSet(runs: { frameSetId: number | null }[], setId: number): number {
+  return runs.filter((r) => r.frameSetId === setId).length;
+}
