@@ -144,6 +144,11 @@ describe('kraken infer', () => {
     expect(o.stdout.join('\n')).toMatch(/--jsonl +one JSON object per line/);
   });
 
+  it('refuses to run the OCR recogniser alone (a step of the OCR model)', async () => {
+    const { imgs } = await classifierAndImages();
+    await expect(runInfer(['--model', 'paddleocr-v4-rec', path.join(imgs, 'a.png')], io())).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/step of paddleocr-v4-det/) });
+  });
+
   it('finds no images in an empty folder', async () => {
     fs.mkdirSync(path.join(work, 'empty'), { recursive: true });
     await expect(runInfer(['--model', 'human-centernet', path.join(work, 'empty')], io())).rejects.toThrow(/No images found/);

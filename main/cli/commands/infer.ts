@@ -237,7 +237,7 @@ async function resolveModel(ref: string, task: string | undefined, labels: strin
     }
     return s.library.inspect({ path: ref, task: t, labels: labels?.split(',').map((l) => l.trim()) });
   }
-  return s.getModel(ref);
+  return s.runnableModel(ref);
 }
 
 /** The outputs of a model given by path (an .onnx file, a TF.js model.json or its folder). */

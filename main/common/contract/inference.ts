@@ -88,6 +88,11 @@ export const ModelManifest = z.object({
   location: z.string(),
   /** Another model this one is run with (OCR detection → recognition). */
   companion: ModelId.nullable().default(null),
+  /**
+   * The model this one is an internal step of (the OCR recogniser of the OCR model): not listed or run on its own,
+   * since alone it reads whatever it is given as one line of text (noise on a whole frame).
+   */
+  partOf: ModelId.nullable().default(null),
   /** Extra files by role (e.g. the OCR dictionary). Absolute paths. */
   extraFiles: z.record(z.string(), z.string()).default({}),
   addedAt: IsoTime.nullable().default(null),

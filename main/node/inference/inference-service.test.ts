@@ -103,7 +103,10 @@ describe('model library', () => {
   it('lists the bundled models and an imported one with its inspected inputs', async () => {
     const id = await importClassifier();
     const list = await service.listModels();
-    expect(list.map((m) => m.id)).toEqual(expect.arrayContaining(['human-movenet-lightning', 'human-centernet', 'paddleocr-v4-det', 'paddleocr-v4-rec', id]));
+    expect(list.map((m) => m.id)).toEqual(expect.arrayContaining(['human-movenet-lightning', 'human-centernet', 'paddleocr-v4-det', id]));
+    // The OCR recogniser is a step of the OCR model: not listed, and refused when asked for by id.
+    expect(list.map((m) => m.id)).not.toContain('paddleocr-v4-rec');
+    await expect(service.runnableModel('paddleocr-v4-rec')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/step of paddleocr-v4-det/) });
     const m = list.find((x) => x.id === id)!;
     expect(m).toMatchObject({ source: 'imported', task: 'classification', inputSize: { width: 2, height: 2 }, labels: ['red', 'plain'], licence: 'MIT' });
     expect(m.inputs[0]).toEqual({ name: 'image', shape: ['N', 3, 2, 2], type: 'float32' });

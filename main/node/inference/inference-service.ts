@@ -157,8 +157,16 @@ export class InferenceService {
 
   // ---- library ----
 
-  listModels(): Promise<ModelManifest[]> {
-    return this.library.list();
+  /** The models a creator can run: internal steps of another model (the OCR recogniser) are left out. */
+  async listModels(): Promise<ModelManifest[]> {
+    return (await this.library.list()).filter((m) => !m.partOf);
+  }
+
+  /** A model to run on its own: NOT_FOUND when absent, INVALID_INPUT for an internal step of another model. */
+  async runnableModel(id: string): Promise<ModelManifest> {
+    const m = await this.library.get(id);
+    if (m.partOf) throw new AppError('INVALID_INPUT', `${m.name} is a step of ${m.partOf}, not a model to run on its own: run ${m.partOf} (it finds the text, then reads it).`, { modelId: m.id, partOf: m.partOf });
+    return m;
   }
 
   getModel(id: string): Promise<ModelManifest> {
@@ -263,7 +271,7 @@ export class InferenceService {
     if (req.frameSetId !== undefined && !this.db.prepare(`SELECT id FROM frame_sets WHERE id = ? AND project_id = ?`).get(req.frameSetId, req.projectId)) {
       throw new AppError('NOT_FOUND', `No frame set ${req.frameSetId} in project ${req.projectId}`);
     }
-    const model = await this.library.get(req.modelId);
+    const model = await this.runnableModel(req.modelId);
     return { model, ...this.runs.selectImages({ projectId: req.projectId, frameSetId: req.frameSetId, imageIds: req.imageIds, mode: req.mode, modelId: model.id }) };
   }
 

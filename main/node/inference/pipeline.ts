@@ -10,7 +10,7 @@ import { prepareImage, type Prepared } from './image-io';
 import { topK } from './tasks/classification';
 import { finishDepth } from './tasks/depth';
 import { decodeXyxy, decodeYolov8 } from './tasks/detection';
-import { ctcDecode, DB_DEFAULTS, decodeDbBoxes, loadDictionary, recInputs } from './tasks/ocr';
+import { ctcDecode, DB_DEFAULTS, decodeDbBoxes, joinLines, loadDictionary, recInputs } from './tasks/ocr';
 import { decodeMovenet } from './tasks/pose';
 import type { ArtifactTarget } from './tasks/raster';
 import { finishSegmentation } from './tasks/segmentation';
@@ -49,12 +49,13 @@ export async function openPipeline(manifest: ModelManifest, options: PipelineOpt
     throw new AppError('MODEL_INVALID', `A ${manifest.task} model cannot use the ${pp.kind} decoder (use ${KINDS_BY_TASK[manifest.task].join(' or ')}).`);
   }
   const engine = await openEngine(manifest, options);
-  let rec: { engine: Engine; dict: string[] } | null = null;
+  let rec: { engine: Engine; dict: string[]; minScore: number } | null = null;
   try {
     checkLabels(manifest, engine);
-    if (manifest.task === 'ocr-rec') rec = { engine, dict: dictionaryOf(manifest) };
+    if (manifest.task === 'ocr-rec') rec = { engine, dict: dictionaryOf(manifest), minScore: 0 };
     else if (manifest.task === 'ocr-det' && options.companion) {
-      rec = { engine: await openEngine(options.companion, options), dict: dictionaryOf(options.companion) };
+      // A line the recogniser reads with less confidence than its threshold is noise (colour bars, textures).
+      rec = { engine: await openEngine(options.companion, options), dict: dictionaryOf(options.companion), minScore: options.companion.postprocess.scoreThreshold };
     }
   } catch (err) {
     await engine.dispose();
@@ -130,10 +131,11 @@ export async function openPipeline(manifest: ModelManifest, options: PipelineOpt
             group.forEach((b, k) => {
               const slice = (o.data as Float32Array).subarray(k * steps * classes, (k + 1) * steps * classes);
               const r = ctcDecode(slice, steps, classes, rec!.dict);
-              lines.push({ ...b, text: r.text.trim(), textScore: r.score });
+              const text = r.text.trim();
+              if (text && r.score >= rec!.minScore) lines.push({ ...b, text, textScore: r.score });
             });
           }
-          return { task: 'ocr-det', lines, text: lines.map((l) => l.text).filter(Boolean).join('\n') };
+          return { task: 'ocr-det', lines, text: joinLines(lines) };
         }
       }
     },

@@ -86,12 +86,25 @@ export function loadDictionary(file: string): string[] {
   return ['', ...lines, ' '];
 }
 
-/** Greedy CTC decoding of one [T, C] probability matrix: best class per step, repeats merged, blanks dropped. */
+/**
+ * A step whose best class is the blank but gives the space at least this much is a word gap. PaddleOCR's
+ * recogniser often splits a gap between blank and space (0.51 / 0.48 on white text over a dark band), and the
+ * plain argmax then runs the words together ("HELLOCREATOR").
+ */
+export const SPACE_MIN = 0.25;
+
+/**
+ * Greedy CTC decoding of one [T, C] probability matrix: best class per step, repeats merged, blanks dropped,
+ * and a word space kept where the space is likely enough between two characters (see SPACE_MIN). The score is
+ * the mean probability of the characters kept (spaces not counted).
+ */
 export function ctcDecode(data: ArrayLike<number>, steps: number, classes: number, dict: readonly string[]): { text: string; score: number } {
+  const space = dict.lastIndexOf(' ');
   let text = '';
   let scoreSum = 0;
   let kept = 0;
   let prev = -1;
+  let gap = false;
   for (let t = 0; t < steps; t++) {
     let best = 0;
     let bestP = -Infinity;
@@ -103,7 +116,11 @@ export function ctcDecode(data: ArrayLike<number>, steps: number, classes: numbe
         best = c;
       }
     }
-    if (best !== 0 && best !== prev) {
+    if (best === space || (best === 0 && space > 0 && data[off + space]! >= SPACE_MIN)) {
+      gap = kept > 0;
+    } else if (best !== 0 && best !== prev) {
+      if (gap) text += ' ';
+      gap = false;
       text += dict[best] ?? '';
       scoreSum += bestP;
       kept++;
@@ -111,6 +128,23 @@ export function ctcDecode(data: ArrayLike<number>, steps: number, classes: numbe
     prev = best;
   }
   return { text, score: kept ? scoreSum / kept : 0 };
+}
+
+/**
+ * The text of recognised lines: boxes on one line (vertical centres close, as decodeDbBoxes orders them) joined
+ * with a space, lines with a newline.
+ */
+export function joinLines(lines: readonly { box: Box; text: string }[]): string {
+  const out: string[][] = [];
+  let last: Box | null = null;
+  for (const l of lines) {
+    if (!l.text) continue;
+    const sameLine = last !== null && Math.abs(last.y + last.height / 2 - (l.box.y + l.box.height / 2)) < Math.min(last.height, l.box.height) / 2;
+    if (sameLine) out.at(-1)!.push(l.text);
+    else out.push([l.text]);
+    last = l.box;
+  }
+  return out.map((words) => words.join(' ')).join('\n');
 }
 
 export const REC_HEIGHT = 48;
