@@ -26,6 +26,12 @@ describe('frame-set selection follows the selected media', () => {
     expect(pickSet(sets, 2, 5)).toBe(5);
   });
 
+  it('takes the first wish that is still that media’s set: the selection now, then the remembered one', () => {
+    expect(pickSet(sets, 1, [5, 1])).toBe(1); // 5 is another file's; 1 was remembered for media 1
+    expect(pickSet(sets, 1, [4, 1])).toBe(4);
+    expect(pickSet(sets, 1, [null, undefined, 99])).toBe(3); // a remembered set deleted since: quietly the newest complete
+  });
+
   it('a deleted or unknown set falls back quietly', () => {
     expect(pickSet(sets, 1, 99)).toBe(3);
     expect(pickSet(sets, 1, null)).toBe(3);

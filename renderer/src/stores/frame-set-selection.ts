@@ -6,12 +6,13 @@ export function setsOfMedia(sets: FrameSet[], mediaId: number | null): FrameSet[
 }
 
 /**
- * The set to select when the media, the list or the wish changes: `wanted` while it belongs to the selected
- * media, else that media's newest complete set, else its newest set, else none — never another file's set,
- * so a failed set of one video never stays highlighted under another.
+ * The set to select when the media, the list or the wish changes: the first of `wanted` (the selection now,
+ * then the one remembered for this media) that belongs to the selected media, else that media's newest
+ * complete set, else its newest set, else none — never another file's set, so a failed set of one video never
+ * stays highlighted under another.
  */
-export function pickSet(sets: FrameSet[], mediaId: number | null, wanted: number | null): number | null {
+export function pickSet(sets: FrameSet[], mediaId: number | null, wanted: number | null | (number | null | undefined)[]): number | null {
   const own = setsOfMedia(sets, mediaId);
-  if (wanted !== null && own.some((s) => s.id === wanted)) return wanted;
+  for (const w of Array.isArray(wanted) ? wanted : [wanted]) if (w != null && own.some((s) => s.id === w)) return w;
   return (own.find((s) => s.status === 'complete') ?? own[0])?.id ?? null;
 }

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { ExtractParams, FrameSet } from '../../../main/common/contract';
 import { api } from '../api';
 import { pickSet } from './frame-set-selection';
+import { placeOf, usePlace } from './place-store';
 import { onJobUpdated, useJobs } from './job-store';
 import { useProjects } from './project-store';
 import { showError } from './toast-store';
@@ -24,6 +25,9 @@ interface FramesState {
   remove(set: FrameSet): Promise<void>;
 }
 
+/** The set kept for a media of a project (a reload or restart comes back to it). */
+const remembered = (projectId: number, mediaId: number | null) => (mediaId === null ? null : (placeOf(projectId).sets?.[String(mediaId)] ?? null));
+
 export const useFrames = create<FramesState>((set, get) => ({
   projectId: null,
   sets: [],
@@ -40,7 +44,7 @@ export const useFrames = create<FramesState>((set, get) => ({
       if (get().projectId !== projectId) return;
       jobs.forEach((j) => useJobs.getState().setJob(j));
       const { selectedSetId, mediaId } = get();
-      set({ sets, selectedSetId: pickSet(sets, mediaId, selectedSetId) });
+      set({ sets, selectedSetId: pickSet(sets, mediaId, [selectedSetId, remembered(projectId, mediaId)]) });
     } catch (err) {
       showError(err);
     } finally {
@@ -53,8 +57,11 @@ export const useFrames = create<FramesState>((set, get) => ({
   },
 
   follow(mediaId, wanted) {
-    const { sets, selectedSetId } = get();
-    set({ mediaId, selectedSetId: pickSet(sets, mediaId, wanted === undefined ? selectedSetId : wanted) });
+    const { sets, selectedSetId, projectId } = get();
+    const kept = projectId === null ? null : remembered(projectId, mediaId);
+    // another media: the set kept for it comes before whatever was selected under the last one
+    const order = mediaId !== get().mediaId ? [wanted, kept, selectedSetId] : [wanted, selectedSetId, kept];
+    set({ mediaId, selectedSetId: pickSet(sets, mediaId, order) });
   },
 
   async extract(projectId, mediaId, params) {
@@ -65,6 +72,7 @@ export const useFrames = create<FramesState>((set, get) => ({
       if (job) useJobs.getState().setJob(job);
       if (get().projectId === projectId) {
         set({ selectedSetId: frameSetId });
+        usePlace.getState().rememberSet(projectId, mediaId, frameSetId);
         await get().load(projectId);
       }
       return true;
@@ -109,6 +117,13 @@ export const useFrames = create<FramesState>((set, get) => ({
     }
   },
 }));
+
+// The chosen set is kept per media of the project (only while the panel follows a media and the set is its own).
+useFrames.subscribe((s, prev) => {
+  if (s.selectedSetId === prev.selectedSetId || s.selectedSetId === null || s.projectId === null || s.mediaId === null) return;
+  const owner = s.sets.find((x) => x.id === s.selectedSetId)?.mediaId;
+  if (owner === s.mediaId) usePlace.getState().rememberSet(s.projectId, s.mediaId, s.selectedSetId);
+});
 
 // A job of the open project changed state: its frame set did too (complete, failed, cancelled…).
 onJobUpdated((job) => {

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { MediaSource } from '../../../main/common/contract';
 import { api, isBrowserHost } from '../api';
 import { uploadFile } from '../api/upload';
+import { placeOf, stillThere, usePlace } from './place-store';
 import { useProjects } from './project-store';
 import { showError, useToasts } from './toast-store';
 
@@ -50,8 +51,10 @@ export const useMedia = create<MediaState>((set, get) => ({
     try {
       const media = await api.media.list({ projectId });
       if (get().projectId !== projectId) return; // the user moved on meanwhile
+      // the selection now, else the one kept for this project (a reload, a restart), else the newest file
       const { selectedId } = get();
-      set({ media, selectedId: media.some((m) => m.id === selectedId) ? selectedId : (media[0]?.id ?? null) });
+      const keep = stillThere(media, selectedId) ?? stillThere(media, placeOf(projectId).mediaId);
+      set({ media, selectedId: keep ?? media[0]?.id ?? null });
     } catch (err) {
       showError(err);
     } finally {
@@ -143,3 +146,8 @@ export const useMedia = create<MediaState>((set, get) => ({
     }
   },
 }));
+
+// The selected file is kept per project, so a reload or a restart comes back to it.
+useMedia.subscribe((s, prev) => {
+  if (s.projectId !== null && s.selectedId !== null && s.selectedId !== prev.selectedId) usePlace.getState().remember(s.projectId, { mediaId: s.selectedId });
+});

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Project } from '../../../main/common/contract';
 import { api } from '../api';
+import { usePlace } from './place-store';
 import { showError } from './toast-store';
 
 const CURRENT_KEY = 'kraken.currentProject';
@@ -78,6 +79,7 @@ export const useProjects = create<ProjectState>((set, get) => ({
     try {
       await api.projects.delete({ id });
       if (get().currentId === id) writeCurrent(null);
+      usePlace.getState().forget(id);
       set((s) => ({ projects: s.projects.filter((p) => p.id !== id), currentId: s.currentId === id ? null : s.currentId }));
       return true;
     } catch (err) {

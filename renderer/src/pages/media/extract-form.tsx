@@ -4,7 +4,8 @@ import type { MediaSource } from '../../../../main/common/contract';
 import { useFrames } from '../../stores/frames-store';
 import { Icon } from '../../ui/icon';
 import { Segmented } from '../../ui/segmented';
-import { defaultOptions, estimateFrames, ExtractOptions, toParams } from './extract-options';
+import { extractStart, usePlace, type ExtractValues } from '../../stores/place-store';
+import { defaultOptions, estimateFrames, ExtractOptions, toParams, type ExtractOptionsValue } from './extract-options';
 
 const formats = ['jpg', 'png', 'webp'] as const;
 type Format = (typeof formats)[number];
@@ -13,10 +14,25 @@ type Format = (typeof formats)[number];
 export function ExtractForm({ media }: { media: MediaSource }) {
   const { t } = useTranslation('media');
   const extract = useFrames((s) => s.extract);
-  const [options, setOptions] = useState(defaultOptions);
-  const [format, setFormat] = useState<Format>('jpg');
-  const [quality, setQuality] = useState(90);
+  // the form starts where the creator left it in this project (else the last values used anywhere)
+  const [start] = useState(() => extractStart(media.projectId));
+  const [options, setOptionsState] = useState(() => (start ? { ...defaultOptions(), ...start.options } : defaultOptions()));
+  const [format, setFormatState] = useState<Format>(start?.format ?? 'jpg');
+  const [quality, setQualityState] = useState(start?.quality ?? 90);
   const [busy, setBusy] = useState(false);
+  const keep = (next: Partial<ExtractValues>) => usePlace.getState().rememberExtract(media.projectId, { options, format, quality, ...next });
+  const setOptions = (v: ExtractOptionsValue) => {
+    setOptionsState(v);
+    keep({ options: v });
+  };
+  const setFormat = (f: Format) => {
+    setFormatState(f);
+    keep({ format: f });
+  };
+  const setQuality = (q: number) => {
+    setQualityState(q);
+    keep({ quality: q });
+  };
 
   const built = toParams(options, format, quality);
   const problem = 'error' in built ? built : null;

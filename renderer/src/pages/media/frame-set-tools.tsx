@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { FRAMES_EXPORT_JOB, FrameSetExport, type ContactSheet, type FrameSet, type FrameSetExportFormat, type ImageItem, type Job } from '../../../../main/common/contract';
 import { api, fileUrl, isBrowserHost } from '../../api';
 import { useFrames } from '../../stores/frames-store';
+import { placeOf, usePlace } from '../../stores/place-store';
 import { isActive, useJobs } from '../../stores/job-store';
 import { showError, useToasts } from '../../stores/toast-store';
 import { Icon } from '../../ui/icon';
@@ -103,7 +104,12 @@ export function FrameSetTools({ set }: { set: FrameSet }) {
   const { t } = useTranslation('media');
   const reload = useFrames((s) => s.load);
   const { total, get, ensure } = useImagePages(set.projectId, set.id, `${set.status}:${set.frameCount}`);
-  const [pos, setPos] = useState(0);
+  // the scrubber comes back where it was in this set (a reload, another set and back)
+  const [pos, setPosState] = useState(() => placeOf(set.projectId).scrub?.[String(set.id)] ?? 0);
+  const setPos = (p: number) => {
+    setPosState(p);
+    usePlace.getState().rememberScrub(set.projectId, set.id, p);
+  };
   const [marked, setMarked] = useState<Set<number>>(new Set());
   const [sheet, setSheet] = useState<ContactSheet | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -116,7 +122,7 @@ export function FrameSetTools({ set }: { set: FrameSet }) {
   const item: ImageItem | undefined = get(Math.min(pos, Math.max(0, count - 1)));
 
   useEffect(() => {
-    setPos(0);
+    setPosState(placeOf(set.projectId).scrub?.[String(set.id)] ?? 0);
     setMarked(new Set());
     setSheet(null);
   }, [set.id]);

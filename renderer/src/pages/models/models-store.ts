@@ -14,6 +14,7 @@ import type {
 } from '../../../../main/common/contract';
 import { api } from '../../api';
 import { onJobUpdated, useJobs } from '../../stores/job-store';
+import { placeOf, stillThere, usePlace } from '../../stores/place-store';
 import { showError, useToasts } from '../../stores/toast-store';
 
 /** The models page: library, catalogue, devices, runs of the open project and the results shown. */
@@ -148,8 +149,9 @@ export const useModels = create<ModelsState>((set, get) => ({
       if (get().projectId !== projectId) return;
       jobs.forEach((j) => useJobs.getState().setJob(j));
       set({ frameSets, runs });
-      const selected = get().selectedRunId;
-      if (selected !== null && runs.some((r) => r.id === selected)) await get().selectRun(selected);
+      // the run shown now, else the one kept for this project (a reload, a restart), else the newest
+      const selected = stillThere(runs, get().selectedRunId) ?? stillThere(runs, placeOf(projectId).runId);
+      if (selected !== null) await get().selectRun(selected);
       else if (runs[0]) await get().selectRun(runs[0].id);
     } catch (err) {
       showError(err);
@@ -211,6 +213,8 @@ export const useModels = create<ModelsState>((set, get) => ({
   async selectRun(id) {
     set({ selectedRunId: id, ...(id !== get().selectedRunId ? { summary: null, results: [], resultsTotal: 0 } : {}) });
     if (id === null) return;
+    const pid = get().projectId;
+    if (pid !== null) usePlace.getState().remember(pid, { runId: id });
     try {
       const [summary, page] = await Promise.all([api.inference.summary({ runId: id }), api.inference.results({ runId: id, offset: 0, limit: PAGE })]);
       if (get().selectedRunId !== id) return;

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ModelRun, RunPlan } from '../../../../main/common/contract';
 import { isActive, useJobs } from '../../stores/job-store';
+import { placeOf, usePlace } from '../../stores/place-store';
 import { formatDate, formatEta, formatNumber } from '../../ui/format';
 import { Icon } from '../../ui/icon';
 import { ProgressBar } from '../../ui/progress-bar';
@@ -19,14 +20,23 @@ export function RunForm({ projectId }: { projectId: number }) {
   const planRun = useModels((s) => s.planRun);
   // Any change to the runs (one started, finished, cancelled, deleted) can change what remains.
   const runsKey = useModels((s) => s.runs.map((r) => `${r.id}:${r.status}:${r.done}:${r.failed}`).join(','));
-  const [modelId, setModelId] = useState('');
-  const [setId, setSetId] = useState<string>('');
+  // the model and images chosen last in this project come back after a reload; gone ones fall back quietly
+  const [modelId, setModelIdState] = useState(() => placeOf(projectId).modelId ?? '');
+  const [setId, setSetIdState] = useState<string>(() => placeOf(projectId).runImages ?? '');
+  const setModelId = (id: string) => {
+    setModelIdState(id);
+    usePlace.getState().remember(projectId, { modelId: id });
+  };
+  const setSetId = (id: string) => {
+    setSetIdState(id);
+    usePlace.getState().remember(projectId, { runImages: id });
+  };
   const [mode, setMode] = useState<(typeof RUN_MODES)[number]>('remaining');
   const [busy, setBusy] = useState(false);
   const [plan, setPlan] = useState<{ key: string; plan: RunPlan } | null>(null);
-  const chosenModel = modelId || models.find((m) => m.task !== 'ocr-rec')?.id || '';
+  const chosenModel = (models.some((m) => m.id === modelId) ? modelId : '') || models.find((m) => m.task !== 'ocr-rec')?.id || '';
   const completeSets = frameSets.filter((s) => s.status === 'complete');
-  const chosenSet = setId || (completeSets[0] ? String(completeSets[0].id) : 'all');
+  const chosenSet = (setId === 'all' || completeSets.some((s) => String(s.id) === setId) ? setId : '') || (completeSets[0] ? String(completeSets[0].id) : 'all');
   const setsKey = completeSets.map((s) => `${s.id}:${s.frameCount}`).join(',');
   const planKey = `${projectId}|${chosenModel}|${chosenSet}|${mode}|${runsKey}|${setsKey}`;
   const current = plan?.key === planKey ? plan.plan : null;

@@ -4,6 +4,8 @@
  */
 import { fileUrl } from '../../api/file-url';
 import { useNav } from '../../stores/nav-store';
+import { placeOf, usePlace } from '../../stores/place-store';
+import { useProjects } from '../../stores/project-store';
 import { extensionOf, isModelName, viewerExtensions } from './formats/detect';
 import { useViewer, type SlotIndex } from './viewer-store';
 
@@ -20,6 +22,33 @@ export function openModelPath(rel: string, opts: { slot?: SlotIndex; name?: stri
   const name = opts.name ?? rel.split(/[\\/]/).pop() ?? rel;
   return useViewer.getState().open({ kind: 'url', url: fileUrl(rel), name }, opts.slot, { cameraKey: `path:${rel.replace(/\\/g, '/')}` });
 }
+
+/**
+ * Opens the data-folder file kept as the project's open 3D file (after a reload or restart), in slot 0 and
+ * only while it is empty. A file deleted since is dropped quietly: the viewer stays empty, no error.
+ */
+export async function restoreViewerFile(): Promise<void> {
+  const projectId = useProjects.getState().currentId;
+  const rel = placeOf(projectId).viewerPath;
+  if (!rel || useViewer.getState().slots[0].status !== 'empty') return;
+  const name = rel.split(/[\\/]/).pop() ?? rel;
+  await useViewer.getState().open({ kind: 'url', url: fileUrl(rel), name }, 0, { cameraKey: `path:${rel}` });
+  if (useViewer.getState().slots[0].status === 'error') {
+    useViewer.getState().close(0);
+    usePlace.getState().remember(projectId, { viewerPath: null });
+  }
+}
+
+// The file open in slot 0 is kept per project when it can be opened again: a data-folder path, not a picked file.
+useViewer.subscribe((s, prev) => {
+  const now = s.slots[0];
+  const before = prev.slots[0];
+  if (now === before || now.status === 'loading' || now.status === 'error') return;
+  const key = now.status === 'ready' ? now.model.cameraKey : null;
+  const viewerPath = key?.startsWith('path:') ? key.slice(5) : null;
+  const projectId = useProjects.getState().currentId;
+  if ((placeOf(projectId).viewerPath ?? null) !== viewerPath) usePlace.getState().remember(projectId, { viewerPath });
+});
 
 // a model file beats its companions; among models the richer container first
 const rank = (name: string) => ['gltf', 'glb', 'obj', 'ply', 'splat'].indexOf(extensionOf(name));

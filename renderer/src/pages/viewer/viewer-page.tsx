@@ -4,7 +4,7 @@ import { targetOwnsKey } from '../../app/key-target';
 import { Dialog } from '../../ui/dialog';
 import { useToasts } from '../../stores/toast-store';
 import { sidecarExtensions, viewerExtensions } from './formats/detect';
-import { openModelFiles, openModelPath } from './open-model';
+import { openModelFiles, openModelPath, restoreViewerFile } from './open-model';
 import { controllers, ViewerCanvas } from './render/viewer-canvas';
 import { lightingPresets } from './render/lighting';
 import { MeasurePanel, SettingsPanel, SlotOverlay, StatsPanel } from './ui/panels';
@@ -144,11 +144,13 @@ export function ViewerPage() {
   useEffect(() => {
     const fromHash = () => {
       const m = /^#\/viewer\?(?:.*&)?open=([^&]+)/.exec(location.hash);
-      if (!m) return;
+      if (!m) return false;
       history.replaceState(null, '', `${location.pathname}${location.search}#/viewer`);
       void openModelPath(decodeURIComponent(m[1]!));
+      return true;
     };
-    fromHash();
+    // no link to open: the 3D file kept for this project comes back (a reload, a restart)
+    if (!fromHash()) void restoreViewerFile();
     window.addEventListener('hashchange', fromHash);
     return () => window.removeEventListener('hashchange', fromHash);
   }, []);
