@@ -289,7 +289,7 @@ function SignedIn() {
           <Icon name="refresh" size={15} />
         </button>
       </div>
-      {account.vault && <div className="faint account-vault">{t('account.vault', { vault: account.vault })}</div>}
+      {account.vault && <div className="faint account-vault">{t('account.vault', { vault: t(`account.vaults.${account.vault}`, { defaultValue: account.vault }) })}</div>}
       {error && <AccountErrorView error={error} email={account.email ?? ''} />}
       {changing ? (
         <ChangePassword onDone={() => setChanging(false)} />

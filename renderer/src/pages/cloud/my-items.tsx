@@ -87,17 +87,20 @@ function ItemRow({ model, item }: { model: CloudModel; item: CloudItem }) {
           <ItemFiles item={item} />
         </div>
       )}
-      <ConfirmDialog
-        open={confirming}
-        title={t('items.deleteTitle')}
-        message={t('items.deleteText', { name })}
-        confirmLabel={t('items.deleteConfirm')}
-        danger
-        busy={busy}
-        onConfirm={() => void confirm()}
-        onCancel={() => setConfirming(false)}
-        testId="delete-item-dialog"
-      />
+      {/* mounted only while asked, so a long list does not hold a dialog per row */}
+      {confirming && (
+        <ConfirmDialog
+          open
+          title={t('items.deleteTitle')}
+          message={t('items.deleteText', { name })}
+          confirmLabel={t('items.deleteConfirm')}
+          danger
+          busy={busy}
+          onConfirm={() => void confirm()}
+          onCancel={() => setConfirming(false)}
+          testId="delete-item-dialog"
+        />
+      )}
     </li>
   );
 }
