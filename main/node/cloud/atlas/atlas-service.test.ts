@@ -6,12 +6,13 @@
  * after the sign-in), and no token or password in clear on disk afterwards.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAtlasEmulator, type AtlasEmulator } from '../../../../emulators/atlas';
 import { fixtures } from '../../../../test-support/media-fixtures';
-import { closedPort } from '../../../../test-support/loopback-server';
+import { closedPort, startLoopback } from '../../../../test-support/loopback-server';
 import { AppError } from '../../../common/app-error';
 import type { Channel, CloudJob, EventName, ParsedRequestOf, ResponseOf } from '../../../common/contract';
 import { createCore, type Core } from '../../core';
@@ -166,7 +167,7 @@ describe('cloud jobs (Atlas)', () => {
     for (const r of done.results) expect(fs.readFileSync(path.join(s.dataDir, r.file)).equals(fs.readFileSync(emu.resultFile(done.requestId!, r.code)!))).toBe(true);
   }, 120_000);
 
-  it('Atlas unreachable at submit: queued in the outbox, sent when it comes back', async () => {
+  it('Atlas unreachable at submit: queued in the outbox, kept across a restart, sent when it comes back', async () => {
     const port = await closedPort();
     const dir = fs.mkdtempSync(path.join(work, 'emu-'));
     let second: AtlasEmulator | null = await startAtlasEmulator({ port, dataDir: dir, processingMs: 100, quiet: true });
@@ -188,14 +189,48 @@ describe('cloud jobs (Atlas)', () => {
     const outbox = await call(s.core, 'cloud.outbox', {});
     expect(outbox.map((o) => o.ref)).toContain(job.id);
 
+    // The app is closed while the job waits, and opened again before Atlas is back.
+    await s.core.close();
+    const again = await openStudio(s.dataDir, `http://127.0.0.1:${port}`);
+    expect((await call(again, 'cloud.job', { id: job.id })).state).toBe('queued');
     second = await startAtlasEmulator({ port, dataDir: dir, processingMs: 100, quiet: true });
     try {
-      const done = await until(s.core, job.id, (j) => j.state === 'done' || j.state === 'failed');
+      const done = await until(again, job.id, (j) => j.state === 'done' || j.state === 'failed');
       expect(done.error).toBeNull();
       expect(done.outboxId).toBeNull();
       expect(second.items().map((i) => i.requestId)).toContain(done.requestId);
     } finally {
       await second.close();
+    }
+  }, 120_000);
+
+  it('a download whose bytes are not the format claimed: refused, nothing kept, the job failed saying so', async () => {
+    // A proxy in front of the emulator that answers every download with an HTML page.
+    const proxy = await startLoopback((req, res) => {
+      if (req.method === 'GET' && req.url?.startsWith('/atlas/item/download/')) {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end('<!doctype html><html><body>Oops</body></html>');
+        return;
+      }
+      const target = new URL(req.url ?? '/', emu.url);
+      const up = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    try {
+      const s = await studio(proxy.url, 'format@example.com');
+      const job = await call(s.core, 'cloud.submit', { projectId: s.projectId, model: 'gs3d', mediaId: s.videoId });
+      const failed = await until(s.core, job.id, (j) => j.state === 'failed' || j.state === 'done');
+      expect(failed.state).toBe('failed');
+      expect(failed.error?.message).toMatch(/PLY|ply/);
+      expect(failed.results).toEqual([]);
+      const dir = path.join(s.dataDir, 'projects', String(s.projectId), 'cloud', job.id);
+      expect(fs.existsSync(dir) ? fs.readdirSync(dir) : []).toEqual([]);
+    } finally {
+      await proxy.close();
     }
   }, 120_000);
 

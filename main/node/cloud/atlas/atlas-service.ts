@@ -330,6 +330,12 @@ export class AtlasService {
     const attempts = this.d.uploadAttempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
+      // A queued job (after a restart too) stays queued until Atlas answers.
+      if (this.row(id).state === 'queued' && !(await this.d.reachable().catch(() => false))) {
+        await this.waitQueued(id, ctx);
+        attempt = 0;
+        continue;
+      }
       let job = this.update(id, { state: 'uploading', error_json: null, upload_json: null, finished_at: null });
       const { video, image } = this.inputs(job);
       try {
