@@ -273,6 +273,15 @@ describe('every model\'s results by download code', () => {
     await parseModel('Dance.glb', g.bytes);
   });
 
+  it('musepose reads a phone video by its rotation: landscape pixels stored with rotate=90 count as vertical', async () => {
+    const rotated = path.join(dir, 'rotated.mp4');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', media.video!, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+    const r = await a.form('/atlas/item/musepose', { itemName: 'Phone', Epoch: '3', Image: png(media.portrait!), payLoad: mp4(rotated) }, token);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    await em.waitGenerated(r.body.requestId);
+  });
+
   it('nerf2mesh (limits off): 1 is ${itemName}_1.glb, 2 ${itemName}_0.glb (coarser), 3 a GIF', async () => {
     const lenient = await startAtlasEmulator({ processingMs: 0, enforceInputLimits: false, autoConfirmEmail: true, quiet: true });
     try {
