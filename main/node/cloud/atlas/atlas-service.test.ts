@@ -302,6 +302,12 @@ describe('cloud jobs (Atlas)', () => {
       const done = await until(s.core, job.id, (j) => j.state === 'done' || j.state === 'failed');
       expect(done.state).toBe('done');
       expect((await failure(call(s.core, 'cloud.retryJob', { id: job.id }))).code).toBe('CONFLICT');
+      // Deleting the project stops its unfinished cloud jobs first; their rows go with it.
+      const other = await call(s.core, 'cloud.submit', { projectId: s.projectId, model: 'instant-mesh', mediaId: s.imageId });
+      await until(s.core, other.id, (j) => j.state === 'processing');
+      await expect(call(s.core, 'projects.delete', { id: s.projectId })).resolves.toEqual({ deleted: true });
+      expect(() => s.core.jobs.get(other.id)).toThrow(/No job/);
+      expect(await call(s.core, 'cloud.jobs', {})).toEqual([]);
     } finally {
       emu = saved;
       await slow.close();

@@ -259,6 +259,12 @@ export class AtlasService {
     return this.update(id, { outbox_id: null });
   }
 
+  /** Stops every unfinished job of a project (before the project is deleted; its cloud items stay in My items). */
+  async cancelProjectJobs(projectId: number): Promise<void> {
+    const rows = this.d.db.prepare(`SELECT id FROM cloud_jobs WHERE project_id = ? AND state NOT IN ('done','failed','cancelled')`).all(projectId) as { id: string }[];
+    for (const r of rows) await this.cancel(r.id);
+  }
+
   /**
    * Start-up (and after a sign-in): every job that is not finished and not running is picked up again —
    * uploads restart, jobs with a requestId are followed, downloads resume.
