@@ -155,6 +155,24 @@ describe('kraken cloud', () => {
     expect(emu.requests().filter((q) => q.path.startsWith('/atlas/item/'))).toEqual([]);
   }, 120_000);
 
+  it('signup: a weak password is refused before anything is sent; a good one creates the account; 409 for the same e-mail', async () => {
+    emu.clearRequests();
+    const weak = await kraken(['cloud', 'signup', '--email', 'new-cli@example.com', '--nickname', 'n', '--password-stdin'], { stdin: 'weakpass\n' });
+    expect(weak.code).not.toBe(0);
+    expect(weak.stderr).toMatch(/upper-case letter/);
+    expect(emu.requests().filter((r) => r.path === '/atlas/auth/sign-up')).toEqual([]);
+    const ok = await kraken(['cloud', 'signup', '--email', 'new-cli@example.com', '--nickname', 'n', '--password-stdin', '--json'], { stdin: 'Good-pass-123\n' });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ email: 'new-cli@example.com', confirmationSent: true });
+    const again = await kraken(['cloud', 'signup', '--email', 'new-cli@example.com', '--nickname', 'n', '--password-stdin'], { stdin: 'Good-pass-123' });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already exists/);
+    // Not confirmed yet: the sign-in says so.
+    const login = await kraken(['cloud', 'login', '--email', 'new-cli@example.com', '--password-stdin'], { stdin: 'Good-pass-123' });
+    expect(login.code).toBe(1);
+    expect(login.stderr).toMatch(/not confirmed/);
+  }, 120_000);
+
   it('--api overrides KRAKEN_ATLAS_URL', async () => {
     const r = await kraken(['cloud', 'whoami', '--json', '--api', emu.url], { env: { KRAKEN_ATLAS_URL: 'http://127.0.0.1:9' } });
     expect(JSON.parse(r.stdout)).toMatchObject({ api: emu.url });
