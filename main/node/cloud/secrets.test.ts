@@ -109,6 +109,26 @@ describe('openVault', () => {
     expect(told).toHaveLength(1);
   });
 
+  it('moves what the fallback file holds into a keychain that answers now, and removes the file', async () => {
+    const data = tmpDir();
+    const file = new FileVault(data);
+    await file.set('atlas.session', 'tok-1');
+    await file.set('wallet.key', 'tok-2');
+    const store = new Map<string, string>();
+    const keychain = Object.assign(new KeyringVault(), {
+      probe: async () => null,
+      get: async (n: string) => store.get(n) ?? null,
+      set: async (n: string, v: string) => void store.set(n, v),
+      delete: async (n: string) => store.delete(n),
+    });
+    const v = await openVault(data, { keychain });
+    expect(v.backend).toBe('keychain');
+    expect(await v.get('atlas.session')).toBe('tok-1');
+    expect([...store.keys()].sort()).toEqual(['atlas.session', 'wallet.key']);
+    expect(fs.existsSync(file.file)).toBe(false);
+    expect(filesContaining(data, 'tok-1')).toEqual([]);
+  });
+
   it('falls back to the file when the keychain probe fails', async () => {
     const failing = Object.assign(new KeyringVault(), { probe: async () => 'Couldn’t access platform storage: AccessDenied' });
     const v = await openVault(tmpDir(), { keychain: failing });

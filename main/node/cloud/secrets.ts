@@ -170,6 +170,11 @@ export class FileVault implements SecretVault {
     return this.read().entries[name] ?? null;
   }
 
+  /** The names stored (never the values). */
+  names(): string[] {
+    return Object.keys(this.read().entries);
+  }
+
   async set(name: string, value: string): Promise<void> {
     checkName(name);
     const data = this.read();
@@ -274,9 +279,37 @@ export async function openVault(dataDir: string, opts: OpenVaultOptions = {}): P
   if (opts.keychain !== false) {
     const keychain = opts.keychain ?? new KeyringVault();
     const why = await keychain.probe();
-    if (!why) return keychain;
+    if (!why) {
+      await moveFileSecretsInto(keychain, dataDir);
+      return keychain;
+    }
     reasons.push(why);
   } else reasons.push('the keychain is turned off for this run');
   const vault = new FileVault(dataDir, { onFallback: opts.onFallback, reason: reasons.join('; ') });
   return Object.assign(vault, { fallbackReason: reasons.join('; ') });
+}
+
+/**
+ * A keychain that answers now (one was installed on a rig that used the file): what the file holds moves into it
+ * and the file goes, so a token rests in one place only. A secret the keychain refuses stays in the file.
+ */
+async function moveFileSecretsInto(keychain: SecretVault, dataDir: string): Promise<void> {
+  const file = new FileVault(dataDir);
+  if (!fs.existsSync(file.file)) return;
+  let names: string[];
+  try {
+    names = file.names();
+  } catch {
+    return; // a damaged file is left for the user (FileVault's message says what to do)
+  }
+  for (const name of names) {
+    const value = await file.get(name);
+    if (value === null) continue;
+    try {
+      await keychain.set(name, value);
+      await file.delete(name);
+    } catch {
+      // keep it in the file; the next start tries again
+    }
+  }
 }
