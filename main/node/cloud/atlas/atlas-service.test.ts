@@ -26,11 +26,11 @@ const opened: Core[] = [];
 let emu: AtlasEmulator;
 
 /** The studio's core on a data folder, pointed at `url` (a saved setting, as the Cloud page saves it). */
-async function openStudio(dataDir: string, url: string): Promise<Core> {
+async function openStudio(dataDir: string, url: string, opts: { keychain?: boolean } = {}): Promise<Core> {
   const core = createCore({
     dataDir,
     shell: 'cli',
-    cloud: { keychain: false, client: { baseDelayMs: 5, maxDelayMs: 20 }, pollMs: { first: 50, max: 200 }, queuedCheckMs: 100, outboxIntervalMs: 200 },
+    cloud: { keychain: opts.keychain ? undefined : false, client: { baseDelayMs: 5, maxDelayMs: 20 }, pollMs: { first: 50, max: 200 }, queuedCheckMs: 100, outboxIntervalMs: 200 },
   });
   opened.push(core);
   await call(core, 'cloud.setConnection', { service: 'atlas', baseUrl: url });
@@ -63,8 +63,8 @@ async function until(core: Core, id: string, ok: (j: CloudJob) => boolean, timeo
 }
 
 /** A data folder with a project, a video and an image, connected to `url` and signed in as `email`. */
-async function studio(url: string, email: string, dataDir = fs.mkdtempSync(path.join(work, 'data-'))) {
-  const core = await openStudio(dataDir, url);
+async function studio(url: string, email: string, dataDir = fs.mkdtempSync(path.join(work, 'data-')), opts: { keychain?: boolean } = {}) {
+  const core = await openStudio(dataDir, url, opts);
   await emu.createUser({ email, password: PASSWORD, nickname: 'creator' });
   await call(core, 'cloud.signIn', { email, password: PASSWORD });
   const project = core.projects.create({ name: 'cloud' });
@@ -351,5 +351,28 @@ describe('cloud jobs (Atlas)', () => {
     // Without a keychain the 0600 fallback file is the only place a token may rest.
     expect(hits.filter((h) => path.join(s.dataDir, h) !== vaultFile)).toEqual([]);
     if (vaultFile && fs.existsSync(vaultFile)) expect(fs.statSync(vaultFile).mode & 0o077).toBe(0);
+  }, 120_000);
+
+  const keyring = process.env.KRAKEN_TEST_KEYRING === '1';
+  if (!keyring) console.log('[skip] keychain session test: runs only inside the isolated keyring that npm test starts (KRAKEN_TEST_KEYRING=1)');
+  it.skipIf(!keyring)('with the OS keychain: after a session no token is anywhere in the data folder, not even a fallback file', async () => {
+    const s = await studio(emu.url, 'keychain@example.com', undefined, { keychain: true });
+    const job = await call(s.core, 'cloud.submit', { projectId: s.projectId, model: 'instant-mesh', mediaId: s.imageId });
+    await until(s.core, job.id, (j) => j.state === 'done');
+    expect((await call(s.core, 'cloud.account', { refresh: true })).vault).toBe('keychain');
+    const stored = JSON.parse((await s.core.atlas.vault.get(s.core.atlas.session.secretName()))!) as { session: { accessToken: string; refreshToken: string } };
+    const needles = [PASSWORD, stored.session.accessToken, stored.session.refreshToken].map((x) => Buffer.from(x));
+    await call(s.core, 'cloud.signOut', {});
+    const hits: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (needles.some((n) => fs.readFileSync(p).includes(n))) hits.push(p);
+      }
+    };
+    walk(s.dataDir);
+    expect(hits).toEqual([]);
+    expect(fs.existsSync(credentialsFile(s.dataDir))).toBe(false);
   }, 120_000);
 });
