@@ -168,6 +168,18 @@ describe('upload faults', () => {
     await em.waitGenerated(JSON.parse(again.body!).requestId);
   });
 
+  it('a file name that climbs out of its folder (../../../escape.mp4) stays inside the item; request.tar.gz keeps only its base name', async () => {
+    const r = await uploadRaw('/atlas/item/gs3d', { itemName: 'Sneaky', Epoch: '1' }, 'Payload', '../../../escape.mp4', fs.readFileSync(video));
+    expect(r.status).toBe(201);
+    const id = JSON.parse(r.body!).requestId;
+    await em.waitGenerated(id);
+    expect(fs.existsSync(path.join(em.dataDir, '..', 'escape.mp4'))).toBe(false);
+    expect(fs.readdirSync(path.join(em.dataDir, 'items', id, 'input'))).toEqual(['Payload.mp4']);
+    const req = await fetch(`${em.url}/atlas/item/request/${id}`, { headers: { authorization: `Bearer ${token}` } });
+    const { readTarGz } = await import('../base/tar');
+    expect(readTarGz(new Uint8Array(await req.arrayBuffer())).map((e) => e.name)).toEqual(['request.json', 'Payload/escape.mp4']);
+  });
+
   it('a multipart body that ends without its closing boundary is a 400 {message}, and nothing is kept', async () => {
     const before = em.items().length;
     const boundary = 'cut-short';
