@@ -314,6 +314,30 @@ describe('cloud jobs (Atlas)', () => {
     }
   }, 120_000);
 
+  it('NG from Atlas fails the job saying so; retry submits the input again as a new item', async () => {
+    const slow = await startAtlasEmulator({ processingMs: 24 * 3600 * 1000, quiet: true });
+    const saved = emu;
+    emu = slow;
+    try {
+      const s = await studio(slow.url, 'ng@example.com');
+      const job = await call(s.core, 'cloud.submit', { projectId: s.projectId, model: 'instant-mesh', mediaId: s.imageId });
+      const processing = await until(s.core, job.id, (j) => j.state === 'processing' && j.requestId !== null);
+      slow.failItem(processing.requestId!, 'out of memory');
+      const failed = await until(s.core, job.id, (j) => j.state === 'failed');
+      expect(failed.cloudStatus).toBe('NG');
+      expect(failed.error?.message).toMatch(/could not generate/);
+      await call(s.core, 'cloud.retryJob', { id: job.id });
+      const again = await until(s.core, job.id, (j) => j.state === 'processing' && j.requestId !== null && j.requestId !== processing.requestId);
+      await slow.waitGenerated(again.requestId!, 60_000);
+      slow.finishItem(again.requestId!);
+      const done = await until(s.core, job.id, (j) => j.state === 'done' || j.state === 'failed');
+      expect(done.state).toBe('done');
+    } finally {
+      emu = saved;
+      await slow.close();
+    }
+  }, 120_000);
+
   it('after a session no token and no password is in clear in the data folder, the database or the logs', async () => {
     const s = await studio(emu.url, 'scan@example.com');
     // What a shell logs: every failed call through the one dispatcher (wrong password, weak password, bad payload).

@@ -243,7 +243,11 @@ export class AtlasService {
     }
     const runner = this.d.jobs.get(id);
     if (runner.status === 'running' || runner.status === 'queued') return job;
-    this.update(id, { state: job.requestId ? (job.cloudStatus === 'OK' ? 'downloading' : 'processing') : 'uploading', error_json: null, note: null, finished_at: null });
+    // Atlas failed the item (NG) or no longer has it: a retry submits the input again as a new item.
+    const again = job.cloudStatus === 'NG' || (job.error?.code === 'NOT_FOUND' && job.requestId !== null && job.cloudStatus !== 'OK');
+    if (again) this.update(id, { request_id: null, cloud_status: null, upload_json: null });
+    const requestId = again ? null : job.requestId;
+    this.update(id, { state: requestId ? (job.cloudStatus === 'OK' ? 'downloading' : 'processing') : 'uploading', error_json: null, note: null, finished_at: null });
     this.d.jobs.resume(id);
     return this.get(id);
   }
