@@ -256,3 +256,28 @@ test('My items: load more by cursor, delete with confirmation, and "not yours"',
   await expect(cloud.item(made[1]!)).toContainText('belongs to another account');
   expect(atlas.item(made[1]!)).not.toBeNull();
 });
+
+test('in Korean, with the coming tabs reached by keyboard', async ({ studio, atlas, cloud, page }) => {
+  const email = await newUser(atlas, '미나');
+  const app = new AppPage(page);
+  await openWithProject(page, studio.url, ['walkaround.mp4']);
+  await app.goTo('settings');
+  await page.getByTestId('language-ko').click();
+  await app.goTo('cloud');
+  await expect(page.getByTestId('cloud-tab-generate')).toHaveText('3D 생성');
+  await cloud.signIn(email, PASSWORD);
+  await cloud.expectVerdict('ok');
+  await expect(cloud.preflight()).toContainText('제한을 통과합니다');
+  await page.screenshot({ path: path.join(SHOTS, 'cloud-ko.png') });
+
+  // the tabs are a WAI-ARIA tab row: arrows move between them; the later services say they are coming
+  await page.getByTestId('cloud-tab-generate').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('cloud-tab-training')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('cloud-tab-training')).toBeFocused();
+  await expect(page.getByTestId('cloud-coming-training')).toContainText('클라우드 학습');
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('cloud-coming-gpu')).toBeVisible();
+  await page.keyboard.press('Home');
+  await expect(cloud.form()).toBeVisible();
+});

@@ -143,7 +143,7 @@ export class CloudPage {
   }
 
   async showItems(model: CloudModelKey): Promise<void> {
-    await this.items().getByTestId(`cloud-items-model-${model}`).click();
+    await this.items().getByTestId('cloud-items-model').selectOption(model);
     await expect(this.items()).toHaveAttribute('data-model', model);
   }
 

@@ -301,11 +301,13 @@ function SignedIn() {
           <button type="button" className="button ghost small" onClick={() => setChanging(true)} data-testid="account-change-password">
             {t('account.changePassword')}
           </button>
-          <button type="button" className="button ghost small danger-text" onClick={() => setDeleting(true)} data-testid="account-delete">
-            {t('account.deleteAccount')}
-          </button>
         </div>
       )}
+      <div className="account-danger">
+        <button type="button" className="button ghost small danger-text" onClick={() => setDeleting(true)} data-testid="account-delete">
+          <Icon name="trash" size={14} /> {t('account.deleteAccount')}
+        </button>
+      </div>
       <DeleteAccountDialog open={deleting} email={account.email ?? ''} onClose={() => setDeleting(false)} />
     </div>
   );

@@ -6,7 +6,6 @@ import { useCloud } from '../../stores/cloud-store';
 import { ConfirmDialog } from '../../ui/dialog';
 import { formatDate } from '../../ui/format';
 import { Icon } from '../../ui/icon';
-import { Segmented } from '../../ui/segmented';
 import { cloudModels, deleteErrorKey } from './cloud-rules';
 
 const FILE_TYPES: CloudItemFileType[] = ['thumbnail', 'request', 'reply', 'output', 'log'];
@@ -130,7 +129,14 @@ export function MyItems() {
         )}
       </div>
       <p className="faint cloud-items-intro">{t('items.intro')}</p>
-      <Segmented options={cloudModels} value={model} onChange={setModel} render={(m) => t(`models.${m}`)} label={t('form.model')} testId={(m) => `cloud-items-model-${m}`} className="cloud-models" />
+      {/* a list, not a button row: five model names do not fit the side column on one line */}
+      <select className="select cloud-items-model" value={model} onChange={(e) => setModel(e.target.value as CloudModel)} aria-label={t('form.model')} data-testid="cloud-items-model">
+        {cloudModels.map((m) => (
+          <option key={m} value={m}>
+            {t(`models.${m}`)}
+          </option>
+        ))}
+      </select>
       {!signedIn ? (
         <p className="muted cloud-items-note" data-testid="cloud-items-signin">
           {t('items.signIn')}
