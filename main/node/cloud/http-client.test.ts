@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError } from '../../common/app-error';
 import { closedPort, readBody, startLoopback, type LoopbackServer } from '../../../test-support/loopback-server';
-import { HttpClient, type AuthProvider, type HttpClientOptions } from './http-client';
+import { HttpClient, loggingLayer, type AuthProvider, type HttpClientOptions, type RequestLogLine } from './http-client';
 
 const servers: LoopbackServer[] = [];
 async function serve(handler: http.RequestListener): Promise<LoopbackServer> {
@@ -344,5 +344,23 @@ describe('HttpClient.requestRaw', () => {
     const e = await caught(c.requestRaw({ path: '/nothing' }));
     expect(e.code).toBe('NOT_FOUND');
     expect(e.message).toBe('The Atlas service said: No item.');
+  });
+});
+
+describe('loggingLayer', () => {
+  it('logs method, path, status and time per request — never the token, the query or the body', async () => {
+    const s = await serve((req, res) => (req.url!.startsWith('/atlas/me') ? json(res, 200, { ok: true }) : req.socket.destroy()));
+    const lines: RequestLogLine[] = [];
+    const token = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.c2ln';
+    const auth: AuthProvider = { header: async () => `Bearer ${token}`, refresh: async () => false };
+    const { c } = client(s.url, { auth, maxRetries: 0, middleware: [loggingLayer((l) => lines.push(l))] });
+    await c.request({ method: 'POST', path: '/atlas/me', query: { cursor: 'private-cursor' }, json: { password: 'Secret-Passw0rd!' }, schema: Ok });
+    await caught(c.request({ path: '/atlas/drop', schema: Ok }));
+    expect(lines.map((l) => [l.method, l.path, l.status, l.error])).toEqual([
+      ['POST', '/atlas/me', 200, undefined],
+      ['GET', '/atlas/drop', null, 'NETWORK'],
+    ]);
+    const text = JSON.stringify(lines);
+    for (const secret of [token, 'private-cursor', 'Secret-Passw0rd!']) expect(text).not.toContain(secret);
   });
 });

@@ -416,3 +416,39 @@ function isFetchFailure(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   return err.name === 'AbortError' || /^(fetch failed|terminated|other side closed|socket hang up)/i.test(err.message);
 }
+
+export interface RequestLogLine {
+  service: CloudServiceName;
+  method: HttpMethod;
+  /** The path without its query (query values can be ids or cursors; they stay out of logs). */
+  path: string;
+  status: number | null;
+  ms: number;
+  /** The error code when no reply came (NETWORK, CANCELLED, …). */
+  error?: string;
+}
+
+/**
+ * A logging layer (pass it in `middleware`): one line per request with method, path, status and time — never
+ * headers, query values or bodies, so a token cannot reach a log through it.
+ */
+export function loggingLayer(log: (line: RequestLogLine) => void): Middleware {
+  return (next, client) => async (req) => {
+    const started = performance.now();
+    let path = req.url;
+    try {
+      const u = new URL(req.url);
+      path = u.pathname;
+    } catch {
+      // keep the raw value (it came from client.url, so it parses)
+    }
+    try {
+      const res = await next(req);
+      log({ service: client.service, method: req.method, path, status: res.status, ms: Math.round(performance.now() - started) });
+      return res;
+    } catch (err) {
+      log({ service: client.service, method: req.method, path, status: null, ms: Math.round(performance.now() - started), error: err instanceof AppError ? err.code : 'INTERNAL' });
+      throw err;
+    }
+  };
+}

@@ -241,6 +241,32 @@ describe('uploadMultipart', () => {
     expect(sizes[0]).toBeGreaterThan(3 << 20);
   });
 
+  it('retry: true sends the whole file again after a 503 (never by default: a create must not run twice)', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'v.mp4');
+    fs.writeFileSync(file, randomBytes(1 << 20));
+    const sizes: number[] = [];
+    const s = await serve(async (req, res) => {
+      sizes.push((await readBody(req)).length);
+      if (sizes.length === 1) {
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' });
+        res.end(JSON.stringify({ message: 'busy' }));
+      } else {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ requestId: 'r' }));
+      }
+    });
+    const c = new HttpClient({ service: 'atlas', baseUrl: s.url, sleep: async () => undefined });
+    const opts = { path: '/atlas/item/gs3d', fields: {}, files: [{ field: 'Payload', path: file }], schema: Created };
+    await expect(uploadMultipart(c, { ...opts, retry: true })).resolves.toEqual({ requestId: 'r' });
+    expect(sizes).toHaveLength(2);
+    expect(sizes[0]).toBe(sizes[1]);
+    sizes.length = 0;
+    const e = await caught(uploadMultipart(c, opts));
+    expect(e.code).toBe('REMOTE');
+    expect(sizes).toHaveLength(1);
+  });
+
   it('refuses a missing file before anything is sent, and maps server refusals and an unreachable server', async () => {
     let hits = 0;
     const s = await serve(async (req, res) => {

@@ -172,7 +172,10 @@ export async function planMultipart(fields: Record<string, string>, files: reado
       // Waits for the write that last used buffer i; false: stop.
       const take = () => inFlight[i]!;
       const push = (chunk: Buffer) => {
-        inFlight[i] = write(chunk);
+        const w = write(chunk);
+        // Observed now: a failure of the other buffer's write must not be an unhandled rejection meanwhile.
+        w.catch(() => undefined);
+        inFlight[i] = w;
         i ^= 1;
       };
       for (const p of pieces) {
