@@ -6,6 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readTarGz } from '../base/tar';
 import { startAtlasEmulator, type AtlasEmulator } from './index';
 import { api, makeVideo, mediaDir, PASSWORD, signedInUser, type Api } from './test-kit';
 
@@ -176,7 +177,6 @@ describe('upload faults', () => {
     expect(fs.existsSync(path.join(em.dataDir, '..', 'escape.mp4'))).toBe(false);
     expect(fs.readdirSync(path.join(em.dataDir, 'items', id, 'input'))).toEqual(['Payload.mp4']);
     const req = await fetch(`${em.url}/atlas/item/request/${id}`, { headers: { authorization: `Bearer ${token}` } });
-    const { readTarGz } = await import('../base/tar');
     expect(readTarGz(new Uint8Array(await req.arrayBuffer())).map((e) => e.name)).toEqual(['request.json', 'Payload/escape.mp4']);
   });
 
