@@ -39,7 +39,11 @@ export const commands: Record<string, { run: Command; summary: string; subcomman
   preflight: { run: runPreflight, summary: 'preflight <file> --model <m> [--fix]     check against a cloud model\'s limits; fix' },
   models: { run: runModels, summary: 'models list|import|download|providers  the local model library', subcommands: ['list', 'import', 'download', 'providers'] },
   infer: { run: runInfer, summary: 'infer --model <id|path> <files|dir>    run a model [--json | --jsonl (one JSON object per line, streamed)] [--force-cpu] [--out <dir>]; or over a studio frame set: --frame-set <id> [--remaining]' },
-  cloud: { run: runCloud, summary: 'cloud signup|login|whoami|logout|submit|status|items|download|delete  the Kraken cloud (Atlas 3D); see kraken cloud --help' },
+  cloud: {
+    run: runCloud,
+    summary: 'cloud signup|login|whoami|logout|submit|status|items|download|delete  the Kraken cloud (Atlas 3D); see kraken cloud --help',
+    subcommands: ['signup', 'login', 'whoami', 'logout', 'submit', 'status', 'items', 'download', 'delete'],
+  },
   sets: { run: runSets, summary: 'sets [--project <id>] [--json]          the studio\'s frame sets: ids, images, how many have results' },
   db: { run: runDb, summary: 'db check|backup|restore [--json]        the library database: check it, back it up, restore a backup (see --help)', subcommands: ['check', 'backup', 'restore'] },
 };
