@@ -15,7 +15,7 @@ function matrix(steps: [number, number][][]): Float32Array {
       out[t * C + c] = p;
       used += p;
     }
-    out[t * C] += 1 - used;
+    out[t * C] = (out[t * C] ?? 0) + 1 - used;
   });
   return out;
 }
