@@ -200,6 +200,21 @@ test('devices, force CPU, every bundled model over a frame set: overlays, stored
   await expect(detail.getByTestId('overlay-box')).toHaveCount(boxes);
   await shot(page, 'models-03-detection');
 
+  // The confidence threshold: 40 % by default; what is drawn follows it; it is remembered for this model.
+  await expect(models.minScoreValue()).toHaveText('40%');
+  const at40 = await models.tileBoxScores();
+  expect(at40.length).toBeGreaterThanOrEqual(6);
+  expect(Math.min(...at40)).toBeGreaterThanOrEqual(0.4);
+  await models.setMinScore(0.05);
+  const at5 = await models.tileBoxScores();
+  expect(at5.length).toBeGreaterThanOrEqual(at40.length);
+  await models.setMinScore(0.95);
+  const at95 = await models.tileBoxScores();
+  expect(at95.every((sc) => sc >= 0.95)).toBe(true);
+  expect(at95.length).toBeLessThanOrEqual(at40.length);
+  await models.setMinScore(0.3);
+  expect(Math.min(...(await models.tileBoxScores()))).toBeGreaterThanOrEqual(0.3);
+
   // OCR is one model to the creator: its recogniser (an internal step) is neither in the library nor in the picker.
   expect(await models.modelRows().evaluateAll((els) => els.map((e) => e.getAttribute('data-model-id')))).not.toContain(OCR_REC);
   expect(await page.getByTestId('run-model').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).not.toContain(OCR_REC);
@@ -214,6 +229,7 @@ test('devices, force CPU, every bundled model over a frame set: overlays, stored
   const detRun = models.runsOf(CENTERNET);
   await models.select(detRun);
   await expect(models.tiles()).toHaveCount(6);
+  await expect(models.minScoreValue()).toHaveText('30%');
   const firstSetImages = await models.tileImageIds();
   expect(new Set(firstSetImages).size).toBe(6);
 

@@ -118,6 +118,26 @@ export class ModelsPage {
     return this.page.getByTestId('run-summary');
   }
 
+  /** The detection confidence threshold (a range input, 0.05..0.95) and its shown value ("40%"). */
+  minScore(): Locator {
+    return this.results().getByTestId('min-score');
+  }
+
+  minScoreValue(): Locator {
+    return this.results().getByTestId('min-score-value');
+  }
+
+  /** Sets the threshold and waits until the page shows it. */
+  async setMinScore(value: number): Promise<void> {
+    await this.minScore().fill(String(value));
+    await expect(this.minScoreValue()).toHaveText(`${Math.round(value * 100)}%`);
+  }
+
+  /** Confidence of every detection box drawn on the result tiles. */
+  async tileBoxScores(): Promise<number[]> {
+    return (await this.tiles().getByTestId('overlay-box').evaluateAll((els) => els.map((e) => e.getAttribute('data-score')))).map(Number);
+  }
+
   /** The reason the selected run gives for not using a provider or backend. */
   fallback(name: string): Locator {
     return this.summary().locator(`[data-testid="run-fallback"][data-provider="${name}"]`);

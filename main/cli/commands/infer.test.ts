@@ -5,11 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../common/app-error';
-import { linearClassifier, redMaskModel } from '../../node/inference/testing/onnx-builder';
+import { constantOutput, linearClassifier, redMaskModel } from '../../node/inference/testing/onnx-builder';
 import { writeRgbPng } from '../../node/inference/testing/fixtures';
 import type { CliIo } from '../cli-io';
 import { runInfer } from './infer';
-import { runModels } from './models';
+import { runModels, withService } from './models';
 
 let work: string;
 let dataDir: string;
@@ -142,6 +142,28 @@ describe('kraken infer', () => {
     expect(await runInfer(['--help'], o)).toBe(0);
     expect(o.stdout.join('\n')).toMatch(/usage: kraken infer --model/);
     expect(o.stdout.join('\n')).toMatch(/--jsonl +one JSON object per line/);
+  });
+
+  it('leaves out detections below --min-score, else below the threshold remembered for the model, else below 0.4', async () => {
+    // Three separate boxes at 0.35, 0.5 and 0.9 whatever the image; [1, 3, 6] rows: the task is read as detection.
+    const rows = [[0, 0, 2, 2, 0.35, 0], [3, 3, 5, 5, 0.5, 0], [6, 6, 8, 8, 0.9, 0]];
+    const model = path.join(work, 'three-boxes.onnx');
+    fs.writeFileSync(model, constantOutput(['N', 3, 8, 8], 'dets', [1, 3, 6], rows.flat()));
+    const img = await writeRgbPng(path.join(work, 'eight.png'), 8, 8, new Array(8 * 8 * 3).fill(128));
+    const scores = async (...extra: string[]) => {
+      const o = io();
+      expect(await runInfer(['--model', model, img, '--json', '--out', path.join(work, 'out-min'), ...extra], o)).toBe(0);
+      const r = JSON.parse(o.stdout.join('')) as { model: { id: string }; minScore: number; results: { output: { detections: { score: number }[] } }[] };
+      return { id: r.model.id, minScore: r.minScore, scores: r.results[0]!.output.detections.map((d) => Math.round(d.score * 100) / 100).sort() };
+    };
+    const byDefault = await scores();
+    expect(byDefault).toMatchObject({ minScore: 0.4, scores: [0.5, 0.9] });
+    expect((await scores('--min-score', '0.8')).scores).toEqual([0.9]);
+    expect((await scores('--min-score', '0.3')).scores).toEqual([0.35, 0.5, 0.9]);
+    // The threshold the Models page remembers for this model is the default.
+    await withService(dataDir, async (s) => void s.setPrefs({ minScores: { [byDefault.id]: 0.6 } }));
+    expect(await scores()).toMatchObject({ minScore: 0.6, scores: [0.9] });
+    for (const bad of ['1.5', '-0.1', 'abc', '']) await expect(runInfer(['--model', model, img, `--min-score=${bad}`], io())).rejects.toThrow(/--min-score takes a confidence from 0 to 1/);
   });
 
   it('refuses to run the OCR recogniser alone (a step of the OCR model)', async () => {

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../common/app-error';
-import { ModelTask, type InferenceOutput, type ModelManifest, type TensorSpec } from '../../common/contract/inference';
+import { aboveMinScore, minScoreOf, ModelTask, type InferenceOutput, type ModelManifest, type TensorSpec } from '../../common/contract/inference';
 import { defaultDataDir } from '../../node/app-paths';
 import { escapeLine, quoteName } from '../../node/files/file-names';
 import { runBatches, type ItemResult } from '../../node/inference/batch-runner';
@@ -23,7 +23,7 @@ import { parseSetId, runInferOnSet } from './infer-set';
 import { withService } from './models';
 
 const USAGE = [
-  'usage: kraken infer --model <id|file.onnx|tfjs-folder> <image|folder>... [--task <task> (for a path, when its outputs do not tell)] [--labels a,b] [--json | --jsonl (one JSON object per line, streamed)] [--force-cpu] [--batch <n>] [--out <dir>] [--data-dir <dir>]',
+  'usage: kraken infer --model <id|file.onnx|tfjs-folder> <image|folder>... [--task <task> (for a path, when its outputs do not tell)] [--labels a,b] [--min-score 0.4] [--json | --jsonl (one JSON object per line, streamed)] [--force-cpu] [--batch <n>] [--out <dir>] [--data-dir <dir>]',
   '       kraken infer --model <id> --frame-set <id> [--remaining] [--json] [--force-cpu] [--batch <n>] [--data-dir <dir>]   (results stored in the studio; `kraken sets` lists frame sets)',
 ].join('\n');
 const HELP = `${USAGE}
@@ -36,6 +36,8 @@ Runs a model over images (files, or the image files directly in folders) on this
   --json             one JSON document: model, provider, fallback reasons, a result per image, timings
   --jsonl            one JSON object per line, streamed: a "run" line, a "result" line per image as it
                      finishes, a closing "summary" line (also on Ctrl+C)
+  --min-score <0..1> detections below this confidence are left out (default: the threshold the Models page
+                     remembers for the model, else 0.4)
   --force-cpu        run on the CPU even where a GPU provider loads
   --batch <n>        images per inference call (1..64)
   --out <dir>        where result files (masks, cut-outs, depth maps, point clouds) are written;
@@ -66,15 +68,22 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
       'data-dir': { type: 'string' },
       'frame-set': { type: 'string' },
       remaining: { type: 'boolean', default: false },
+      'min-score': { type: 'string' },
     },
   });
+  const minScoreFlag = values['min-score'] === undefined ? undefined : Number(values['min-score']);
+  if (minScoreFlag !== undefined && !(values['min-score']!.trim() !== '' && Number.isFinite(minScoreFlag) && minScoreFlag >= 0 && minScoreFlag <= 1)) {
+    throw new UsageError('--min-score takes a confidence from 0 to 1 (for example 0.4).');
+  }
   const batch = values.batch === undefined ? undefined : Number(values.batch);
   if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1 && batch <= 64)) throw new UsageError('--batch must be 1..64 (images per inference call).');
   if (values.json && values.jsonl) throw new UsageError('give --json or --jsonl, not both.');
   if (values['frame-set'] !== undefined) {
     if (values.jsonl) throw new UsageError('--jsonl is for images given by path; a frame-set run stores its results in the studio (use --json).');
     if (!values.model || positionals.length > 0) throw new UsageError(values.model ? 'give --frame-set or images, not both.' : USAGE);
-    if (values.out !== undefined || values.task !== undefined || values.labels !== undefined) throw new UsageError('--out, --task and --labels are for images given by path; a frame-set run stores its results in the studio.');
+    if (values.out !== undefined || values.task !== undefined || values.labels !== undefined || minScoreFlag !== undefined) {
+      throw new UsageError('--out, --task, --labels and --min-score are for images given by path; a frame-set run stores all its results in the studio (the Models page shows them at the threshold set there).');
+    }
     if (isModelPath(values.model)) throw new UsageError(`--frame-set runs a model of the library: import ${values.model} first with \`kraken models import\`, then give its id.`);
     return runInferOnSet(
       {
@@ -104,6 +113,8 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
     const forceCpu = values['force-cpu'] ?? prefs.forceCpu;
     const manifest = await resolveModel(values.model!, values.task, values.labels, s);
     const companion = manifest.companion ? await s.getModel(manifest.companion).catch(() => null) : null;
+    // Detections below the threshold are left out: the flag, else the one the Models page remembers for this model.
+    const minScore = minScoreFlag ?? minScoreOf(prefs, manifest.id);
     const { gpus } = await s.gpus();
     const started = performance.now();
     const pipeline = await openPipeline(manifest, { forceCpu, gpus, companion });
@@ -112,6 +123,7 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
       model: { id: manifest.id, name: manifest.name, task: manifest.task, runtime: manifest.runtime, source: manifest.source, sha256: manifest.sha256, licence: manifest.licence },
       provider: pipeline.provider,
       forceCpu,
+      minScore,
       /** Every provider or backend considered, in order: used / failed / skipped, with the reason. */
       attempts: pipeline.attempts,
       fallbackReasons: pipeline.attempts.filter((a) => a.status === 'failed' || a.status === 'skipped').map((a) => `${a.name}: ${a.reason}`),
@@ -137,7 +149,7 @@ export async function runInfer(argv: string[], io: CliIo): Promise<number> {
             for (const r of items) {
               done++;
               if (!r.ok) failed++;
-              out.result(files[r.key]!, r);
+              out.result(files[r.key]!, r.ok ? { ...r, output: aboveMinScore(r.output, minScore) } : r);
             }
             if (io.interactive && form === 'text') io.err(progressLine(done / files.length, `${done}/${files.length} images`));
           },

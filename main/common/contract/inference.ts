@@ -155,8 +155,30 @@ export const InferencePrefs = z.object({
   forceCpu: z.boolean(),
   /** Images per inference call; lowered automatically on a GPU out-of-memory error. */
   batchSize: z.number().int().min(1).max(64),
+  /**
+   * Detections shown (overlays, captions) and written by `kraken infer` only from this confidence up, per model id;
+   * a model without an entry uses DEFAULT_MIN_SCORE. Stored results keep everything the model found. In a
+   * setPreferences patch the entries given are added to the remembered ones (optional, not defaulted, so a patch
+   * of another preference never clears them).
+   */
+  minScores: z.record(z.string(), z.number().min(0).max(1)).optional(),
 });
 export type InferencePrefs = z.infer<typeof InferencePrefs>;
+
+/** The confidence a detection needs to be shown when its model has no remembered threshold (below it, overlays clutter). */
+export const DEFAULT_MIN_SCORE = 0.4;
+
+/** The remembered threshold of a model, or the default. */
+export function minScoreOf(prefs: Pick<InferencePrefs, 'minScores'> | null | undefined, modelId: string): number {
+  return prefs?.minScores?.[modelId] ?? DEFAULT_MIN_SCORE;
+}
+
+/** The output as shown at a confidence threshold: detections below it left out; other tasks unchanged. */
+export function aboveMinScore<T extends { task: string }>(output: T, minScore: number): T {
+  if (output.task !== 'detection') return output;
+  const o = output as unknown as { task: 'detection'; detections: { score: number }[] };
+  return { ...o, detections: o.detections.filter((d) => d.score >= minScore) } as unknown as T;
+}
 
 // ---- results ----
 
@@ -323,7 +345,7 @@ export const inferenceChannels = {
     z.object({ refresh: z.boolean().default(false) }).strict(),
     ProviderReport,
   ),
-  'models.preferences': channel('Read inference preferences (force CPU, batch size).', Empty, InferencePrefs),
+  'models.preferences': channel('Read inference preferences (force CPU, batch size, detection thresholds per model).', Empty, InferencePrefs),
   'models.setPreferences': channel('Change inference preferences; returns them all.', InferencePrefs.partial().strict(), InferencePrefs),
   'models.installCuda': channel(
     'Opt-in: fetch the CUDA provider files of onnxruntime-node (needs internet and an NVIDIA GPU); returns the job at once.',

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../common/app-error';
 import type { Job } from '../../common/contract';
+import { DEFAULT_MIN_SCORE, minScoreOf } from '../../common/contract/inference';
 import { EventBus } from '../event-bus';
 import { JobRunner } from '../jobs/job-runner';
 import { openDatabase, nowIso, type Db } from '../store/database';
@@ -174,10 +175,23 @@ describe('providers and preferences', () => {
     expect(report.tfjs.attempts.find((a) => a.name === 'tfjs-node-gpu')!.reason).toMatch(/binding|not installed/);
     expect(report.gpus).toEqual([]);
     expect(report.cuda.offered).toBe(false);
-    expect(service.setPrefs({ forceCpu: true })).toEqual({ forceCpu: true, batchSize: 8 });
+    expect(service.setPrefs({ forceCpu: true })).toEqual({ forceCpu: true, batchSize: 8, minScores: {} });
     const forced = await service.providers();
     expect(forced.forceCpu).toBe(true);
     expect(forced.tfjs.attempts.find((a) => a.name === 'tfjs-node-gpu')!.reason).toMatch(/Force CPU/);
+  });
+
+  it('remembers a detection threshold per model: a patch adds to the others, another preference keeps them, out of range is refused', () => {
+    const before = service.prefs();
+    expect(minScoreOf(before, 'human-centernet')).toBe(DEFAULT_MIN_SCORE);
+    service.setPrefs({ minScores: { 'human-centernet': 0.55 } });
+    service.setPrefs({ minScores: { 'my-yolo': 0.3 } });
+    service.setPrefs({ batchSize: 4 });
+    const after = service.prefs();
+    expect(after.minScores).toEqual({ ...before.minScores, 'human-centernet': 0.55, 'my-yolo': 0.3 });
+    expect(minScoreOf(after, 'human-centernet')).toBe(0.55);
+    expect(() => service.setPrefs({ minScores: { 'my-yolo': 1.5 } })).toThrow();
+    service.setPrefs({ batchSize: before.batchSize, minScores: { 'human-centernet': DEFAULT_MIN_SCORE, 'my-yolo': DEFAULT_MIN_SCORE } });
   });
 
   it('refuses the CUDA download without an NVIDIA GPU, and reports a failing download clearly', async () => {

@@ -43,7 +43,7 @@ const PROBE_MODEL = Buffer.from(
 );
 
 const PREFS_KEY = 'inference';
-const DEFAULT_PREFS: InferencePrefs = { forceCpu: false, batchSize: 8 };
+const DEFAULT_PREFS: InferencePrefs = { forceCpu: false, batchSize: 8, minScores: {} };
 
 export interface InferenceServiceOptions {
   /** A shell's override of the saved force-CPU preference for this process (`kraken infer --force-cpu`); never saved. */
@@ -95,7 +95,9 @@ export class InferenceService {
 
   /** Saves preferences; the providers report is recomputed on next read. */
   setPrefs(patch: Partial<InferencePrefs>): InferencePrefs {
-    const next = PrefsSchema.parse({ ...this.prefs(), ...patch });
+    const prev = this.prefs();
+    // Thresholds are per model: a patch adds to (or changes) the remembered ones.
+    const next = PrefsSchema.parse({ ...prev, ...patch, minScores: { ...prev.minScores, ...patch.minScores } });
     this.db
       .prepare(`INSERT INTO settings (key, value_json) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json`)
       .run(PREFS_KEY, JSON.stringify(next));

@@ -40,7 +40,7 @@ export function ResultView({ item, showOverlay = true, thumb = false }: { item: 
         <svg viewBox={`0 0 ${w} ${h}`} preserveAspectRatio="none" className="result-svg" aria-hidden="true">
           {o.task === 'detection' &&
             o.detections.map((d, i) => (
-              <g key={i} data-testid="overlay-box">
+              <g key={i} data-testid="overlay-box" data-score={d.score}>
                 <rect x={d.box.x} y={d.box.y} width={d.box.width} height={d.box.height} fill="none" stroke={classColour(d.classIndex)} strokeWidth={stroke} />
                 <text x={d.box.x + stroke} y={Math.max(font, d.box.y - stroke)} fontSize={font} fill={classColour(d.classIndex)} className="result-label">
                   {d.label} {Math.round(d.score * 100)}%

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ExportFormat, InferenceResultItem } from '../../../../main/common/contract';
+import { aboveMinScore, minScoreOf, type ExportFormat, type InferenceResultItem } from '../../../../main/common/contract';
 import { fileUrl } from '../../api';
 import { formatNumber } from '../../ui/format';
 import { Icon } from '../../ui/icon';
@@ -86,6 +86,45 @@ function Summary() {
   );
 }
 
+/** The result as shown at the chosen confidence threshold (detections below it are left out). */
+function shown(item: InferenceResultItem, minScore: number): InferenceResultItem {
+  return item.output ? { ...item, output: aboveMinScore(item.output, minScore) } : item;
+}
+
+/**
+ * The detection confidence threshold of the selected run's model, remembered per model (models.setPreferences).
+ * It filters what is shown; the stored results keep everything the model found.
+ */
+function MinScoreControl({ modelId, hidden }: { modelId: string; hidden: number }) {
+  const { t } = useTranslation('models');
+  const prefs = useModels((s) => s.prefs);
+  const setPrefs = useModels((s) => s.setPrefs);
+  const value = minScoreOf(prefs, modelId);
+  return (
+    <div className="min-score-row" data-testid="min-score-row">
+      <label className="field-label" htmlFor="min-score">
+        {t('results.minScore')}
+      </label>
+      <input
+        id="min-score"
+        type="range"
+        min={0.05}
+        max={0.95}
+        step={0.05}
+        value={value}
+        onChange={(e) => void setPrefs({ minScores: { [modelId]: Number(e.target.value) } })}
+        data-testid="min-score"
+      />
+      <output htmlFor="min-score" className="mono" data-testid="min-score-value">
+        {Math.round(value * 100)}%
+      </output>
+      <span className="muted" data-testid="min-score-hidden">
+        {hidden > 0 ? t('results.minScoreHidden', { count: hidden }) : t('results.minScoreNone')}
+      </span>
+    </div>
+  );
+}
+
 function Tile({ item, onOpen }: { item: InferenceResultItem; onOpen: () => void }) {
   const { i18n } = useTranslation('models');
   const text = item.error ? item.error.message : caption(item.output, (n) => formatNumber(n, i18n.language, 0));
@@ -164,8 +203,13 @@ export function ResultsPanel() {
   const loadingMore = useModels((s) => s.loadingMore);
   const selected = useModels((s) => s.selectedRunId);
   const [open, setOpen] = useState<number | null>(null);
+  const run = useModels((s) => s.runs.find((r) => r.id === s.selectedRunId) ?? null);
+  const prefs = useModels((s) => s.prefs);
   if (selected === null) return null;
-  const detail = results.find((r) => r.id === open);
+  const minScore = run?.task === 'detection' ? minScoreOf(prefs, run.modelId) : 0;
+  const shownResults = results.map((r) => shown(r, minScore));
+  const hidden = run?.task === 'detection' ? results.reduce((n, r) => n + (r.output?.task === 'detection' ? r.output.detections.filter((d) => d.score < minScore).length : 0), 0) : 0;
+  const detail = shownResults.find((r) => r.id === open);
   return (
     <section className="panel results-panel" data-testid="results-panel">
       <div className="panel-title">
@@ -175,9 +219,10 @@ export function ResultsPanel() {
       </div>
       {/* Keyed by run: an export link belongs to the run it was made from. */}
       <Summary key={selected} />
+      {run?.task === 'detection' && <MinScoreControl modelId={run.modelId} hidden={hidden} />}
       {detail && <Detail item={detail} onClose={() => setOpen(null)} />}
       <ul className="result-grid">
-        {results.map((r) => (
+        {shownResults.map((r) => (
           <Tile key={r.id} item={r} onOpen={() => setOpen(r.id)} />
         ))}
       </ul>
