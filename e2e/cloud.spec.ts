@@ -281,3 +281,50 @@ test('in Korean, with the coming tabs reached by keyboard', async ({ studio, atl
   await page.keyboard.press('Home');
   await expect(cloud.form()).toBeVisible();
 });
+
+test('Atlas away at submit: queued, sent when it is back; a failed download is retried', async ({ studio, cloud, page }) => {
+  // An Atlas of this test's own, on an address set through the page, that can be stopped and started again.
+  const atlasDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-cloud-e2e-atlas-'));
+  let own = await startAtlasEmulator({ processingMs: 1000, quiet: true, dataDir: atlasDir });
+  const { port } = own;
+  try {
+    const email = await newUser(own);
+    await openWithProject(page, studio.url, ['walkaround.mp4']);
+    await cloud.connection().getByTestId('cloud-url-edit').click();
+    await cloud.connection().getByTestId('cloud-url-input').fill('not a url');
+    await cloud.connection().getByTestId('cloud-url-save').click();
+    await expect(cloud.connection()).toContainText('Enter an address that starts with http:// or https://.');
+    await cloud.connection().getByTestId('cloud-url-input').fill(own.url);
+    await cloud.connection().getByTestId('cloud-url-save').click();
+    await expect(cloud.connection().getByTestId('cloud-url')).toHaveText(own.url);
+    await expect(cloud.connection().getByTestId('cloud-emulator-badge')).toHaveText('Remote');
+    await cloud.expectReachable();
+    await cloud.signIn(email, PASSWORD);
+    await cloud.chooseModel('gs3d');
+    await cloud.expectVerdict('ok');
+
+    await own.close();
+    const job = await cloud.submit();
+    await expect(job).toHaveAttribute('data-state', 'queued', { timeout: 30_000 });
+    await expect(job.getByTestId('cloud-job-queued')).toBeVisible();
+    await page.screenshot({ path: path.join(SHOTS, 'cloud-queued.png') });
+
+    // back on the same address and state; its downloads fail for now
+    own = await startAtlasEmulator({ port, processingMs: 1000, quiet: true, dataDir: atlasDir });
+    own.addFault({ route: 'GET /atlas/item/download/*', status: 500 });
+    await expect(job).toHaveAttribute('data-state', 'failed', { timeout: 90_000 });
+    await expect(job).toHaveAttribute('data-request-id', /.+/); // it was sent, and Atlas made the item
+    await expect(job.getByTestId('cloud-job-error')).toBeVisible();
+    await expect(page.getByTestId('toast-error').filter({ hasText: 'walkaround' })).toBeVisible();
+    await page.screenshot({ path: path.join(SHOTS, 'cloud-failed.png') });
+
+    own.clearFaults();
+    await job.getByTestId('cloud-job-retry').click();
+    await cloud.expectDone(job);
+    await expect(cloud.result(job, 'ply')).toHaveCount(1);
+    expect(own.items()).toHaveLength(1); // retried from the download, not submitted twice
+  } finally {
+    await own.close().catch(() => undefined);
+    fs.rmSync(atlasDir, { recursive: true, force: true });
+  }
+});

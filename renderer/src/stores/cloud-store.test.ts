@@ -110,6 +110,20 @@ describe('jobs', () => {
     upsertJob(job('a', { createdAt: '2026-01-01T00:00:01Z', state: 'uploading', updatedAt: '2026-01-01T00:00:03Z' }));
     expect(useCloud.getState().jobs.find((j) => j.id === 'a')!.state).toBe('processing');
   });
+
+  it("marks the model's My items out of date when Atlas made or finished an item, and only then", async () => {
+    await useCloud.getState().loadItems('gs3d');
+    const { upsertJob } = useCloud.getState();
+    upsertJob(job('c', { updatedAt: '2026-01-01T00:00:01Z' }));
+    expect(useCloud.getState().items.gs3d).toBeDefined(); // uploading: nothing new in the cloud yet
+    upsertJob(job('c', { requestId: 'rc', cloudStatus: 'PROGRESS', state: 'processing', updatedAt: '2026-01-01T00:00:02Z' }));
+    expect(useCloud.getState().items.gs3d).toBeUndefined();
+    await useCloud.getState().loadItems('gs3d');
+    upsertJob(job('c', { requestId: 'rc', cloudStatus: 'PROGRESS', state: 'processing', note: 'x', updatedAt: '2026-01-01T00:00:03Z' }));
+    expect(useCloud.getState().items.gs3d).toBeDefined();
+    upsertJob(job('c', { requestId: 'rc', cloudStatus: 'OK', state: 'downloading', updatedAt: '2026-01-01T00:00:04Z' }));
+    expect(useCloud.getState().items.gs3d).toBeUndefined();
+  });
 });
 
 describe('account', () => {

@@ -283,10 +283,13 @@ export const useCloud = create<CloudState>((set, get) => {
       if (projectId !== null && job.projectId !== projectId) return;
       set((s) => {
         const i = s.jobs.findIndex((j) => j.id === job.id);
+        const prev = i >= 0 ? s.jobs[i]! : null;
         // An event may overtake the reply of the call that caused it: keep the newer of the two.
-        if (i >= 0 && s.jobs[i]!.updatedAt > job.updatedAt) return s;
-        const jobs = i >= 0 ? s.jobs.map((j) => (j.id === job.id ? job : j)) : [job, ...s.jobs].sort(byNewest);
-        return { jobs };
+        if (prev && prev.updatedAt > job.updatedAt) return s;
+        const jobs = prev ? s.jobs.map((j) => (j.id === job.id ? job : j)) : [job, ...s.jobs].sort(byNewest);
+        // Atlas made a new item, or it changed status: My items of that model is out of date (it reloads when shown).
+        const itemChanged = job.requestId !== null && (prev?.requestId !== job.requestId || prev?.cloudStatus !== job.cloudStatus);
+        return itemChanged && s.items[job.model] ? { jobs, items: { ...s.items, [job.model]: undefined } } : { jobs };
       });
       // A job leaving or entering the outbox changes the outbox list.
       if (job.state === 'queued' || job.outboxId !== null) void api.cloud.outbox({}).then((outbox) => set({ outbox }), () => undefined);

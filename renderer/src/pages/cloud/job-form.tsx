@@ -130,7 +130,7 @@ function PreflightInline({
         <div className="cloud-error" role="alert" data-testid="cloud-fix-error">
           <Icon name="alert" size={15} />
           <span>
-            <strong>{t(`common:errors.${job.error.code}`)}</strong> — {job.error.message}
+            <strong>{t(`common:errors.${job.error.code}`, { defaultValue: t('common:errors.UNKNOWN') })}</strong> — {job.error.message}
           </span>
         </div>
       )}

@@ -170,7 +170,7 @@ function JobCard({ job }: { job: CloudJob }) {
         <div className="cloud-error" role="alert" data-testid="cloud-job-error" data-code={job.error?.code}>
           <Icon name="alert" size={15} />
           <span>
-            {job.error && <strong>{t(`common:errors.${job.error.code}`)}</strong>}
+            {job.error && <strong>{t(`common:errors.${job.error.code}`, { defaultValue: t('common:errors.UNKNOWN') })}</strong>}
             {job.error ? ` — ${job.error.message}` : (job.note ?? '')}
           </span>
         </div>
