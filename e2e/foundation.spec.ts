@@ -291,3 +291,48 @@ test('every page in the navigation opens without an error', async ({ studio }) =
   expect(errors).toEqual([]);
   await expect(app.errorToasts()).toHaveCount(0);
 });
+
+test('dialogs start on their first field and give the focus back on Esc; error toasts keep off the main buttons and leave by themselves; the tab has an icon', async ({ studio }) => {
+  const { page } = studio;
+  const app = new AppPage(page);
+  const media = new MediaPage(page);
+  await app.open(studio.url);
+
+  // the favicon is served with the page
+  const icon = await page.evaluate(async () => {
+    const link = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+    if (!link) return null;
+    const r = await fetch(link.href);
+    return { status: r.status, type: r.headers.get('content-type'), bytes: (await r.arrayBuffer()).byteLength };
+  });
+  expect(icon).toMatchObject({ status: 200, type: 'image/png' });
+  expect(icon!.bytes).toBeGreaterThan(100);
+
+  // a dialog opens on its first field, not on Close; Esc returns to the button that opened it
+  const newProject = page.getByTestId('new-project').first();
+  await newProject.click();
+  await expect(page.getByTestId('project-name-input')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('project-dialog')).not.toBeVisible();
+  await expect(newProject).toBeFocused();
+
+  // an error toast on the media page with a video selected: it covers none of the page's main buttons
+  await new ProjectsPage(page).create('Toasts');
+  await media.importSample();
+  await expect(page.getByTestId('extract-submit')).toBeVisible();
+  await media.importFiles([{ name: 'x.mp4', mimeType: 'video/mp4', buffer: Buffer.from('this is plain text, not a video\n'.repeat(20)) }]);
+  const toast = app.errorToasts();
+  await expect(toast).toBeVisible();
+  const t = (await toast.boundingBox())!;
+  const buttons = page.locator('main.content button.primary, main.content [data-testid="extract-submit"], main.content [data-testid="preflight-check"]');
+  expect(await buttons.count()).toBeGreaterThan(1);
+  for (const b of await buttons.all()) {
+    if (!(await b.isVisible())) continue;
+    const r = (await b.boundingBox())!;
+    const overlaps = r.x < t.x + t.width && t.x < r.x + r.width && r.y < t.y + t.height && t.y < r.y + r.height;
+    expect(overlaps, `the toast covers ${await b.getAttribute('data-testid')}`).toBe(false);
+  }
+  // it leaves by itself (it has no action to wait for), and the page still counts it
+  await expect(toast).toHaveCount(0, { timeout: 20_000 });
+  await expect(page.getByTestId('toasts')).toHaveAttribute('data-errors-shown', '1');
+});

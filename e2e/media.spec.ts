@@ -13,6 +13,7 @@ import { readZip } from '../test-support/read-zip';
 import { expect, test } from './fixtures';
 import { AppPage } from './pages/app-page';
 import { MediaPage } from './pages/media-page';
+import { ModelsPage } from './pages/models-page';
 import { ProjectsPage } from './pages/projects-page';
 
 const ffmpeg = process.env.KRAKEN_FFMPEG ?? 'ffmpeg';
@@ -369,4 +370,97 @@ test('frame-set tools: scrubber, mark then delete and keep, contact sheet, expor
   await page.reload();
   await expect(page.getByTestId('export-result')).toHaveAttribute('data-relative', zipRel);
   await expect(page.getByTestId('export-stopped')).toHaveCount(0);
+});
+
+test('the creator’s place: range errors under the range, the set panel follows the media, a reload keeps media, set, scrubber, form, model and run; the delete-set dialog counts runs and gives focus back', async ({ studio }) => {
+  test.setTimeout(180_000);
+  const { page } = studio;
+  const app = new AppPage(page);
+  const media = new MediaPage(page);
+  await app.open(studio.url);
+  await new ProjectsPage(page).create('Where I was');
+  await media.importFiles([clip, second]);
+  await expect(media.mediaItems()).toHaveCount(2);
+  await media.select('clip.mp4');
+
+  // an end before the start: the message sits under the range and outlines both ends, not the fps field
+  const form = page.getByTestId('extract-form');
+  await form.getByTestId('extract-mode-fps').click();
+  await form.getByTestId('extract-start').fill('3');
+  await form.getByTestId('extract-end').fill('1');
+  await expect(form.getByTestId('extract-range-error')).toHaveText('The end must come after the start.');
+  await expect(form.getByTestId('extract-start')).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.getByTestId('extract-end')).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.getByTestId('extract-fps')).toHaveAttribute('aria-invalid', 'false');
+  await expect(form.getByTestId('extract-mode-error')).toHaveCount(0);
+  await expect(form.getByTestId('extract-submit')).toBeDisabled();
+  await form.getByTestId('extract-max-side').fill('8');
+  await form.getByTestId('extract-end').fill('');
+  await expect(form.getByTestId('extract-max-side-error')).toBeVisible();
+  await expect(form.getByTestId('extract-range-error')).toHaveCount(0);
+  await expect(form.getByTestId('extract-fps')).toHaveAttribute('aria-invalid', 'false');
+
+  // one set per file; the panel lists the selected file's sets only and never keeps another file's highlighted
+  const { id: clipSet } = await media.extractSet({ mode: 'count', value: 3 });
+  await media.select('second.mp4');
+  await expect(media.frameSets()).toHaveCount(0);
+  await expect(page.getByTestId('frame-sets-empty')).toBeVisible();
+  await expect(page.getByTestId('frame-sets-elsewhere')).toHaveAttribute('data-count', '1');
+  await expect(page.getByTestId('frame-grid')).toHaveCount(0);
+  const { id: secondSet } = await media.extractSet({ mode: 'count', value: 2 });
+  await media.select('clip.mp4');
+  await expect(media.frameSets()).toHaveCount(1);
+  const clipRow = page.locator(`[data-testid="frame-set"][data-set-id="${clipSet}"]`);
+  await expect(clipRow.locator('.frame-set-main')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator(`[data-set-id="${secondSet}"]`)).toHaveCount(0);
+  await media.scrubTo(2);
+  // the form as the creator leaves it (not submitted)
+  await form.getByTestId('extract-mode-keyframes').click();
+  await form.getByTestId('extract-format-webp').click();
+
+  // a model run on the clip's set
+  await app.goTo('models');
+  const models = new ModelsPage(page);
+  await models.choose({ model: 'paddleocr-v4-det', images: clipSet });
+  const run = await models.start('paddleocr-v4-det');
+  await expect(run).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
+  const runId = await run.getAttribute('data-run-id');
+  await models.choose({ model: 'human-movenet-lightning', images: clipSet });
+
+  // reload: the same place
+  await page.reload();
+  await app.goTo('models');
+  await expect(page.getByTestId('run-model')).toHaveValue('human-movenet-lightning');
+  await expect(page.getByTestId('run-set')).toHaveValue(String(clipSet));
+  await expect(models.runs().first()).toHaveAttribute('aria-current', 'true');
+  if (runId) await expect(models.runs().first()).toHaveAttribute('data-run-id', runId);
+  await app.goTo('media');
+  await expect(page.getByTestId('media-details-name')).toHaveText('clip.mp4');
+  await expect(clipRow.locator('.frame-set-main')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('scrubber-position')).toHaveText(/^3 \/ 3/);
+  await expect(form.getByTestId('extract-mode-keyframes')).toHaveAttribute('aria-pressed', 'true');
+  await expect(form.getByTestId('extract-format-webp')).toHaveAttribute('aria-pressed', 'true');
+  await media.select('second.mp4');
+  await expect(page.locator(`[data-set-id="${secondSet}"] .frame-set-main`)).toHaveAttribute('aria-pressed', 'true');
+  await media.select('clip.mp4');
+
+  // deleting the set: the dialog says one run's results go with it, starts on Cancel, Esc gives the focus back
+  const del = clipRow.getByTestId('delete-frame-set');
+  await del.click();
+  const dialog = page.getByTestId('delete-set-dialog');
+  await expect(dialog.getByTestId('delete-set-runs')).toHaveAttribute('data-count', '1');
+  await expect(dialog.getByTestId('delete-set-runs')).toContainText('1 model run');
+  await expect(dialog.getByTestId('cancel-button')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).not.toBeVisible();
+  await expect(del).toBeFocused();
+  await del.click();
+  await dialog.getByTestId('confirm-button').click();
+  await expect(clipRow).toHaveCount(0);
+
+  // the remembered set is gone: a reload falls back quietly, and a removed file too
+  await page.reload();
+  await expect(page.getByTestId('media-details-name')).toHaveText('clip.mp4');
+  await expect(page.getByTestId('frame-sets-empty')).toBeVisible();
+  await expect(page.getByTestId('toasts')).toHaveAttribute('data-errors-shown', '0');
 });

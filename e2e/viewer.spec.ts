@@ -263,6 +263,31 @@ test('a data-folder file opens by link, and its last camera is remembered', asyn
   expect(await pixelDiff(page, orbited, again)).toBeLessThan(0.5);
 });
 
+test('the open data-folder file comes back after a reload; once deleted, the viewer stays empty without an error', async ({ studio }) => {
+  const { page } = studio;
+  fs.mkdirSync(path.join(studio.dataDir, 'results'), { recursive: true });
+  const kept = path.join(studio.dataDir, 'results', 'kept.ply');
+  fs.copyFileSync(file('box-ascii.ply'), kept);
+  const v = new Viewer(page);
+  await v.open(studio.url);
+  await page.goto(`${studio.url}#/viewer?open=${encodeURIComponent('results/kept.ply')}`);
+  await expect(v.canvas()).toHaveAttribute('data-status', 'ready');
+  await page.reload();
+  await expect(page.getByTestId('viewer-page')).toBeVisible();
+  await expect(v.canvas()).toHaveAttribute('data-status', 'ready');
+  await expect(v.stat('vertices')).toHaveAttribute('data-value', '8');
+  await expect(page.getByTestId('viewer-stats-0').locator('h3')).toHaveText('kept.ply');
+
+  fs.rmSync(kept);
+  await page.reload();
+  await expect(page.getByTestId('viewer-empty-0')).toBeVisible();
+  await expect(page.getByTestId('viewer-error-0')).toHaveCount(0);
+  await expect(page.getByTestId('toasts')).toHaveAttribute('data-errors-shown', '0');
+  await page.reload(); // and it is not tried again
+  await expect(page.getByTestId('viewer-empty-0')).toBeVisible();
+  await expect(v.canvas()).toHaveAttribute('data-status', 'empty');
+});
+
 test('tools: compare side by side, measure, transparent screenshot, shortcut sheet, memory released on close', async ({ studio }) => {
   const { page } = studio;
   const v = new Viewer(page);

@@ -51,6 +51,15 @@ export function Dialog({ open, title, onClose, children, footer, testId, width =
       if (back?.isConnected) back.focus({ preventScroll: true });
     }
   }, [open]);
+  // a dialog mounted only while open (the project dialog) is closed by unmounting: give the focus back then too
+  useEffect(
+    () => () => {
+      const back = returnTo.current;
+      returnTo.current = null;
+      if (back?.isConnected) back.focus({ preventScroll: true });
+    },
+    [],
+  );
   return (
     <dialog
       ref={ref}
