@@ -46,6 +46,8 @@ export interface AtlasEmulatorOptions {
   tools?: Partial<Tools>;
   /** Unexpected errors are printed unless quiet. */
   quiet?: boolean;
+  /** Called for every "sent" e-mail (the main file prints confirmation links with it). */
+  onMail?: (mail: SentMail) => void;
 }
 
 export interface CreateUserInput {
@@ -124,7 +126,7 @@ export async function startAtlasEmulator(options: AtlasEmulatorOptions = {}): Pr
   if (!fs.existsSync(keyFile)) fs.writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
   const master = fs.readFileSync(keyFile);
   const clock = new Clock();
-  const mailbox = new Mailbox();
+  const mailbox = new Mailbox(500, options.onMail);
   const faultList = options.faults === undefined ? [] : Array.isArray(options.faults) ? options.faults : [options.faults];
   const faults = new FaultInjector(faultList, options.faultSeed ?? 1);
   const store = new AtlasStore(path.join(dataDir, 'atlas.sqlite'));

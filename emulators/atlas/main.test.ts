@@ -36,6 +36,10 @@ describe('the emulator process', () => {
     expect(out).toContain(`Demo account: ${DEMO_EMAIL} / ${DEMO_PASSWORD}`);
     const r = await fetch(`${url}/atlas/auth/sign-In`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: DEMO_EMAIL, password: DEMO_PASSWORD }) });
     expect(r.status).toBe(201);
+    // a sign-up's confirmation link is printed, as a mail catcher would show it
+    await fetch(`${url}/atlas/auth/sign-up`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'new@example.com', password: DEMO_PASSWORD, nickname: 'new' }) });
+    for (let i = 0; i < 100 && !out.includes('Mail to new@example.com'); i++) await new Promise((res) => setTimeout(res, 20));
+    expect(out).toMatch(/Mail to new@example\.com: .* — http:\/\/127\.0\.0\.1:\d+\/atlas\/auth\/confirm-email\?email=new%40example\.com&userId=/);
     const code = await new Promise<number | null>((resolve) => {
       child.on('exit', (c) => resolve(c));
       child.kill('SIGTERM');

@@ -102,7 +102,14 @@ async function main(): Promise<void> {
     process.stdout.write(HELP + '\n');
     return;
   }
-  const em = await startAtlasEmulator({ ...args.options, quiet: args.quiet });
+  const em = await startAtlasEmulator({
+    ...args.options,
+    quiet: args.quiet,
+    // a mail catcher's terminal: links are shown; a temporary password is not (read it from the admin API)
+    onMail: args.quiet
+      ? undefined
+      : (m) => process.stdout.write(`Mail to ${m.to}: ${m.subject}${m.data.link ? ` — ${m.data.link}` : ` (GET /__emulator/mails?to=${encodeURIComponent(m.to)})`}\n`),
+  });
   process.stdout.write(`Atlas emulator: ${em.url}\n`);
   if (args.demo) {
     const existing = (await fetch(`${em.url}/atlas/auth/sign-In`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: DEMO_EMAIL, password: DEMO_PASSWORD }) })).status === 201;

@@ -17,12 +17,17 @@ export class Mailbox {
   private mails: SentMail[] = [];
   private next = 1;
 
-  constructor(private readonly cap = 500) {}
+  constructor(
+    private readonly cap = 500,
+    /** Told of every mail (e.g. a terminal that prints confirmation links). */
+    private readonly onSend?: (mail: SentMail) => void,
+  ) {}
 
   send(mail: Omit<SentMail, 'id'>): SentMail {
     const m = { ...mail, id: this.next++ };
     this.mails.push(m);
     if (this.mails.length > this.cap) this.mails.splice(0, this.mails.length - this.cap);
+    this.onSend?.({ ...m, data: { ...m.data } });
     return m;
   }
 
