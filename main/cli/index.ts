@@ -26,6 +26,7 @@ const runPreflight = lazy(() => require('./commands/preflight') as typeof import
 const runModels = lazy(() => require('./commands/models') as typeof import('./commands/models'), (m) => m.runModels);
 const runInfer = lazy(() => require('./commands/infer') as typeof import('./commands/infer'), (m) => m.runInfer);
 const runSets = lazy(() => require('./commands/sets') as typeof import('./commands/sets'), (m) => m.runSets);
+const runConfig = lazy(() => require('./commands/config') as typeof import('./commands/config'), (m) => m.runConfig);
 const runCloud = lazy(() => require('./commands/cloud') as typeof import('./commands/cloud'), (m) => m.runCloud);
 const runDb = lazy(() => require('./commands/db') as typeof import('./commands/db'), (m) => m.runDb);
 
@@ -45,6 +46,7 @@ export const commands: Record<string, { run: Command; summary: string; subcomman
     subcommands: ['signup', 'login', 'whoami', 'logout', 'submit', 'status', 'items', 'download', 'delete'],
   },
   sets: { run: runSets, summary: 'sets [--project <id>] [--json]          the studio\'s frame sets: ids, images, how many have results' },
+  config: { run: runConfig, summary: 'config get | set ffmpeg-path|ffprobe-path <file> | unset …  the programs the studio runs (checked to be ffmpeg)' },
   db: { run: runDb, summary: 'db check|backup|restore [--json]        the library database: check it, back it up, restore a backup (see --help)', subcommands: ['check', 'backup', 'restore'] },
 };
 

@@ -9,6 +9,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, safe
 import { AppError } from '../common/app-error';
 import { APP_NAME } from '../node/app-paths';
 import { createCore, type Core } from '../node/core';
+import { configureTool } from '../node/settings/tool-settings';
 import { restoreLatestBackup } from '../node/store/backups';
 import { LATEST_VERSION } from '../node/store/migrations';
 import { buildMenuTemplate } from './app-menu';
@@ -113,6 +114,12 @@ function start(): void {
     version: app.getVersion(),
     shellHandlers: {
       'dialog.openMedia': async (req) => ({ paths: await chooseMediaFiles(req.multiple) }),
+      // The only way the page gets a program run: the user picks it in the OS dialog, and it is checked to be that tool.
+      'settings.chooseTool': async (req) => {
+        const file = await chooseToolFile(req.tool);
+        if (!file || !core) return { chosen: false, tool: null };
+        return { chosen: true, tool: await configureTool(core.settings, core.tools, req.tool, file) };
+      },
       'shell.openExternal': async (req) => {
         if (!isAllowedExternalUrl(req.url)) throw new AppError('FORBIDDEN', 'Only https links to the Kraken website, its docs and GitHub are opened.');
         return { opened: await openExternalSafely(shell, req.url) };
@@ -257,6 +264,17 @@ async function chooseMediaFiles(multiple: boolean): Promise<string[]> {
   const win = mainWindow && !mainWindow.isDestroyed() ? mainWindow : null;
   const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
   return result.canceled ? [] : result.filePaths;
+}
+
+async function chooseToolFile(tool: 'ffmpeg' | 'ffprobe'): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = {
+    title: `Choose ${tool}`,
+    properties: ['openFile', 'dontAddToRecent'],
+    filters: process.platform === 'win32' ? [{ name: tool, extensions: ['exe'] }] : [],
+  };
+  const win = mainWindow && !mainWindow.isDestroyed() ? mainWindow : null;
+  const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
 function queueFiles(files: string[]): void {

@@ -33,7 +33,7 @@ import { openDatabase, type Db } from './store/database';
 import { samplePath } from './media/sample';
 
 /** Channels whose behaviour depends on the shell (dialogs, OS integration). */
-export type ShellChannel = 'dialog.openMedia' | 'shell.openExternal';
+export type ShellChannel = 'dialog.openMedia' | 'shell.openExternal' | 'settings.chooseTool';
 
 export interface CoreOptions {
   dataDir?: string;
@@ -86,7 +86,8 @@ export function createCore(options: CoreOptions): Core {
   const bus = new EventBus();
   const jobs = new JobRunner(db, bus);
   const settings = new SettingsService(db);
-  const tools = new ToolBox(() => settings.get());
+  // Tool paths come from the studio's store (file picker, `kraken config`), never from the page's settings.
+  const tools = new ToolBox(() => settings.toolPaths());
   const projects = new ProjectService(db, dataDir);
   const media = new MediaService(db, dataDir, tools);
   const frames = new FrameService(db, dataDir, tools, jobs, media, projects);
@@ -140,6 +141,7 @@ export function createCore(options: CoreOptions): Core {
       ffmpeg: located.tools?.ffmpeg ?? null,
       ffprobe: located.tools?.ffprobe ?? null,
       ffmpegProblem: located.problem,
+      toolNotes: located.notes,
       samplePath: samplePath(),
     };
   };
@@ -152,6 +154,8 @@ export function createCore(options: CoreOptions): Core {
     'app.info': () => info(),
     'dialog.openMedia': options.shellHandlers?.['dialog.openMedia'] ?? unsupported('The native file dialog'),
     'shell.openExternal': options.shellHandlers?.['shell.openExternal'] ?? unsupported('Opening external links'),
+    // Only a native file dialog may name a program; the page cannot (see settings/tool-settings.ts).
+    'settings.chooseTool': options.shellHandlers?.['settings.chooseTool'] ?? unsupported('Choosing a program for the studio to run'),
     ...settingsHandlers(settings, tools),
     ...projectHandlers({
       projects,

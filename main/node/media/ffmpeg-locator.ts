@@ -2,6 +2,10 @@
  * Finds ffmpeg and ffprobe: user setting → environment variable (KRAKEN_FFMPEG / KRAKEN_FFPROBE)
  * → the newer of a binary shipped in an npm package and the first one on the system PATH.
  * Reports which one and its version.
+ *
+ * A configured path (setting or environment) is checked before it is trusted (checkToolBinary): running a file
+ * to ask its version is already running it, so it must first look like a compiled program — a regular,
+ * executable file with an ELF, Mach-O or PE header, not a script — and then call itself ffmpeg/ffprobe.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,7 +30,7 @@ export interface LocateOptions {
   usePath?: boolean;
 }
 
-type Tool = 'ffmpeg' | 'ffprobe';
+export type Tool = 'ffmpeg' | 'ffprobe';
 
 /** Candidate paths in priority order, with where each came from. */
 export function candidates(tool: Tool, opts: LocateOptions = {}): { path: string; source: ToolInfo['source'] }[] {
@@ -73,7 +77,7 @@ export function versionCacheFile(env: NodeJS.ProcessEnv = process.env): string |
   return path.join(base, 'kraken-studio', 'tool-versions.json');
 }
 
-type VersionCache = Record<string, { size: number; mtimeMs: number; version: string }>;
+type VersionCache = Record<string, { size: number; mtimeMs: number; version: string; /** Set when it passed checkToolBinary as this tool. */ verifiedAs?: Tool }>;
 
 function readCache(file: string | null): VersionCache {
   if (!file) return {};
@@ -84,11 +88,11 @@ function readCache(file: string | null): VersionCache {
   }
 }
 
-function remember(file: string | null, tool: string, st: fs.Stats, version: string): void {
+function remember(file: string | null, tool: string, st: fs.Stats, version: string, verifiedAs?: Tool): void {
   if (!file) return;
   try {
     const cache = readCache(file);
-    cache[tool] = { size: st.size, mtimeMs: st.mtimeMs, version };
+    cache[tool] = verifiedAs ? { size: st.size, mtimeMs: st.mtimeMs, version, verifiedAs } : { size: st.size, mtimeMs: st.mtimeMs, version };
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(cache));
@@ -114,9 +118,11 @@ export async function toolVersion(file: string): Promise<string | null> {
   return v;
 }
 
-async function runVersion(file: string): Promise<string | null> {
+async function runVersion(file: string, expect?: Tool): Promise<string | null> {
   try {
-    const { stdout } = await execFileAsync(file, ['-hide_banner', '-version'], { timeout: 10_000, windowsHide: true });
+    // No shell: the path is one argument to exec, never a command line.
+    const { stdout } = await execFileAsync(file, ['-hide_banner', '-version'], { timeout: expect ? 5_000 : 10_000, windowsHide: true, shell: false, maxBuffer: 1024 * 1024 });
+    if (expect && !stdout.startsWith(`${expect} version `)) return null;
     const m = /version\s+(\S+)/.exec(stdout);
     const v = m?.[1] ?? 'unknown';
     if (parseVersion(v)) return v;
@@ -127,6 +133,62 @@ async function runVersion(file: string): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/** First bytes of compiled programs: ELF, Mach-O (32/64-bit, both byte orders, universal) and PE ("MZ"). */
+const BINARY_MAGIC: readonly Buffer[] = [
+  Buffer.from([0x7f, 0x45, 0x4c, 0x46]),
+  Buffer.from([0xfe, 0xed, 0xfa, 0xce]),
+  Buffer.from([0xfe, 0xed, 0xfa, 0xcf]),
+  Buffer.from([0xce, 0xfa, 0xed, 0xfe]),
+  Buffer.from([0xcf, 0xfa, 0xed, 0xfe]),
+  Buffer.from([0xca, 0xfe, 0xba, 0xbe]),
+  Buffer.from([0x4d, 0x5a]),
+];
+
+export type ToolCheck = { ok: true; path: string; version: string } | { ok: false; reason: string };
+
+/**
+ * Whether `file` may be trusted as `tool`: an absolute path to a regular, executable file whose first bytes are a
+ * compiled program's (a `#!` script or anything else is refused without being run), which, run without a shell
+ * and with a short timeout, prints `<tool> version …` first. Links are followed; the real path is what is judged.
+ */
+export async function checkToolBinary(file: string, tool: Tool): Promise<ToolCheck> {
+  if (!path.isAbsolute(file)) return { ok: false, reason: `${file} is not an absolute path` };
+  let real: string;
+  let st: fs.Stats;
+  try {
+    real = fs.realpathSync(file);
+    st = fs.statSync(real);
+  } catch {
+    return { ok: false, reason: `${file} does not exist` };
+  }
+  if (!st.isFile()) return { ok: false, reason: `${file} is not a file` };
+  if (process.platform !== 'win32' && (st.mode & 0o111) === 0) return { ok: false, reason: `${file} is not executable` };
+  const head = Buffer.alloc(4);
+  let read = 0;
+  try {
+    const fd = fs.openSync(real, 'r');
+    try {
+      read = fs.readSync(fd, head, 0, 4, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return { ok: false, reason: `${file} cannot be read` };
+  }
+  const start = head.subarray(0, read);
+  if (start.subarray(0, 2).toString('latin1') === '#!') return { ok: false, reason: `${file} is a script, not an ${tool} program; it was not run` };
+  if (!BINARY_MAGIC.some((m) => start.length >= m.length && start.subarray(0, m.length).equals(m))) {
+    return { ok: false, reason: `${file} is not a compiled program (no ELF, Mach-O or PE header); it was not run` };
+  }
+  const cacheFile = versionCacheFile();
+  const hit = readCache(cacheFile)[real];
+  if (hit && hit.verifiedAs === tool && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return { ok: true, path: file, version: hit.version };
+  const version = await runVersion(real, tool);
+  if (version === null) return { ok: false, reason: `${file} does not answer -version as ${tool} does` };
+  remember(cacheFile, real, st, version, tool);
+  return { ok: true, path: file, version };
 }
 
 /** Maps libavformat's version to the ffmpeg release that shipped it. */
@@ -158,11 +220,25 @@ function newer(a: string, b: string): boolean {
   return x[0] > y[0] || (x[0] === y[0] && x[1] > y[1]);
 }
 
-async function locateOne(tool: Tool, opts: LocateOptions): Promise<{ info: ToolInfo | null; tried: string[] }> {
+async function locateOne(tool: Tool, opts: LocateOptions): Promise<{ info: ToolInfo | null; tried: string[]; notes: string[] }> {
   const tried: string[] = [];
+  const notes: string[] = [];
   let fallback: ToolInfo | null = null;
   for (const c of candidates(tool, opts)) {
-    const version = await toolVersion(c.path);
+    let version: string | null;
+    if (c.source === 'setting' || c.source === 'env') {
+      // What was configured is checked before it runs; a refusal is said, and the search goes on.
+      const check = await checkToolBinary(c.path, tool);
+      if (!check.ok) {
+        const where = c.source === 'setting' ? 'The configured' : `${tool === 'ffmpeg' ? 'KRAKEN_FFMPEG' : 'KRAKEN_FFPROBE'}:`;
+        notes.push(`${where} ${tool} was not used: ${check.reason}.`);
+        tried.push(`${c.source}: ${check.reason}`);
+        continue;
+      }
+      version = check.version;
+    } else {
+      version = await toolVersion(c.path);
+    }
     if (version === null) {
       if (c.source !== 'path') tried.push(`${c.source}: ${c.path}`);
       continue;
@@ -174,7 +250,7 @@ async function locateOne(tool: Tool, opts: LocateOptions): Promise<{ info: ToolI
     }
     const info: ToolInfo = { path: c.path, version, source: c.source };
     // What the user chose (setting, environment) wins outright.
-    if (c.source === 'setting' || c.source === 'env') return { info, tried };
+    if (c.source === 'setting' || c.source === 'env') return { info, tried, notes };
     // Between the npm-bundled build (a 2018 static ffmpeg) and one installed on the system, the newer one wins.
     if (!fallback) {
       fallback = info;
@@ -184,24 +260,28 @@ async function locateOne(tool: Tool, opts: LocateOptions): Promise<{ info: ToolI
       break;
     }
   }
-  return { info: fallback, tried };
+  return { info: fallback, tried, notes };
 }
 
 export interface LocateResult {
   tools: Tools | null;
   problem: string | null;
+  /** Configured tools that were refused (not ffmpeg, a script…), also when others were found. */
+  notes: string[];
 }
 
 /** Finds both tools; `problem` says what to do when one is missing. */
 export async function locateTools(opts: LocateOptions = {}): Promise<LocateResult> {
   const [ffmpeg, ffprobe] = await Promise.all([locateOne('ffmpeg', opts), locateOne('ffprobe', opts)]);
-  if (ffmpeg.info && ffprobe.info) return { tools: { ffmpeg: ffmpeg.info, ffprobe: ffprobe.info }, problem: null };
+  const notes = [...ffmpeg.notes, ...ffprobe.notes];
+  if (ffmpeg.info && ffprobe.info) return { tools: { ffmpeg: ffmpeg.info, ffprobe: ffprobe.info }, problem: null, notes };
   const missing = [!ffmpeg.info ? 'ffmpeg' : null, !ffprobe.info ? 'ffprobe' : null].filter(Boolean).join(' and ');
   const tried = [...ffmpeg.tried, ...ffprobe.tried];
   return {
     tools: null,
+    notes,
     problem:
       `${missing} not found. Install ffmpeg (Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) ` +
-      `or set its path in Settings.` + (tried.length ? ` Tried: ${tried.join('; ')}.` : ''),
+      `or choose it in Settings (desktop app), with \`kraken config set ffmpeg-path <file>\` or KRAKEN_FFMPEG / KRAKEN_FFPROBE.` + (tried.length ? ` Tried: ${tried.join('; ')}.` : ''),
   };
 }

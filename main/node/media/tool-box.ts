@@ -1,13 +1,22 @@
-/** Caches where ffmpeg/ffprobe are; re-locates when the user changes the setting. */
+/**
+ * Caches where ffmpeg/ffprobe are; re-locates when the configured paths change. The paths come from the studio's
+ * own store (set by the Electron file picker or `kraken config`), never from the page; each is checked to be
+ * ffmpeg/ffprobe before it runs (ffmpeg-locator.ts, checkToolBinary).
+ */
 import { AppError } from '../../common/app-error';
-import type { Settings } from '../../common/contract';
 import { locateTools, type LocateOptions, type LocateResult, type Tools } from './ffmpeg-locator';
+
+/** Configured tool paths (null or absent: find them automatically). */
+export interface ToolPaths {
+  ffmpegPath?: string | null;
+  ffprobePath?: string | null;
+}
 
 export class ToolBox {
   private cached: Promise<LocateResult> | null = null;
 
   constructor(
-    private readonly settings: () => Pick<Settings, 'ffmpegPath' | 'ffprobePath'>,
+    private readonly settings: () => ToolPaths,
     private readonly extra: Omit<LocateOptions, 'ffmpegSetting' | 'ffprobeSetting'> = {},
   ) {}
 

@@ -1,15 +1,13 @@
-/** IPC handlers of the settings domain. */
+/** IPC handlers of the settings domain (settings.chooseTool is a shell channel: see core.ts). */
 import type { ChannelsOf, HandlerGroup } from '../ipc/dispatch';
 import type { ToolBox } from '../media/tool-box';
 import type { SettingsService } from './settings-service';
+import { resetTools } from './tool-settings';
 
-export function settingsHandlers(settings: SettingsService, tools: ToolBox): HandlerGroup<ChannelsOf<'settings'>> {
+export function settingsHandlers(settings: SettingsService, tools: ToolBox): HandlerGroup<Exclude<ChannelsOf<'settings'>, 'settings.chooseTool'>> {
   return {
     'settings.get': () => settings.get(),
-    'settings.update': (req) => {
-      const next = settings.update(req);
-      if (req.ffmpegPath !== undefined || req.ffprobePath !== undefined) tools.invalidate();
-      return next;
-    },
+    'settings.update': (req) => settings.update(req),
+    'settings.resetTools': () => ({ cleared: resetTools(settings, tools) }),
   };
 }

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppInfo, Settings } from '../../../main/common/contract';
+import type { AppInfo, Settings, ToolName } from '../../../main/common/contract';
 import { api } from '../api';
 import { applyLanguage, type Language } from '../i18n';
 import { isLanguage } from '../i18n/resources';
@@ -13,8 +13,10 @@ interface SettingsState {
   load(): Promise<void>;
   refreshInfo(): Promise<void>;
   setLocale(locale: Language): Promise<void>;
-  /** null clears the setting (back to automatic discovery). */
-  setToolPaths(paths: { ffmpegPath: string | null; ffprobePath: string | null }): Promise<boolean>;
+  /** Desktop app only: the native file picker, then the check that it is that tool. True when one was kept. */
+  chooseTool(tool: ToolName): Promise<boolean>;
+  /** Forgets chosen tools (back to automatic discovery). */
+  resetTools(): Promise<void>;
 }
 
 export const useSettings = create<SettingsState>((set, get) => ({
@@ -49,14 +51,22 @@ export const useSettings = create<SettingsState>((set, get) => ({
       showError(err);
     }
   },
-  async setToolPaths(paths) {
+  async chooseTool(tool) {
     try {
-      set({ settings: await api.settings.update(paths) });
-      await get().refreshInfo();
-      return true;
+      const r = await api.settings.chooseTool({ tool });
+      if (r.chosen) await get().refreshInfo();
+      return r.chosen;
     } catch (err) {
       showError(err);
       return false;
+    }
+  },
+  async resetTools() {
+    try {
+      await api.settings.resetTools({});
+      await get().refreshInfo();
+    } catch (err) {
+      showError(err);
     }
   },
 }));

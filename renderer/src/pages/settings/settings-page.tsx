@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ToolInfo } from '../../../../main/common/contract';
 import { languages, type Language } from '../../i18n';
@@ -61,25 +61,21 @@ function ToolRow({ name, tool }: { name: string; tool: ToolInfo | null }) {
 
 function ToolsSection() {
   const { t } = useTranslation('settings');
-  const settings = useSettings((s) => s.settings);
   const info = useSettings((s) => s.info);
-  const setToolPaths = useSettings((s) => s.setToolPaths);
-  const [ffmpeg, setFfmpeg] = useState('');
-  const [ffprobe, setFfprobe] = useState('');
+  const chooseTool = useSettings((s) => s.chooseTool);
+  const resetTools = useSettings((s) => s.resetTools);
   const [busy, setBusy] = useState(false);
+  const native = info?.nativeDialogs ?? false;
+  const notes = info?.toolNotes ?? [];
+  const chosen = info?.ffmpeg?.source === 'setting' || info?.ffprobe?.source === 'setting' || notes.length > 0;
 
-  useEffect(() => {
-    setFfmpeg(settings?.ffmpegPath ?? '');
-    setFfprobe(settings?.ffprobePath ?? '');
-  }, [settings?.ffmpegPath, settings?.ffprobePath]);
-
-  const dirty = (settings?.ffmpegPath ?? '') !== ffmpeg.trim() || (settings?.ffprobePath ?? '') !== ffprobe.trim();
-
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
+  const run = async (work: () => Promise<unknown>) => {
     setBusy(true);
-    await setToolPaths({ ffmpegPath: ffmpeg.trim() || null, ffprobePath: ffprobe.trim() || null });
-    setBusy(false);
+    try {
+      await work();
+    } finally {
+      setBusy(false);
+    }
   };
 
   return (
@@ -99,50 +95,31 @@ function ToolsSection() {
           <span>{info.ffmpegProblem}</span>
         </div>
       )}
-      <form onSubmit={save} className="tool-form">
-        <p className="muted settings-text">{t('tools.text')}</p>
-        <div className="field">
-          <label htmlFor="ffmpeg-path">{t('tools.ffmpegPath')}</label>
-          <input
-            id="ffmpeg-path"
-            className="input mono"
-            value={ffmpeg}
-            placeholder={t('tools.automatic')}
-            onChange={(e) => setFfmpeg(e.target.value)}
-            spellCheck={false}
-            data-testid="ffmpeg-path-input"
-          />
+      {notes.length > 0 && (
+        <div className="callout warning" role="status" data-testid="tool-notes">
+          <Icon name="alert" size={16} />
+          <span>
+            {t('tools.refused')}: {notes.join(' ')}
+          </span>
         </div>
-        <div className="field">
-          <label htmlFor="ffprobe-path">{t('tools.ffprobePath')}</label>
-          <input
-            id="ffprobe-path"
-            className="input mono"
-            value={ffprobe}
-            placeholder={t('tools.automatic')}
-            onChange={(e) => setFfprobe(e.target.value)}
-            spellCheck={false}
-            data-testid="ffprobe-path-input"
-          />
-        </div>
+      )}
+      <div className="tool-form">
+        {/* The page never types a program path: the desktop app asks the OS file picker, the browser host points to the CLI. */}
+        <p className="muted settings-text" data-testid="tools-text">
+          {native ? t('tools.text') : t('tools.textBrowser')}
+        </p>
         <div className="form-actions">
-          <button
-            type="button"
-            className="button ghost"
-            disabled={busy || (!settings?.ffmpegPath && !settings?.ffprobePath)}
-            onClick={async () => {
-              setBusy(true);
-              await setToolPaths({ ffmpegPath: null, ffprobePath: null });
-              setBusy(false);
-            }}
-          >
+          <button type="button" className="button ghost" disabled={busy || !chosen} onClick={() => void run(resetTools)} data-testid="tools-automatic">
             {t('tools.useAutomatic')}
           </button>
-          <button type="submit" className="button primary" disabled={busy || !dirty} data-testid="save-tools">
-            {t('common:actions.save')}
-          </button>
+          {native &&
+            (['ffmpeg', 'ffprobe'] as const).map((tool) => (
+              <button key={tool} type="button" className="button" disabled={busy} onClick={() => void run(() => chooseTool(tool))} data-testid={`choose-${tool}`}>
+                {t('tools.choose', { tool })}
+              </button>
+            ))}
         </div>
-      </form>
+      </div>
     </section>
   );
 }
