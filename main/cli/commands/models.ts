@@ -108,6 +108,9 @@ export async function runModels(argv: string[], io: CliIo): Promise<number> {
           sha256: item.sha256,
           sizeBytes: item.sizeBytes,
           signal: io.signal,
+          onStage: (stage, host) => {
+            if (stage === 'connecting' && io.interactive && !values.json) io.err(`\rconnecting to ${host}…`);
+          },
           onProgress: (p) => {
             if (io.interactive && !values.json) io.err(progressLine(p.received / p.total, `${mb(p.received)} of ${mb(p.total)}`));
           },

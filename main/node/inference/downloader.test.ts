@@ -122,9 +122,46 @@ describe('downloadVerified', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const err = await downloadVerified({ url: `http://127.0.0.1:${port}/model.onnx`, dest, sha256: sha, sizeBytes: 10, maxRetries: 1, retryDelayMs: 1 }).catch((e: unknown) => e);
+    const stages: string[] = [];
+    const err = await downloadVerified({ url: `http://127.0.0.1:${port}/model.onnx`, dest, sha256: sha, sizeBytes: 10, maxRetries: 5, retryDelayMs: 1, onStage: (st, host) => stages.push(`${st} ${host}`) }).catch((e: unknown) => e);
     expect((err as AppError).code).toBe('NETWORK');
-    expect((err as AppError).message).toMatch(new RegExp(`^Could not download from 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\. Check the internet connection; nothing was kept\\.$`));
+    expect((err as AppError).message).toBe(`Could not reach 127.0.0.1:${port}: the connection was refused. Check the internet connection; nothing was kept.`);
+    // Nothing listens: one attempt, not five silent retries.
+    expect(stages).toEqual([`connecting 127.0.0.1:${port}`]);
+  });
+
+  it('offline (the name does not resolve): fails at the first attempt with a message naming the host', async () => {
+    let calls = 0;
+    // What undici throws when DNS has no answer: TypeError('fetch failed') with the resolver's code as its cause.
+    const offline = (async () => {
+      calls++;
+      throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('getaddrinfo ENOTFOUND models.example.org'), { code: 'ENOTFOUND' }) });
+    }) as unknown as typeof fetch;
+    const err = await downloadVerified({ url: 'https://models.example.org/m.onnx', dest: path.join(dir, 'dns.onnx'), sha256: sha, sizeBytes: 10, fetchImpl: offline }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).message).toBe('Could not reach models.example.org: its name does not resolve (is this computer offline?). Check the internet connection; nothing was kept.');
+    expect((err as AppError).details).toMatchObject({ host: 'models.example.org', reason: 'ENOTFOUND' });
+    expect(calls).toBe(1);
+  });
+
+  it('gives up on a server that accepts the connection but never answers, naming the host and the wait', async () => {
+    const silent = http.createServer(() => {
+      /* never answers */
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    let seen = 0;
+    silent.on('request', () => seen++);
+    try {
+      const err = await downloadVerified({ url: `http://127.0.0.1:${port}/m.onnx`, dest: path.join(dir, 'silent.onnx'), sha256: sha, sizeBytes: 10, connectTimeoutMs: 300, retryDelayMs: 1 }).catch((e: unknown) => e);
+      expect((err as AppError).code).toBe('NETWORK');
+      expect((err as AppError).message).toBe(`Could not reach 127.0.0.1:${port}: no answer within 300 ms. Check the internet connection; nothing was kept.`);
+      expect(seen).toBe(1);
+      expect(fs.existsSync(partialPath(path.join(dir, 'silent.onnx')))).toBe(false);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 
   it('refuses a destination that a link leads outside its root, before any byte is written', async () => {

@@ -22,7 +22,24 @@ export interface DownloadSpec {
   /** Attempts in a row that may fail without receiving any byte. */
   maxRetries?: number;
   retryDelayMs?: number;
+  /**
+   * How long the server may take to answer (response headers) before the attempt is given up (default 10 s):
+   * an offline or unreachable host is reported within that, not after a long silence.
+   */
+  connectTimeoutMs?: number;
+  /** Called when a connection is being opened ('connecting') and when bytes start to arrive ('downloading'). */
+  onStage?: (stage: 'connecting' | 'downloading', host: string) => void;
+  /** The fetch to use (tests stand in for a resolver that fails); default the global fetch. */
+  fetchImpl?: typeof fetch;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Errors that say the host cannot be reached at all (its name does not resolve, nothing listens, no answer in time):
+ * retrying at once changes nothing, so a download that has received nothing yet stops at the first one.
+ */
+const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'CONNECT_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export interface DownloadResult {
   path: string;
@@ -61,6 +78,9 @@ export async function downloadVerified(spec: DownloadSpec): Promise<DownloadResu
       if (err instanceof AppError && err.code !== 'NETWORK') throw err;
       lastError = err;
       got = fileSize(part) - offset;
+      // Nothing ever arrived and the host cannot be reached: say so now instead of after several silent retries.
+      const reason = err instanceof AppError ? (err.details as { reason?: string } | undefined)?.reason : undefined;
+      if (got === 0 && fileSize(part) === 0 && reason && UNREACHABLE.has(reason)) throw err;
     }
     failuresInRow = got > 0 ? 0 : failuresInRow + 1;
     if (failuresInRow > maxRetries) throw lastError instanceof AppError ? lastError : networkError(spec.url, lastError, fileSize(part), spec.sizeBytes);
@@ -88,13 +108,37 @@ export async function downloadVerified(spec: DownloadSpec): Promise<DownloadResu
 
 /** One connection: appends what arrives to the partial file; returns bytes received. */
 async function fetchRange(spec: DownloadSpec, part: string, offset: number): Promise<number> {
+  // One controller per connection: the caller's cancel and the answer timeout both stop it.
+  const answered = new AbortController();
+  const onAbort = () => answered.abort();
+  spec.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await fetchRangeWith(spec, part, offset, answered);
+  } finally {
+    spec.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function fetchRangeWith(spec: DownloadSpec, part: string, offset: number, answered: AbortController): Promise<number> {
   const headers: Record<string, string> = { 'user-agent': 'KrakenStudio', 'accept-encoding': 'identity' };
   if (offset > 0) headers.range = `bytes=${offset}-`;
+  const host = hostOf(spec.url);
+  spec.onStage?.('connecting', host);
+  const timeoutMs = spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  // The timer covers the wait for the answer only; once headers are in, a slow body is not cut.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    answered.abort();
+  }, timeoutMs);
   let res: Response;
   try {
-    res = await fetch(spec.url, { headers, redirect: 'follow', signal: spec.signal });
+    res = await (spec.fetchImpl ?? fetch)(spec.url, { headers, redirect: 'follow', signal: answered.signal });
   } catch (err) {
-    throw networkError(spec.url, err, offset, spec.sizeBytes);
+    if (spec.signal?.aborted) throw err;
+    throw networkError(spec.url, timedOut ? Object.assign(new Error('timeout'), { cause: { code: 'CONNECT_TIMEOUT' } }) : err, offset, spec.sizeBytes, timeoutMs);
+  } finally {
+    clearTimeout(timer);
   }
   if (res.status === 416 && offset > 0) {
     // The partial file already holds everything (or more): let verification decide.
@@ -115,6 +159,7 @@ async function fetchRange(spec: DownloadSpec, part: string, offset: number): Pro
   }
   const fh = await fs.promises.open(part, start === 0 ? 'w' : 'a');
   let received = 0;
+  spec.onStage?.('downloading', host);
   try {
     if (!res.body) return 0;
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -135,20 +180,42 @@ async function fetchRange(spec: DownloadSpec, part: string, offset: number): Pro
   return received;
 }
 
-function networkError(url: string, err: unknown, have: number, total: number): AppError {
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** What an error code means, in words a creator can act on. */
+function plainReason(code: string, timeoutMs: number): string {
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'its name does not resolve (is this computer offline?)';
+    case 'ECONNREFUSED':
+      return 'the connection was refused';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'there is no route to it (is this computer offline?)';
+    case 'CONNECT_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`;
+    default:
+      return code;
+  }
+}
+
+function networkError(url: string, err: unknown, have: number, total: number, timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): AppError {
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
   const why = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
-  let host = url;
-  try {
-    host = new URL(url).host;
-  } catch {
-    /* keep the url */
+  const host = hostOf(url);
+  const kept = have > 0 ? `${have} of ${total} bytes are kept and the download resumes from there.` : 'nothing was kept.';
+  if (UNREACHABLE.has(why)) {
+    return new AppError('NETWORK', `Could not reach ${host}: ${plainReason(why, timeoutMs)}. Check the internet connection; ${kept}`, { url, host, reason: why, received: have, total });
   }
-  return new AppError(
-    'NETWORK',
-    `Could not download from ${host} (${why}). Check the internet connection; ${have > 0 ? `${have} of ${total} bytes are kept and the download resumes from there.` : 'nothing was kept.'}`,
-    { url, received: have, total },
-  );
+  return new AppError('NETWORK', `Could not download from ${host} (${why}). Check the internet connection; ${kept}`, { url, host, reason: why, received: have, total });
 }
 
 function fileSize(file: string): number {

@@ -497,9 +497,14 @@ describe('catalogue download job', () => {
         ],
       });
       expect(svc.catalogue()[0]!.installed).toBe(false);
+      const stages: string[] = [];
+      const off = bus.on('job.progress', (p) => stages.push(p.stage));
       const { jobId } = svc.startDownload('tiny-cls');
       const job = await waitJob(jobId);
+      off();
       expect(job.status).toBe('completed');
+      // The page can say "connecting…" from the first progress on, before any byte arrives.
+      expect(stages[0]).toBe('connecting');
       expect(svc.catalogue()[0]!.installed).toBe(true);
       const m = await svc.getModel('tiny-cls');
       expect(m).toMatchObject({ source: 'downloaded', inputSize: { width: 2, height: 2 }, licence: 'MIT' });

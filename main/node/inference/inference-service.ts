@@ -200,8 +200,14 @@ export class InferenceService {
     const dir = this.library.modelDir(id);
     fs.mkdirSync(dir, { recursive: true });
     const dest = path.join(dir, 'model.onnx');
-    ctx.progress({ fraction: 0, stage: 'downloading', done: 0, total: item.sizeBytes, unit: 'bytes' });
+    // 'connecting' at once: the page says so (and names the host) instead of showing an empty bar.
+    let received = 0;
+    const connecting = () => ctx.progress({ fraction: (received / item.sizeBytes) * 0.98, stage: 'connecting', done: received, total: item.sizeBytes, unit: 'bytes' });
+    connecting();
     const res = await downloadVerified({
+      onStage: (stage) => {
+        if (stage === 'connecting') connecting();
+      },
       url: item.url,
       dest,
       // models/<id> could be a link someone planted: the bytes must still land inside models/.
@@ -209,7 +215,10 @@ export class InferenceService {
       sha256: item.sha256,
       sizeBytes: item.sizeBytes,
       signal: ctx.signal,
-      onProgress: (p) => ctx.progress({ fraction: (p.received / p.total) * 0.98, stage: 'downloading', done: p.received, total: p.total, unit: 'bytes' }),
+      onProgress: (p) => {
+        received = p.received;
+        ctx.progress({ fraction: (p.received / p.total) * 0.98, stage: 'downloading', done: p.received, total: p.total, unit: 'bytes' });
+      },
     });
     ctx.progress({ fraction: 0.99, stage: 'verifying' });
     const manifest = await this.library.installDownloaded(item, res.path);

@@ -33,6 +33,15 @@ function ModelRow({ m }: { m: ModelManifest }) {
   );
 }
 
+/** The host a catalogue model comes from, to name it while connecting. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 function CatalogueRow({ id }: { id: string }) {
   const { t, i18n } = useTranslation('models');
   const entry = useModels((s) => s.catalogue.find((c) => c.id === id)!);
@@ -40,7 +49,18 @@ function CatalogueRow({ id }: { id: string }) {
   const jobId = useModels((s) => s.downloads[id]);
   const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined));
   const progress = useJobs((s) => (jobId ? s.progress[jobId] : undefined));
-  const running = job ? isActive(job.status) : Boolean(jobId);
+  // Between the click and the job's first progress the row already says it is connecting (no empty 0 % bar).
+  const [starting, setStarting] = useState(false);
+  const running = starting || (job ? isActive(job.status) : Boolean(jobId));
+  const connecting = running && (!progress || (progress.stage === 'connecting' && !progress.done));
+  const start = async () => {
+    setStarting(true);
+    try {
+      await download(id);
+    } finally {
+      setStarting(false);
+    }
+  };
   return (
     <li className="model-row" data-testid="catalogue-row" data-model-id={id}>
       <div className="model-main">
@@ -49,14 +69,19 @@ function CatalogueRow({ id }: { id: string }) {
           {t(`task.${entry.task}`)} · {formatBytes(entry.sizeBytes, i18n.language)} · {entry.licence}
         </span>
         <span className="model-licence faint">{entry.description}</span>
-        {running && <ProgressBar fraction={progress?.fraction ?? null} label={t('library.downloading')} />}
+        {running && <ProgressBar fraction={connecting ? null : (progress?.fraction ?? null)} label={t(connecting ? 'library.connecting' : 'library.downloading', { host: hostOf(entry.url) })} testId="download-progress" />}
+        {connecting && (
+          <span className="muted" data-testid="download-connecting">
+            {t('library.connecting', { host: hostOf(entry.url) })}
+          </span>
+        )}
         {job?.status === 'failed' && <span className="field-error">{job.error?.message}</span>}
       </div>
       {entry.installed ? (
         <span className="badge success">{t('library.installed')}</span>
       ) : (
-        <button type="button" className="button small" disabled={running} onClick={() => void download(id)} data-testid="download-model">
-          <Icon name="upload" size={14} /> {job?.status === 'failed' || job?.status === 'cancelled' ? t('library.retry') : t('library.download')}
+        <button type="button" className="button small" disabled={running} onClick={() => void start()} data-testid="download-model">
+          <Icon name="download" size={14} /> {job?.status === 'failed' || job?.status === 'cancelled' ? t('library.retry') : t('library.download')}
         </button>
       )}
     </li>
