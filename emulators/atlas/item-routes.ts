@@ -199,7 +199,9 @@ export function itemRoutes(r: Router, svc: AtlasService): void {
     if (orderBy !== null && orderBy !== '' && orderBy !== 'createdAt') throw new HttpError(400, `orderBy supports only createdAt; got "${orderBy}".`);
     const descRaw = (ctx.query.get('desc') ?? '').trim().toLowerCase();
     if (!['', 'true', 'false', '1', '0'].includes(descRaw)) throw new HttpError(400, `desc must be true or false; got "${ctx.query.get('desc')}".`);
-    const newestFirst = descRaw !== 'false' && descRaw !== '0';
+    // The seed's table, literally: `desc` true = ascending (oldest first), false = descending; missing = newest
+    // first, as "a null cursor retrieves the most recent data" implies.
+    const newestFirst = descRaw !== 'true' && descRaw !== '1';
     const limit = pageLimit(ctx.query.get('limit'), 10, 50);
     if (limit === null) throw new HttpError(400, `limit must be a whole number from 1 to 50; got "${ctx.query.get('limit')}".`);
     const cursor = parseCursor(ctx.query.get('cursor'));
@@ -259,7 +261,7 @@ export function itemRoutes(r: Router, svc: AtlasService): void {
     const row = itemOr404(svc, ctx.params.requestId!);
     if (row.user_id !== user.id) throw new HttpError(403, 'You do not own this item.');
     store.deleteItem(row.request_id);
-    fs.rmSync(svc.itemDir(row.request_id), { recursive: true, force: true });
+    removeItemDir(svc.itemDir(row.request_id));
     sendJson(ctx, 200, { requestId: row.request_id });
   });
 
@@ -284,4 +286,23 @@ export function itemRoutes(r: Router, svc: AtlasService): void {
 export function isDownloadRoute(method: string, p: string): boolean {
   if (method !== 'GET') return false;
   return /^\/atlas\/item\/(download|thumbnail|request|reply|output|log)\/[^/]+$/.test(p);
+}
+
+/**
+ * Removes an item's folder even while its generator is still writing into it: a recursive rm racing new
+ * files fails with ENOTEMPTY, so the folder is renamed away first (atomic) and removed best-effort; files the
+ * generator writes after this are removed when it finishes (emulator.ts checks the item still exists).
+ */
+function removeItemDir(dir: string): void {
+  const trash = `${dir}.deleted-${process.pid}-${Date.now()}`;
+  try {
+    fs.renameSync(dir, trash);
+  } catch {
+    return; // nothing there (never generated) or already gone
+  }
+  try {
+    fs.rmSync(trash, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    // a file still being written: the next reset or the generator's own clean-up removes it
+  }
 }

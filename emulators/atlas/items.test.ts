@@ -372,7 +372,7 @@ describe('GET atlas/item/my/{ModelId} and DELETE atlas/item/{requestId}', () => 
   const list = (q: string, t = lister) => a.json('GET', `/atlas/item/my/2${q}`, undefined, t);
 
   it('default limit 10, newest first, {items, hasNextItem, nextCursor}; the cursor walks every item once', async () => {
-    const first = await list('?orderBy=createdAt&desc=true');
+    const first = await list('?orderBy=createdAt&desc=false');
     expect(first.status).toBe(200);
     expect(Object.keys(first.body).sort()).toEqual(['hasNextItem', 'items', 'nextCursor']);
     expect(first.body.items).toHaveLength(10);
@@ -383,7 +383,7 @@ describe('GET atlas/item/my/{ModelId} and DELETE atlas/item/{requestId}', () => 
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { items: { requestId: string }[]; hasNextItem: boolean; nextCursor: string | null } } = await list(`?orderBy=createdAt&desc=true&limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page: { body: { items: { requestId: string }[]; hasNextItem: boolean; nextCursor: string | null } } = await list(`?orderBy=createdAt&desc=false&limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       seen.push(...page.body.items.map((i) => i.requestId));
       cursor = page.body.nextCursor;
       if (!page.body.hasNextItem) expect(cursor).toBeNull();
@@ -391,15 +391,15 @@ describe('GET atlas/item/my/{ModelId} and DELETE atlas/item/{requestId}', () => 
     expect(seen).toEqual([...ids].reverse());
   });
 
-  it('desc=false lists oldest first; limit above 50 is 50; only the caller\'s items of that model', async () => {
-    const asc = await list('?orderBy=createdAt&desc=false&limit=3');
+  it('desc=true lists oldest first; limit above 50 is 50; only the caller\'s items of that model', async () => {
+    const asc = await list('?orderBy=createdAt&desc=true&limit=3');
     expect(asc.body.items.map((i: { requestId: string }) => i.requestId)).toEqual(ids.slice(0, 3));
-    const all = await list('?orderBy=createdAt&desc=true&limit=500');
+    const all = await list('?orderBy=createdAt&desc=false&limit=500');
     expect(all.body.items).toHaveLength(12);
     expect(all.body.hasNextItem).toBe(false);
     expect(all.body.nextCursor).toBeNull();
-    expect((await list('?orderBy=createdAt&desc=true', token)).body.items.every((i: { itemName: string }) => !i.itemName.startsWith('item '))).toBe(true);
-    const im = await a.json('GET', '/atlas/item/my/5?orderBy=createdAt&desc=true', undefined, lister);
+    expect((await list('?orderBy=createdAt&desc=false', token)).body.items.every((i: { itemName: string }) => !i.itemName.startsWith('item '))).toBe(true);
+    const im = await a.json('GET', '/atlas/item/my/5?orderBy=createdAt&desc=false', undefined, lister);
     expect(im.body.items.map((i: { model: string }) => i.model)).toEqual(['InstantMesh']);
   });
 
