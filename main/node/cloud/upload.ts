@@ -55,7 +55,7 @@ export interface UploadOptions<T> {
   retry?: boolean;
 }
 
-const CHUNK = 512 * 1024;
+const CHUNK = 1024 * 1024;
 const CRLF = '\r\n';
 
 const TYPES: Record<string, string> = {
@@ -285,7 +285,9 @@ function streamingTransport(client: HttpClient, body: MultipartBody, meter: Prog
         else if (err instanceof Error && err.message === 'idle timeout') reject(client.mapNetworkError(err, { timedOut: true, timeoutMs: idleTimeoutMs }));
         else reject(networkError(client.service, 'interrupted', { errno: (err as { code?: string })?.code }));
       };
-      const req = mod.request(url, { method: t.method, headers });
+      // A fresh connection per upload: a kept-alive socket the server is closing at that instant would reset and
+      // read as "interrupted" (the body cannot be replayed silently); one handshake is nothing next to the upload.
+      const req = mod.request(url, { method: t.method, headers, agent: false });
       const onAbort = () => fail(new Error('aborted'));
       t.signal.addEventListener('abort', onAbort, { once: true });
       req.setTimeout(idleTimeoutMs, () => fail(new Error('idle timeout')));
