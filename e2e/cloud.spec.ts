@@ -53,6 +53,8 @@ test.beforeAll(() => {
   run(['-f', 'lavfi', '-i', 'testsrc2=size=640x480:rate=24:duration=4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', file('walkaround.mp4')]);
   // Decal wants 20–60 s
   run(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=12:duration=21', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', file('phone-decal.mp4')]);
+  // ~35 MB that does not compress (lossless noise): big enough that an upload Atlas does not read yet stalls part-way
+  run(['-f', 'lavfi', '-i', "nullsrc=s=1280x720:r=25,geq=lum='random(0)*255':cb=128:cr=128", '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-pix_fmt', 'yuv420p', file('noisy.mp4')]);
   // InstantMesh wants a PNG/JPEG of at least 300 × 300
   run(['-f', 'lavfi', '-i', 'testsrc2=size=512x512', '-frames:v', '1', file('statue.png')]);
   // … and refuses WebP: pre-flight says so and offers "Convert to JPEG"
@@ -327,4 +329,27 @@ test('Atlas away at submit: queued, sent when it is back; a failed download is r
     await own.close().catch(() => undefined);
     fs.rmSync(atlasDir, { recursive: true, force: true });
   }
+});
+
+test('Cancel stops an upload Atlas has not taken yet; Retry sends it again', async ({ studio, atlas, cloud, page }) => {
+  const email = await newUser(atlas);
+  await openWithProject(page, studio.url, ['noisy.mp4']);
+  await cloud.signIn(email, PASSWORD);
+  await cloud.chooseModel('gs3d');
+  await cloud.expectVerdict('ok');
+  // Atlas takes its time before it reads this upload: the body backs up and the upload stays under way
+  atlas.addFault({ route: 'POST /atlas/item/gs3d', delayMs: 60_000, times: 1 });
+  const itemsBefore = atlas.items().length;
+  const job = await cloud.submit();
+  await expect(job).toHaveAttribute('data-state', 'uploading', { timeout: 30_000 });
+  await expect(job.getByTestId('cloud-upload-bar')).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, 'cloud-uploading.png') });
+
+  await job.getByTestId('cloud-job-cancel').click();
+  await expect(job).toHaveAttribute('data-state', 'cancelled');
+  await expect(job.getByTestId('cloud-upload')).toHaveCount(0);
+
+  await job.getByTestId('cloud-job-retry').click();
+  await cloud.expectDone(job);
+  expect(atlas.items().length).toBe(itemsBefore + 1); // the cancelled upload made no item
 });
