@@ -123,6 +123,25 @@ describe('HttpClient replies', () => {
     expect(JSON.stringify(e.toShape())).not.toContain('Secret-Passw0rd!');
   });
 
+  it('refuses a buffered reply larger than maxReplyBytes (declared or streamed)', async () => {
+    const s = await serve((req, res) => {
+      if (req.url === '/declared') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(5000) });
+        res.end('"' + 'x'.repeat(4998) + '"');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('"' + 'x'.repeat(3000));
+        res.end('x'.repeat(3000) + '"');
+      }
+    });
+    const { c } = client(s.url, { maxReplyBytes: 4096 });
+    for (const p of ['/declared', '/chunked']) {
+      const e = await caught(c.request({ path: p, schema: z.string() }));
+      expect(e.code).toBe('REMOTE');
+      expect(e.message).toMatch(/larger than/);
+    }
+  });
+
   it('okStatuses widens what counts as success', async () => {
     const s = await serve((_req, res) => json(res, 404, { ok: false }));
     await expect(client(s.url).c.request({ path: '/x', schema: Ok, okStatuses: [200, 404] })).resolves.toEqual({ ok: false });

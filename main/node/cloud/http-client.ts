@@ -56,6 +56,8 @@ export interface HttpClientOptions {
   maxDelayMs?: number;
   /** A Retry-After longer than this is not waited for: the error carries retryAfterMs instead. Default 60 s. */
   maxRetryAfterMs?: number;
+  /** The most a buffered reply (request, not requestRaw) may hold. Default 32 MiB. */
+  maxReplyBytes?: number;
   /** Extra layers, outermost first (logging, metrics). */
   middleware?: readonly Middleware[];
 }
@@ -131,6 +133,7 @@ export class HttpClient {
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly defaultAuth: AuthProvider | undefined;
+  readonly maxReplyBytes: number;
   private readonly fetchImpl: typeof fetch;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
@@ -154,6 +157,7 @@ export class HttpClient {
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 8_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+    this.maxReplyBytes = options.maxReplyBytes ?? 32 * 1048576;
     const layers: Middleware[] = [...(options.middleware ?? []), authLayer, retryLayer, timeoutLayer];
     this.handler = layers.reduceRight<Handler>((next, layer) => layer(next, this), (req) => this.transport(req));
   }
@@ -349,7 +353,7 @@ const timeoutLayer: Middleware = (next, client) => async (req) => {
     const res = await next({ ...req, signal });
     if (!req.buffer) return res;
     // Read the whole reply inside the deadline, so a reply that stalls halfway is a timeout and can be retried.
-    const bytes = new Uint8Array(await res.arrayBuffer());
+    const bytes = await readAll(res, client.maxReplyBytes, client.service);
     const bodyless = res.status === 204 || res.status === 205 || res.status === 304 || res.status < 200;
     return new Response(bodyless ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
   } catch (err) {
@@ -383,6 +387,26 @@ function parseLoose(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** A buffered (JSON) reply, refused past `limit` bytes: a misrouted download must not fill the memory. */
+async function readAll(res: Response, limit: number, service: CloudServiceName): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  const tooBig = () =>
+    new AppError('REMOTE', `The ${serviceLabel(service)} sent a reply larger than the ${Math.round(limit / 1048576)} MB the studio reads for a call like this.`, { service, status: res.status });
+  if (declared > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooBig();
+  }
+  if (!res.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) throw tooBig();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Reads at most `limit` bytes of a body as text, then lets the rest go. */
