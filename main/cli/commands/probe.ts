@@ -34,6 +34,7 @@ function describe(p: ProbeResult): string {
     `size        ${(p.sizeBytes / 1e6).toFixed(2)} MB`,
   ];
   if (p.durationSeconds !== null) lines.push(`duration    ${p.durationSeconds.toFixed(3)} s`);
+  if (p.damage) lines.push(`damaged     cut short: the picture stops at ${p.damage.readableSeconds.toFixed(1)} s of the ${p.damage.indexSeconds.toFixed(1)} s its index promises`);
   lines.push(`picture     ${v.displayWidth}x${v.displayHeight}${v.rotation ? ` (stored ${v.width}x${v.height}, rotated ${v.rotation}°)` : ''}`);
   if (p.kind === 'video') {
     lines.push(`frame rate  ${v.fps.toFixed(3)} fps${v.variableFrameRate ? ` (variable, measured from ${v.frameRateEvidence})` : ''}`);

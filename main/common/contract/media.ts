@@ -36,6 +36,17 @@ export const AudioStreamInfo = z.object({
   sampleRate: z.number().int().nullable(),
 });
 
+/**
+ * A video whose index promises more than the file holds (a faststart MP4 cut short): where the picture stops,
+ * where every stream is still complete, and what the index promises (durationSeconds stays the index's).
+ */
+export const MediaDamage = z.object({
+  readableSeconds: z.number(),
+  completeSeconds: z.number(),
+  indexSeconds: z.number(),
+});
+export type MediaDamage = z.infer<typeof MediaDamage>;
+
 export const ProbeResult = z.object({
   path: z.string(),
   kind: z.enum(['video', 'image']),
@@ -45,6 +56,8 @@ export const ProbeResult = z.object({
   bitRate: z.number().nullable(),
   video: VideoStreamInfo,
   audio: AudioStreamInfo.nullable(),
+  /** Set when the file is cut short (stored with the probe in media_sources.probe_json, so no column is needed). */
+  damage: MediaDamage.nullable().optional(),
 });
 export type ProbeResult = z.infer<typeof ProbeResult>;
 
@@ -243,7 +256,7 @@ export const CloudModel = z.enum(['nerf2mesh', 'gs3d', 'instant-mesh', 'musepose
 export type CloudModel = z.infer<typeof CloudModel>;
 
 /** One-click fixes; each writes a NEW file (the original is never touched). */
-export const FixKind = z.enum(['trim', 'downscale-fhd', 'downscale-hd', 'transcode', 'fit-size', 'image-jpeg']);
+export const FixKind = z.enum(['trim', 'downscale-fhd', 'downscale-hd', 'transcode', 'fit-size', 'image-jpeg', 'trim-readable', 'crop-portrait']);
 export type FixKind = z.infer<typeof FixKind>;
 
 export const PreflightCode = z.enum([
@@ -262,6 +275,8 @@ export const PreflightCode = z.enum([
   'WRONG_CODEC',
   'WRONG_IMAGE_FORMAT',
   'IMAGE_TOO_SMALL',
+  /** The file is cut short: its index promises more than it holds. */
+  'DAMAGED',
 ]);
 export type PreflightCode = z.infer<typeof PreflightCode>;
 

@@ -99,6 +99,11 @@ export function trimTarget(v: VideoLimits): number | null {
   return null;
 }
 
+/** The length a trim to the readable part of a cut-short file keeps: every stream complete, with the trim margin. */
+export function readableTrimTarget(damage: { completeSeconds: number }): number {
+  return Math.max(0.1, damage.completeSeconds - TRIM_MARGIN_SECONDS);
+}
+
 /** Byte budget a size fit aims at: inside the allowed band with room for encoder variance. */
 export function sizeTarget(v: VideoLimits, current: number): number | null {
   const upper = v.maxBytes ?? (v.belowBytes !== undefined ? v.belowBytes - 1 : undefined);

@@ -5,7 +5,7 @@
  * land inside the model's size band.
  */
 import type { FixKind, ProbeResult } from '../../common/contract';
-import { sizeTarget, trimTarget, type ImageLimits, type VideoLimits } from './cloud-limits';
+import { readableTrimTarget, sizeTarget, trimTarget, type ImageLimits, type VideoLimits } from './cloud-limits';
 import { ffFileArg } from './ff-file-arg';
 
 export const AUDIO_BITS_PER_SECOND = 128_000;
@@ -45,7 +45,9 @@ export function fitBox(width: number, height: number, box: 'fhd' | 'hd'): { widt
 /** The single ffmpeg pass that applies `fixes` to a video for `limits`, writing `out`. */
 export function planVideoFix(probe: ProbeResult, limits: VideoLimits, fixes: FixKind[], out: string, opts: FixOptions = {}): VideoFixPlan {
   const duration = probe.durationSeconds ?? 0;
-  const trimTo = fixes.includes('trim') ? trimTarget(limits) : null;
+  // A cut-short file keeps its readable part (reading stops before the missing bytes); a limit may cut more.
+  const cuts = [fixes.includes('trim') ? trimTarget(limits) : null, fixes.includes('trim-readable') && probe.damage ? readableTrimTarget(probe.damage) : null].filter((x): x is number => x !== null);
+  const trimTo = cuts.length ? Math.min(...cuts) : null;
   const outSeconds = trimTo !== null && duration > trimTo ? trimTo : duration;
   const box = fixes.includes('downscale-hd') ? 'hd' : fixes.includes('downscale-fhd') ? 'fhd' : null;
   const size = box ? fitBox(probe.video.displayWidth, probe.video.displayHeight, box) : null;

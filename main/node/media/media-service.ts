@@ -113,7 +113,9 @@ export class MediaService {
     const target = path.join(this.dataDir, 'projects', String(projectId), 'media', String(mediaId), 'poster.jpg');
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     const tmp = tempPathFor(target) + '.jpg';
-    const at = probe.durationSeconds ? Math.min(1, probe.durationSeconds / 2) : 0;
+    // A cut-short file has no picture past its readable part: take the poster from inside it.
+    const shown = probe.damage ? probe.damage.readableSeconds : probe.durationSeconds;
+    const at = shown ? Math.min(1, shown / 2) : 0;
     await execFileAsync(
       ffmpeg,
       ['-hide_banner', '-loglevel', 'error', '-y', ...(at > 0 ? ['-ss', at.toFixed(3)] : []), '-i', ffFileArg(file), '-frames:v', '1', '-vf', 'scale=320:-2', '-q:v', '4', ffFileArg(tmp)],

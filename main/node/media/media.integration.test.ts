@@ -84,6 +84,18 @@ describe('import and probe', () => {
     expect(c.media.list(p.id)).toHaveLength(1);
   });
 
+  it('marks a cut-short faststart MP4 damaged at import, with where its picture stops, and makes its poster from the readable part', async () => {
+    const c = core();
+    const p = c.projects.create({ name: 'damaged' });
+    const { imported, failed } = await c.media.importPaths(p.id, [fixtures.truncatedTail()]);
+    expect(failed).toEqual([]);
+    const m = c.media.list(p.id)[0]!;
+    expect(m.id).toBe(imported[0]!.id);
+    expect(m.probe.damage).toMatchObject({ indexSeconds: expect.closeTo(4, 1) });
+    expect(m.probe.damage!.readableSeconds).toBeLessThan(3);
+    expect(m.poster).not.toBeNull();
+  });
+
   it('does not import the same content twice into a project', async () => {
     const c = core();
     const p = c.projects.create({ name: 'dupes' });

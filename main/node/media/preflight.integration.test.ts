@@ -116,6 +116,27 @@ describe('one-click fixes: each output passes pre-flight, the original is untouc
     });
   }
 
+  it('a cut-short faststart MP4 does not pass: DAMAGED with where the picture stops, and the trim to the readable part passes', async () => {
+    const src = fixtures.truncatedTail();
+    const before = md5(src);
+    const report = await check('gs3d', src);
+    expect(report.ok).toBe(false);
+    const damaged = report.problems.find((p) => p.code === 'DAMAGED')!;
+    expect(damaged).toMatchObject({ severity: 'error', subject: 'video', limit: '4.0 s', fixes: ['trim-readable'] });
+    expect(Number.parseFloat(damaged.actual!)).toBeLessThan(3);
+    expect(damaged.message).toMatch(/cut short: its index promises 4\.0 s but the picture stops at \d\.\d s/);
+    expect(report.fixes).toEqual(['trim-readable']);
+    const probe = await probeFile(tools.ffprobe.path, src, { sample: false });
+    const out = path.join(work, 'cut-short.gs3d-fixed.mp4');
+    const r = await runFix({ tools, model: 'gs3d', probe, out, preset: 'ultrafast' });
+    expect(r.report.ok).toBe(true);
+    const fixed = await probeFile(tools.ffprobe.path, out, { sample: false });
+    expect(fixed.damage).toBeNull();
+    expect(fixed.durationSeconds!).toBeLessThanOrEqual(probe.damage!.readableSeconds);
+    expect((await check('gs3d', out)).ok).toBe(true);
+    expect(md5(src)).toBe(before);
+  });
+
   it('refuses to overwrite the original and says when there is nothing to fix', async () => {
     const probe = await probeFile(tools.ffprobe.path, fixtures.long185s(), { sample: false });
     await expect(runFix({ tools, model: 'gs3d', probe, out: fixtures.long185s() })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/never overwrites/) });

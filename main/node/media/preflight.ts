@@ -12,7 +12,7 @@ import { CLOUD_LIMITS, type ImageLimits, type VideoLimits } from './cloud-limits
 import type { Tools } from './ffmpeg-locator';
 import { probeFile } from './probe';
 
-const FIX_ORDER: FixKind[] = ['trim', 'downscale-fhd', 'downscale-hd', 'transcode', 'fit-size', 'image-jpeg'];
+const FIX_ORDER: FixKind[] = ['trim-readable', 'trim', 'crop-portrait', 'downscale-fhd', 'downscale-hd', 'transcode', 'fit-size', 'image-jpeg'];
 
 // One size formatter for core and renderer (decimal units, small files in KB), so the panels agree.
 const mb = (bytes: number) => formatBytes(bytes);
@@ -40,7 +40,21 @@ export function checkVideo(probe: ProbeResult, limits: VideoLimits, label: strin
   if (v.codec !== 'h264') {
     out.push(problem('WRONG_CODEC', 'video', `The video is ${v.codec.toUpperCase()}; H.264 is the codec the cloud is sure to read. Convert it to be safe.`, 'h264', v.codec, ['transcode'], 'warning'));
   }
-  const d = probe.durationSeconds ?? 0;
+  if (probe.damage) {
+    const dm = probe.damage;
+    out.push(
+      problem(
+        'DAMAGED',
+        'video',
+        `The file is cut short: its index promises ${secUp(dm.indexSeconds)} but the picture stops at ${secDown(dm.readableSeconds)}, so ${label} would get a broken upload. Trim it to the readable part (a new file), or copy the whole file from the camera again.`,
+        secUp(dm.indexSeconds),
+        secDown(dm.readableSeconds),
+        ['trim-readable'],
+      ),
+    );
+  }
+  // A cut-short file is judged by what it really holds (what a trim to the readable part keeps).
+  const d = probe.damage ? probe.damage.completeSeconds : (probe.durationSeconds ?? 0);
   if (limits.minSeconds !== undefined && d < limits.minSeconds) {
     out.push(problem('TOO_SHORT', 'video', `The video is ${secDown(d)} long; ${label} needs at least ${limits.minSeconds} s. Record a longer take.`, `${limits.minSeconds} s`, secDown(d)));
   }

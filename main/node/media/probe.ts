@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { AppError } from '../../common/app-error';
 import type { ProbeResult } from '../../common/contract';
+import { scanForDamage } from './damage-scan';
 import { ffFileArg } from './ff-file-arg';
 
 interface FfStream {
@@ -194,6 +195,13 @@ export async function probeFile(ffprobe: string, file: string, signalOrOptions?:
     throw new AppError('MEDIA_UNREADABLE', 'ffprobe returned output that could not be read.', { file });
   }
   const probe = normaliseProbe(file, stat.size, json);
+  if (probe.kind === 'video') {
+    // Cheap for a healthy file (the last seconds' packets), and it must hold for every probe: a cut-short file
+    // otherwise passes pre-flight with the duration its index promises.
+    const stream = (json.streams ?? []).find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic) ?? (json.streams ?? []).find((s) => s.codec_type === 'video');
+    const indexSeconds = Number(stream?.duration ?? probe.durationSeconds);
+    probe.damage = await scanForDamage(ffprobe, file, { videoStream: stream?.index ?? 0, indexSeconds: Number.isFinite(indexSeconds) ? indexSeconds : null, fileSize: stat.size, fps: probe.video.fps, signal });
+  }
   if (probe.kind === 'video' && opts.sample !== false) {
     const sampleArgs = ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', `%+${PACKET_SAMPLE_SECONDS}`, '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', ffFileArg(file)];
     const sample = await run(ffprobe, sampleArgs, signal).catch(() => null);

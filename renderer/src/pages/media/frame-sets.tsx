@@ -28,9 +28,13 @@ function FrameSetRow({ set, selected, onDelete }: { set: FrameSet; selected: boo
   const resume = useFrames((s) => s.resume);
   const job = useJobs((s) => (set.jobId ? s.jobs[set.jobId] : undefined));
   const mediaName = useMedia((s) => s.media.find((m) => m.id === set.mediaId)?.name);
+  // a cut-short source fails the same way again: offer removing it (or its pre-flight trim), not Resume
+  const damage = useMedia((s) => s.media.find((m) => m.id === set.mediaId)?.probe.damage ?? null);
+  const [removing, setRemoving] = useState(false);
   const [busy, setBusy] = useState(false);
   const running = set.status === 'running' || set.status === 'pending' || isActive(job?.status);
   const stopped = !running && (set.status === 'failed' || set.status === 'cancelled' || set.status === 'interrupted');
+  const sourceDamaged = stopped && set.status === 'failed' && damage !== null;
   const act = async (fn: () => Promise<void>) => {
     setBusy(true);
     await fn();
@@ -71,7 +75,9 @@ function FrameSetRow({ set, selected, onDelete }: { set: FrameSet; selected: boo
         <div className="frame-set-error" role={set.status === 'failed' ? 'alert' : undefined} data-testid="frame-set-error">
           <Icon name="alert" size={15} />
           <span>
-            {job?.error && job.error.code !== 'CANCELLED' ? (
+            {sourceDamaged ? (
+              <span data-testid="frame-set-damaged">{t('sets.damaged', { readable: damage.readableSeconds.toFixed(1), index: damage.indexSeconds.toFixed(1) })}</span>
+            ) : job?.error && job.error.code !== 'CANCELLED' ? (
               <>
                 <strong>{t(`common:errors.${job.error.code}`)}</strong> — {job.error.message}
               </>
@@ -87,11 +93,29 @@ function FrameSetRow({ set, selected, onDelete }: { set: FrameSet; selected: boo
             <Icon name="stop" size={14} /> {t('common:actions.cancel')}
           </button>
         )}
-        {stopped && set.jobId && (
+        {sourceDamaged && (
+          <button type="button" className="button small danger" onClick={() => setRemoving(true)} disabled={busy} data-testid="remove-damaged-media">
+            <Icon name="trash" size={14} /> {t('sets.removeDamaged')}
+          </button>
+        )}
+        {stopped && set.jobId && !sourceDamaged && (
           <button type="button" className="button small primary" onClick={() => act(() => resume(set))} disabled={busy} data-testid="resume-extraction">
             <Icon name="refresh" size={14} /> {t('common:actions.resume')}
           </button>
         )}
+        <ConfirmDialog
+          open={removing}
+          title={t('list.removeTitle')}
+          message={t('list.removeMessage', { name: mediaName ?? '' })}
+          confirmLabel={t('list.remove')}
+          danger
+          testId="remove-damaged-dialog"
+          onCancel={() => setRemoving(false)}
+          onConfirm={async () => {
+            await useMedia.getState().remove(set.mediaId);
+            setRemoving(false);
+          }}
+        />
         {!running && (
           <button type="button" className="icon-button" onClick={onDelete} aria-label={t('sets.delete')} title={t('sets.delete')} data-testid="delete-frame-set">
             <Icon name="trash" size={16} />
