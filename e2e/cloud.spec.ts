@@ -108,6 +108,7 @@ test('sign-in refusals, then a video becomes a Gaussian splat in the viewer', as
   await expect(page.getByTestId('rule-length')).toHaveAttribute('data-met', 'false');
   await expect(page.getByTestId('rule-digit')).toHaveAttribute('data-met', 'true');
   await expect(page.getByTestId('rule-upper')).toHaveAttribute('data-met', 'false');
+  await cloud.account().screenshot({ path: path.join(SHOTS, 'cloud-sign-up-rule.png') });
   await page.getByTestId('account-password').fill('Much-longer-1');
   for (const rule of ['length', 'upper', 'lower', 'digit', 'special']) await expect(page.getByTestId(`rule-${rule}`)).toHaveAttribute('data-met', 'true');
 
@@ -118,8 +119,23 @@ test('sign-in refusals, then a video becomes a Gaussian splat in the viewer', as
   await cloud.trySignIn(unconfirmed, PASSWORD);
   await expect(cloud.accountError()).toHaveAttribute('data-reason', 'notConfirmed');
   await expect(cloud.accountError().getByTestId('account-resend')).toBeVisible();
+  await cloud.account().screenshot({ path: path.join(SHOTS, 'cloud-sign-in-unconfirmed.png') });
+  const mailsBefore = atlas.sentMails({ to: unconfirmed }).length;
+  await cloud.accountError().getByTestId('account-resend').click();
+  await expect(page.getByTestId('toast-success').filter({ hasText: `Confirmation e-mail sent to ${unconfirmed}` })).toBeVisible();
+  expect(atlas.sentMails({ to: unconfirmed }).length).toBe(mailsBefore + 1);
   await cloud.trySignIn(google, PASSWORD);
   await expect(cloud.accountError()).toHaveAttribute('data-reason', 'google');
+
+  // forgot password: Atlas mails a temporary one (to another account: it replaces the password)
+  const forgetful = await newUser(atlas, 'Forgetful');
+  await page.getByTestId('account-forgot').click();
+  await expect(page.getByTestId('account-form')).toHaveAttribute('data-mode', 'reset');
+  await page.getByTestId('account-email').fill(forgetful);
+  await page.getByTestId('account-submit').click();
+  await expect(page.getByTestId('toast-success').filter({ hasText: `Temporary password sent to ${forgetful}` })).toBeVisible();
+  expect(atlas.sentMails({ to: forgetful })).toHaveLength(1);
+  await page.getByTestId('account-back').click();
 
   await cloud.signIn(email, PASSWORD);
   await expect(page.getByTestId('account-profile-nickname')).toHaveText('Mina');
@@ -165,7 +181,13 @@ test('an image becomes an InstantMesh GLB in the viewer', async ({ studio, atlas
   await expect(cloud.form().getByTestId('cloud-media')).toHaveValue(/\d+/); // the image is picked by itself
   await cloud.expectVerdict('ok');
   const job = await cloud.submit();
-  await cloud.expectDone(job);
+  const jobId = await job.getAttribute('data-job-id');
+  // the creator moves on: the news that it is ready reaches them on the Media page
+  const app = new AppPage(page);
+  await app.goTo('media');
+  await expect(page.getByTestId('toast-success').filter({ hasText: '“statue” is ready' })).toBeVisible({ timeout: 90_000 });
+  await app.goTo('cloud');
+  await cloud.expectDone(cloud.job(jobId!));
   await expect(cloud.result(job, 'glb')).toHaveCount(1);
   await expect(cloud.result(job, 'obj')).toHaveCount(1);
   await cloud.openIn3d(job, 'glb');

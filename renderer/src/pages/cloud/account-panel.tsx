@@ -6,8 +6,9 @@ import { Icon } from '../../ui/icon';
 import { Segmented } from '../../ui/segmented';
 import { accountErrorKey, checkPassword, emailOk, passwordChecks, passwordOk } from './cloud-rules';
 
-const MODES = ['signIn', 'signUp', 'reset'] as const;
-type Mode = (typeof MODES)[number];
+/** The two ways in side by side; "forgot password" is a link under Sign in (three labels do not fit the side column). */
+const TABS = ['signIn', 'signUp'] as const;
+type Mode = (typeof TABS)[number] | 'reset';
 
 /** The sign-up rule, each part ticked as it is met while the password is typed. */
 export function PasswordRule({ password, id }: { password: string; id?: string }) {
@@ -141,7 +142,16 @@ function SignedOut({ expired }: { expired: boolean }) {
           <Icon name="check" size={15} /> <span>{t(signedUp.mailed ? 'account.signedUp' : 'account.signedUpNoMail', { email: signedUp.email })}</span>
         </div>
       )}
-      <Segmented options={MODES} value={mode} onChange={setMode} render={(m) => t(`account.modes.${m}`)} label={t('account.modes.label')} testId={(m) => `account-mode-${m}`} className="account-modes" />
+      {mode === 'reset' ? (
+        <div className="account-reset-head">
+          <strong>{t('account.modes.reset')}</strong>
+          <button type="button" className="button ghost small" onClick={() => setMode('signIn')} data-testid="account-back">
+            <Icon name="chevronLeft" size={14} /> {t('account.back')}
+          </button>
+        </div>
+      ) : (
+        <Segmented options={TABS} value={mode} onChange={setMode} render={(m) => t(`account.modes.${m}`)} label={t('account.modes.label')} testId={(m) => `account-mode-${m}`} className="account-modes" />
+      )}
       <div className="field">
         <label htmlFor="account-email">{t('account.email')}</label>
         <input
