@@ -285,9 +285,12 @@ function streamingTransport(client: HttpClient, body: MultipartBody, meter: Prog
         else if (err instanceof Error && err.message === 'idle timeout') reject(client.mapNetworkError(err, { timedOut: true, timeoutMs: idleTimeoutMs }));
         else reject(networkError(client.service, 'interrupted', { errno: (err as { code?: string })?.code }));
       };
-      // A fresh connection per upload: a kept-alive socket the server is closing at that instant would reset and
-      // read as "interrupted" (the body cannot be replayed silently); one handshake is nothing next to the upload.
-      const req = mod.request(url, { method: t.method, headers, agent: false });
+      // A fresh connection per upload (its own agent): a pooled socket the server is closing at that instant would
+      // reset and read as "interrupted"; one handshake is nothing next to the upload. Keep-alive stays on so the
+      // request does not say "Connection: close": a server answering early (401, 413) then drains the body instead
+      // of resetting the socket, which would lose its answer.
+      const agent = new mod.Agent({ keepAlive: true, maxSockets: 1 });
+      const req = mod.request(url, { method: t.method, headers, agent });
       const onAbort = () => fail(new Error('aborted'));
       t.signal.addEventListener('abort', onAbort, { once: true });
       req.setTimeout(idleTimeoutMs, () => fail(new Error('idle timeout')));
@@ -295,6 +298,7 @@ function streamingTransport(client: HttpClient, body: MultipartBody, meter: Prog
       req.on('close', () => {
         t.signal.removeEventListener('abort', onAbort);
         release();
+        agent.destroy();
       });
       req.on('response', (res) => {
         // The server may answer before the body is done (401, 413): stop writing and take its answer.
