@@ -141,8 +141,10 @@ describe('paths and disks', () => {
 
   it('a disk that fills up mid-run: clear message, finished frames kept, --resume ends with exactly the frames of a clean run', () => {
     // ffmpeg writes 5 frames, then the "disk" is full (what ffmpeg prints when a write fails with ENOSPC).
+    // The fake goes first on PATH: KRAKEN_FFMPEG must name a compiled ffmpeg (a script is refused unrun, issue 9).
+    fs.mkdirSync(path.join(work, 'disk-full-bin'), { recursive: true });
     const fake = script(
-      'ffmpeg-disk-full',
+      path.join('disk-full-bin', 'ffmpeg'),
       `case " $* " in *" -version "*) exec /usr/bin/ffmpeg "$@";; esac
 args=("$@"); last="\${args[-1]}"; unset 'args[-1]'
 /usr/bin/ffmpeg "\${args[@]}" -frames:v 5 "$last"
@@ -150,7 +152,7 @@ echo "[image2 @ 0x5555] Could not open file : $last: No space left on device" >&
 exit 1`,
     );
     const out = path.join(work, 'full-disk');
-    const full = kraken(['extract', fixtures.h264_1080p20s(), '--out', out, '--count', '30', '--format', 'png', '--max-side', '160'], { KRAKEN_FFMPEG: fake });
+    const full = kraken(['extract', fixtures.h264_1080p20s(), '--out', out, '--count', '30', '--format', 'png', '--max-side', '160'], { KRAKEN_FFMPEG: '', PATH: `${path.dirname(fake)}${path.delimiter}${process.env.PATH ?? ''}` });
     expect(full.code).toBe(1);
     expect(full.stderr.trim().split('\n')).toHaveLength(1);
     expect(full.stderr).toMatch(/disk is full.*--resume.*\[IO_ERROR\]/);
