@@ -375,3 +375,53 @@ test('Cancel stops an upload Atlas has not taken yet; Retry sends it again', asy
   await cloud.expectDone(job);
   expect(atlas.items().length).toBe(itemsBefore + 1); // the cancelled upload made no item
 });
+
+test('account: sign up, confirm, change password, sign out, an expired session, delete', async ({ studio, atlas, cloud, page }) => {
+  const email = `newcomer-${Date.now()}@example.com`;
+  await openWithProject(page, studio.url, ['statue.png']);
+  await page.getByTestId('account-mode-signUp').click();
+  await page.getByTestId('account-email').fill(email);
+  await page.getByTestId('account-nickname').fill('Newcomer');
+  await page.getByTestId('account-password').fill('weakpassword');
+  await expect(page.getByTestId('account-submit')).toBeDisabled(); // the rule is checked before anything is sent
+  await page.getByTestId('account-password').fill(PASSWORD);
+  await page.getByTestId('account-submit').click();
+  await expect(page.getByTestId('account-signed-up')).toContainText(email);
+  await expect(page.getByTestId('account-form')).toHaveAttribute('data-mode', 'signIn');
+
+  await cloud.trySignIn(email, PASSWORD);
+  await expect(cloud.accountError()).toHaveAttribute('data-reason', 'notConfirmed');
+  atlas.confirmEmail(email);
+  await cloud.signIn(email, PASSWORD);
+  await expect(page.getByTestId('account-profile-nickname')).toHaveText('Newcomer');
+
+  const next = 'Another-pass-42!';
+  await page.getByTestId('account-change-password').click();
+  await page.getByTestId('change-password-input').fill('short');
+  await expect(page.getByTestId('change-password-submit')).toBeDisabled();
+  await page.getByTestId('change-password-input').fill(next);
+  await page.getByTestId('change-password-submit').click();
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Password changed' })).toBeVisible();
+  await page.getByTestId('account-sign-out').click();
+  await expect(cloud.account()).toHaveAttribute('data-state', 'signedOut');
+  await cloud.trySignIn(email, PASSWORD);
+  await expect(cloud.accountError()).toHaveAttribute('data-reason', 'wrongPassword');
+  await cloud.signIn(email, next);
+
+  // fifteen days later the refresh token is refused: signed out, asked to sign in again
+  atlas.advanceClock(15 * 24 * 3600 * 1000);
+  await page.getByTestId('account-refresh').click();
+  await expect(cloud.account()).toHaveAttribute('data-state', 'expired');
+  await expect(page.getByTestId('account-expired')).toBeVisible();
+  await cloud.signIn(email, next);
+
+  await page.getByTestId('account-delete').click();
+  const dialog = page.getByTestId('delete-account-dialog');
+  await dialog.getByTestId('delete-account-email').fill('someone-else@example.com');
+  await expect(dialog.getByTestId('confirm-button')).toBeDisabled();
+  await dialog.getByTestId('delete-account-email').fill(email);
+  await dialog.getByTestId('confirm-button').click();
+  await expect(cloud.account()).toHaveAttribute('data-state', 'signedOut');
+  const res = await fetch(`${atlas.url}/atlas/auth/sign-In`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: email, password: next }) });
+  expect(res.status).toBe(401); // gone at Atlas too
+});
