@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { makePointCloud, makeSplats, writeGaussianPly, writePly } from '../renderer/src/pages/viewer/fixtures/fixture-writer';
 
@@ -90,10 +90,18 @@ async function frameIntervals(page: Page, ms: number): Promise<number[]> {
   )) as number[];
 }
 
+/** The host prints a single-use sign-in link: the first round signs in, later rounds reuse that session's cookie. */
+const signedIn = new Map<string, { base: string; storageState: Awaited<ReturnType<BrowserContext['storageState']>> }>();
+
 async function studioRound(browser: Browser, url: string, file: string, expectStat: [string, number]): Promise<{ load: LoadFigures; canvas: { width: number; height: number }; frames?: number[]; renderer: string }> {
-  const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  const known = signedIn.get(url);
+  const page = await browser.newPage({ viewport: { width: 1360, height: 860 }, ...(known ? { storageState: known.storageState } : {}) });
+  if (!known) {
+    const res = await page.request.get(url, { maxRedirects: 0 });
+    signedIn.set(url, { base: new URL(res.headers()['location'] ?? '/', url).href, storageState: await page.context().storageState() });
+  }
   await page.addInitScript(LONGTASK_INIT);
-  await page.goto(`${url}#/viewer`);
+  await page.goto(`${signedIn.get(url)!.base}#/viewer`);
   await page.getByTestId('viewer-page').waitFor();
   const grid = page.getByTestId('viewer-grid');
   if ((await grid.getAttribute('aria-pressed')) === 'true') await grid.click(); // the baseline draws no grid
