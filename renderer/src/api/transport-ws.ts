@@ -6,7 +6,7 @@
 import type { Transport } from '../../../main/common/api-client';
 import type { Channel, Envelope, EventName } from '../../../main/common/contract';
 
-/** `offline`: several reconnects failed in a row (e.g. the host restarted with a new token); retries go on. */
+/** `offline`: several reconnects failed in a row (e.g. the host restarted: its sessions are gone); retries go on. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'offline';
 
 /** The part of the DOM WebSocket this transport uses (a fake one in unit tests). */
