@@ -74,13 +74,22 @@ export function checkVideo(probe: ProbeResult, limits: VideoLimits, label: strin
     out.push(problem('RESOLUTION_TOO_HIGH', 'video', `The picture is ${size}; ${label} takes ${limits.resolutionWords ?? 'Full HD or lower'}. Downscale it.`, limits.resolutionWords ?? '1920x1080', size, ['downscale-fhd', 'downscale-hd']));
   }
   if (limits.vertical && !(v.displayHeight > v.displayWidth)) {
-    out.push(problem('NOT_VERTICAL', 'video', `The video is ${size} (landscape or square); ${label} needs a vertical (portrait) video. Record it upright.`, 'vertical', size));
+    out.push(problem('NOT_VERTICAL', 'video', `The video is ${size} (landscape or square); ${label} needs a vertical (portrait) video. Crop it to portrait (the centre 9:16 is kept, the sides are cut off), or record it upright.`, 'vertical', size, ['crop-portrait']));
   }
   const bytes = probe.sizeBytes;
   if (limits.minBytes !== undefined && bytes < limits.minBytes) {
     // The seed's "50MB" lower bound is read as mebibytes (the larger reading) so either server reading passes.
     const min = `${Math.round(limits.minBytes / 1048576)} MiB (${mb(limits.minBytes)})`;
-    out.push(problem('FILE_TOO_SMALL', 'video', `The file is ${mb(bytes)}; ${label} needs at least ${min}. Re-encode it at a higher bit rate.`, min, mb(bytes), ['fit-size']));
+    out.push(
+      problem(
+        'FILE_TOO_SMALL',
+        'video',
+        `The file is ${mb(bytes)}; ${label} refuses files under ${min}. The fix re-encodes it at a higher bit rate so that it reaches that size: the picture does not get better, only the file bigger.`,
+        min,
+        mb(bytes),
+        ['fit-size'],
+      ),
+    );
   }
   const upper = limits.maxBytes ?? limits.belowBytes;
   if (upper !== undefined && (limits.maxBytes !== undefined ? bytes > upper : bytes >= upper)) {
@@ -103,7 +112,7 @@ export function checkImage(probe: ProbeResult, limits: ImageLimits, label: strin
     out.push(problem('IMAGE_TOO_SMALL', 'image', `The image is ${w}x${h}; ${label} needs at least ${limits.minWidth}x${limits.minHeight}. Use a larger photo.`, `${limits.minWidth}x${limits.minHeight}`, `${w}x${h}`));
   }
   if (limits.vertical && !(h > w)) {
-    out.push(problem('NOT_VERTICAL', 'image', `The image is ${w}x${h}; ${label} needs a vertical (portrait) image.`, 'vertical', `${w}x${h}`));
+    out.push(problem('NOT_VERTICAL', 'image', `The image is ${w}x${h}; ${label} needs a vertical (portrait) image. Crop it to portrait (the centre 9:16 is kept), or use another photo.`, 'vertical', `${w}x${h}`, ['crop-portrait']));
   }
   const upper = limits.maxBytes ?? limits.belowBytes;
   if (upper !== undefined && (limits.maxBytes !== undefined ? probe.sizeBytes > upper : probe.sizeBytes >= upper)) {
@@ -131,7 +140,7 @@ export function buildReport(model: CloudModel, inputs: { video?: Input; image?: 
   if (limits.image && image !== undefined) {
     if (image instanceof AppError) unreadable('image', image);
     else if (image) problems.push(...checkImage(image, limits.image, limits.label));
-    else problems.push(problem('IMAGE_REQUIRED', 'image', `${limits.label} also needs a still image (PNG or JPEG${limits.image.vertical ? ', vertical' : ''}).`, 'image', null));
+    else problems.push(problem('IMAGE_REQUIRED', 'image', `${limits.label} also needs a still image (PNG or JPEG${limits.image.vertical ? ', vertical' : ''}): import one into the project and choose it for the check.`, 'image', null));
   }
   const fixes = FIX_ORDER.filter((f) => problems.some((p) => p.fixes.includes(f)) && f !== 'downscale-hd');
   const pathOf = (x: Input) => (x && !(x instanceof AppError) ? x.path : null);
@@ -173,7 +182,8 @@ export async function preflightFiles(x: PreflightFilesInput): Promise<PreflightR
   const main = await probe(x.file);
   const image = x.image ? await probe(x.image) : null;
   let quality: QualityHint | null = null;
-  if (x.quality && limits.capture3d && !(main instanceof AppError) && main.kind === 'video' && main.durationSeconds) {
+  // A cut-short file is refused anyway; sampling past its end would only fail.
+  if (x.quality && limits.capture3d && !(main instanceof AppError) && main.kind === 'video' && main.durationSeconds && !main.damage) {
     quality = await sampleCaptureQuality(x.tools.ffmpeg.path, main, { signal: x.signal });
   }
   return buildReport(x.model, limits.video ? { video: main, image: limits.image ? image : undefined } : { image: main }, quality);
