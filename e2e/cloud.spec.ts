@@ -266,6 +266,13 @@ test('My items: load more by cursor, delete with confirmation, and "not yours"',
   await cloud.loadMore();
   await expect(cloud.itemRows()).toHaveCount(12);
   await expect(cloud.items().getByTestId('cloud-items-more')).toHaveCount(0);
+  // an item's own files: its thumbnail fetched into the data folder and shown
+  const newest = cloud.item(made[11]!);
+  await newest.getByTestId('cloud-item-toggle').click();
+  await newest.getByTestId('item-file-thumbnail').click();
+  const saved = newest.getByTestId('item-file-saved');
+  await expect(saved).toBeVisible();
+  await expect.poll(() => saved.locator('img').evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
   await page.screenshot({ path: path.join(SHOTS, 'cloud-my-items.png') });
 
   await cloud.deleteItem(made[0]!);

@@ -69,7 +69,9 @@ function ItemRow({ model, item }: { model: CloudModel; item: CloudItem }) {
             {name}
           </span>
         </button>
-        <span className={`badge ${statusBadge[item.status]}`}>{t(`jobs.cloudStatus.${item.status}`)}</span>
+        <span className={`badge ${statusBadge[item.status]}`} data-testid="cloud-item-status">
+          {t(`items.status.${item.status}`)}
+        </span>
         {item.createdAt && <span className="faint cloud-item-date">{formatDate(item.createdAt, i18n.language)}</span>}
         <button type="button" className="icon-button" onClick={() => setConfirming(true)} aria-label={`${t('items.delete')}: ${name}`} title={t('items.delete')} data-testid="cloud-item-delete">
           <Icon name="trash" size={15} />
