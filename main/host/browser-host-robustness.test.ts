@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { fixtures } from '../../test-support/media-fixtures';
 import type { TestHost, TestSession } from './test-host';
 import { startHost as startTestHost } from './test-host';
 
@@ -218,6 +219,22 @@ describe('browser host robustness', () => {
     }
     const rebinding = await raw(port, upgradeRequest(port, new URL(s.ipcUrl).pathname, `Origin: ${new URL(s.base).origin}\r\nCookie: ${cookie}\r\n`).replace(`Host: 127.0.0.1:${port}`, `Host: evil.example:${port}`));
     expect(rebinding).toMatch(/^HTTP\/1\.1 421/);
+    await stillAnswers(s);
+  });
+
+  it("keeps the jobs of a client that is cut off: its extraction still completes after its socket is closed for a bad frame", async () => {
+    const s = await start();
+    const ws = await connect(s);
+    ws.on('error', () => undefined);
+    const project = (await call(ws, 1, 'projects.create', { name: 'cut off' })).value;
+    const imported = (await call(ws, 2, 'media.import', { projectId: project.id, paths: [fixtures.h264_1080p20s()] })).value;
+    const started = await call(ws, 3, 'frames.extract', { projectId: project.id, mediaId: imported.imported[0].id, params: { mode: { kind: 'fps', fps: 2 } } });
+    expect(started.ok).toBe(true);
+    // A 20 s 1080p clip keeps the job busy past the bad frame (not asserted: only that it completes matters).
+    ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect(await closed(ws)).toBe(1003);
+    await s.core.jobs.idle();
+    expect(s.core.jobs.get(started.value.jobId).status).toBe('completed');
     await stillAnswers(s);
   });
 });
