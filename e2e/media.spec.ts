@@ -211,7 +211,9 @@ test('pre-flight: a clip too long for MusePose is trimmed by one click into a ne
   await expect(report).toHaveAttribute('data-ok', 'false');
   await expect(page.getByTestId('preflight-verdict')).toHaveText('MusePose would refuse this file.');
   await expect(media.problem('NOT_VERTICAL')).toContainText('needs a vertical (portrait) video');
-  await expect(media.problem('NOT_VERTICAL').getByRole('button')).toHaveCount(0);
+  // The only click it offers is the crop to portrait (issue 15 point 4).
+  await expect(media.problem('NOT_VERTICAL').getByRole('button')).toHaveCount(1);
+  await expect(media.problem('NOT_VERTICAL').getByTestId('preflight-fix-crop-portrait')).toBeVisible();
 
   // Portrait but 22 s, and no image chosen yet: two problems, only the length has a fix.
   await media.select('tall.mp4');
@@ -463,4 +465,94 @@ test('the creator’s place: range errors under the range, the set panel follows
   await expect(page.getByTestId('media-details-name')).toHaveText('clip.mp4');
   await expect(page.getByTestId('frame-sets-empty')).toBeVisible();
   await expect(page.getByTestId('toasts')).toHaveAttribute('data-errors-shown', '0');
+});
+
+test('a cut-short video: damaged at import, pre-flight refuses it with a trim to the readable part that passes, and a failed extraction offers Remove, not Resume', async ({ studio }) => {
+  test.setTimeout(120_000);
+  const { page } = studio;
+  const app = new AppPage(page);
+  const media = new MediaPage(page);
+  // A faststart MP4 (index first) of 6 s, its second half cut off with fs: the index still promises 6 s.
+  const whole = path.join(clips, 'whole-faststart.mp4');
+  ff(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30:duration=6', '-f', 'lavfi', '-i', 'sine=duration=6', ...x264, '-c:a', 'aac', '-movflags', '+faststart', whole]);
+  const cut = path.join(clips, 'cut-short.mp4');
+  const bytes = fs.readFileSync(whole);
+  fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+  await app.open(studio.url);
+  await new ProjectsPage(page).create('Cut short');
+  await media.importFiles([cut]);
+  await expect(media.mediaItems()).toHaveCount(1);
+  await media.select('cut-short.mp4');
+
+  const report = await media.preflight('gs3d');
+  await expect(report).toHaveAttribute('data-ok', 'false');
+  await expect(media.problem('DAMAGED')).toContainText(/Cut short: the picture stops at \d\.\d s of 6\.0 s\./);
+  await expect(media.problem('DAMAGED').getByTestId('preflight-fix-what-trim-readable')).toContainText('the missing end cannot be recovered');
+
+  // A frame set from it fails; the row offers removing the video, not a Resume that would fail the same way.
+  const form = page.getByTestId('extract-form');
+  await form.getByTestId('extract-mode-fps').click();
+  await form.getByTestId('extract-fps').fill('2');
+  await form.getByTestId('extract-submit').click();
+  const set = media.frameSets().first();
+  await expect(set).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
+  await expect(set.getByTestId('frame-set-damaged')).toContainText('cut short');
+  await expect(set.getByTestId('resume-extraction')).toHaveCount(0);
+  await expect(set.getByTestId('remove-damaged-media')).toBeVisible();
+
+  // The trim keeps the readable part as a new file that passes.
+  await media.problem('DAMAGED').getByTestId('preflight-fix-trim-readable').click();
+  const fixed = page.getByTestId('preflight-fixed');
+  await expect(fixed).toBeVisible({ timeout: 60_000 });
+  await expect(fixed).toHaveAttribute('data-ok', 'true');
+  await expect(media.mediaItems()).toHaveCount(2);
+
+  // Remove (confirmed) takes the damaged video out of the project; the trimmed one stays.
+  await media.select('cut-short.mp4');
+  await media.frameSets().first().getByTestId('remove-damaged-media').click();
+  await page.getByTestId('remove-damaged-dialog').getByTestId('confirm-button').click();
+  await expect(media.mediaItems()).toHaveCount(1);
+  await expect(media.item('cut-short.mp4')).toHaveCount(0);
+  await expect(app.errorToasts()).toHaveCount(0);
+});
+
+test('pre-flight wording: the missing MusePose image says how to add one, a landscape clip is cropped to portrait after a confirmation, and the size fix says it only inflates the file', async ({ studio }) => {
+  test.setTimeout(120_000);
+  const { page } = studio;
+  const app = new AppPage(page);
+  const media = new MediaPage(page);
+  await app.open(studio.url);
+  await new ProjectsPage(page).create('Wording');
+  await media.importFiles([clip]);
+  await expect(media.mediaItems()).toHaveCount(1);
+  await media.select('clip.mp4');
+
+  // No image in the project: the picker says how to add one; the problem is not "needs a new recording".
+  await media.preflight('musepose');
+  await expect(page.getByTestId('preflight-image-hint')).toContainText('import a portrait PNG or JPEG');
+  await expect(media.problem('IMAGE_REQUIRED').getByTestId('preflight-remedy')).toHaveText('Import a PNG or JPEG into this project, then choose it in the image picker above.');
+  await expect(media.problem('IMAGE_REQUIRED')).not.toContainText('Needs a new recording');
+
+  // NeRF2Mesh's size fix says what it does and why before anything runs; cancelling starts nothing.
+  await media.preflight('nerf2mesh');
+  await expect(media.problem('FILE_TOO_SMALL').getByTestId('preflight-fix-what-fit-size')).toContainText('higher bit rate so the file reaches 50 MiB');
+  await expect(media.problem('FILE_TOO_SMALL').getByTestId('preflight-fix-what-fit-size')).toContainText('The picture does not get better');
+  await media.problem('FILE_TOO_SMALL').getByTestId('preflight-fix-fit-size').click();
+  const confirm = page.getByTestId('preflight-confirm-dialog');
+  await expect(confirm).toContainText('higher bit rate');
+  await confirm.getByTestId('cancel-button').click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByTestId('job-progress')).toHaveCount(0);
+
+  // Landscape for MusePose: crop to portrait, confirmed, gives an upright file.
+  await media.preflight('musepose');
+  await media.problem('NOT_VERTICAL').getByTestId('preflight-fix-crop-portrait').click();
+  await expect(confirm).toContainText('the sides are cut off');
+  await confirm.getByTestId('confirm-button').click();
+  const fixed = page.getByTestId('preflight-fixed');
+  await expect(fixed).toBeVisible({ timeout: 60_000 });
+  await expect(media.mediaItems()).toHaveCount(2);
+  await page.getByTestId('preflight-open-fixed').click();
+  await expect(media.meta('size')).toHaveText('134 × 240');
+  await expect(app.errorToasts()).toHaveCount(0);
 });

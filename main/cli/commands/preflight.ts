@@ -8,6 +8,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../common/app-error';
 import { CloudModel, type PreflightReport } from '../../common/contract';
+import { CLOUD_LIMITS } from '../../node/media/cloud-limits';
+import { describeFix } from '../../node/media/fix-plan';
 import { runFix } from '../../node/media/fix-runner';
 import { preflightFiles } from '../../node/media/preflight';
 import { probeFile } from '../../node/media/probe';
@@ -69,6 +71,10 @@ export async function runPreflight(argv: string[], io: CliIo): Promise<number> {
   const parsed = path.parse(input);
   const out = path.resolve(values.out ?? path.join(parsed.dir, `${parsed.name}.${model.data}-fixed.${probe.kind === 'image' ? 'jpg' : 'mp4'}`));
   if (out === input) throw new AppError('INVALID_INPUT', 'The fixed file must not replace the original: choose another --out.');
+  // Say what each fix does before it runs (re-encoding to reach a minimum size, cropping the sides off…).
+  const limits = CLOUD_LIMITS[model.data];
+  const what = report.fixes.map((f) => describeFix(f, probe.kind === 'image' ? limits.image : limits.video, probe));
+  if (!values.json) for (const w of what) io.out(`will apply ${w}`);
   const fixed = await runFix({
     tools,
     model: model.data,
@@ -80,7 +86,7 @@ export async function runPreflight(argv: string[], io: CliIo): Promise<number> {
     },
   });
   if (io.interactive && !values.json) io.err(progressLine(1, 'done\n'));
-  if (values.json) io.out(JSON.stringify({ report, fix: fixed }, null, 2));
+  if (values.json) io.out(JSON.stringify({ report, what, fix: fixed }, null, 2));
   else io.out(`${describe(report)}\n\napplied ${fixed.fixes.join(', ')} → ${fixed.path}\n${describe(fixed.report)}`);
   return fixed.report.ok ? 0 : EXIT_DOES_NOT_PASS;
 }

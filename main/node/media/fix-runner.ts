@@ -60,7 +60,7 @@ export async function runFix(x: FixRun): Promise<FixResult> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       let damage = '';
       if (isImage) {
-        ({ damage } = await runFfmpeg(x.tools.ffmpeg, { args: planImageFix(x.probe, limits.image!, tmp, imageScale), expectedSeconds: null }, { signal: x.signal }, path.dirname(x.out)));
+        ({ damage } = await runFfmpeg(x.tools.ffmpeg, { args: planImageFix(x.probe, limits.image!, tmp, imageScale, fixes), expectedSeconds: null }, { signal: x.signal }, path.dirname(x.out)));
       } else {
         const plan = planVideoFix(x.probe, limits.video!, fixes, tmp, { preset: x.preset, rateScale, ffmpegMajorMinor: parseVersion(x.tools.ffmpeg.version) });
         ({ damage } = await runFfmpeg(

@@ -95,6 +95,7 @@ describe('one-click fixes: each output passes pre-flight, the original is untouc
     ['re-encode up to NeRF2Mesh’s 50 MB minimum', 'nerf2mesh', fixtures.hd21sSmall, ['fit-size'], (p) => expect(p.sizeBytes).toBeGreaterThan(50 * 1048576)],
     ['re-encode under MusePose’s 20 MB', 'musepose', fixtures.verticalLarge, ['fit-size'], (p) => expect(p.sizeBytes).toBeLessThan(20e6)],
     ['HEVC to H.264 keeps the picture upright', 'gs3d', fixtures.hevcRotated, ['transcode'], (p) => expect([p.video.displayWidth, p.video.displayHeight, p.video.rotation]).toEqual([360, 640, 0])],
+    ['crop a landscape clip to portrait for MusePose', 'musepose', () => fixtures.h264(4), ['crop-portrait'], (p) => expect([p.video.displayWidth, p.video.displayHeight]).toEqual([202, 360])],
     ['image: big PNG to a JPEG under 10 MB', 'instant-mesh', fixtures.bigPng, ['image-jpeg'], (p) => expect(p.sizeBytes).toBeLessThanOrEqual(10e6)],
     ['image: WebP to JPEG', 'instant-mesh', fixtures.webp, ['image-jpeg'], (p) => expect(p.video.codec).toBe('mjpeg')],
   ];

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../common/app-error';
 import type { CloudModel, PreflightCode, ProbeResult } from '../../common/contract';
-import { fitBox, planImageFix, planVideoFix } from './fix-plan';
+import { describeFix, fitBox, planImageFix, planVideoFix, portraitCrop } from './fix-plan';
 import { CLOUD_LIMITS } from './cloud-limits';
 import { buildReport } from './preflight';
 
@@ -54,7 +54,7 @@ describe('pre-flight limits (SPEC §3)', () => {
     ['decal', 'not mp4', () => video({ path: '/v/a.webm', container: 'matroska,webm' }), 'WRONG_CONTAINER', ['transcode']],
     ['musepose', 'video passes: vertical, 19.9 s, 19.9 MB', () => video({ w: 720, h: 1280, seconds: 19.9, mb: 19.9 }), null, []],
     ['musepose', 'video 20 s is not "less than 20 s"', () => video({ w: 720, h: 1280, seconds: 20, mb: 5 }), 'TOO_LONG', ['trim']],
-    ['musepose', 'landscape video', () => video({ w: 1280, h: 720, seconds: 10, mb: 5 }), 'NOT_VERTICAL', []],
+    ['musepose', 'landscape video: a crop to portrait is offered', () => video({ w: 1280, h: 720, seconds: 10, mb: 5 }), 'NOT_VERTICAL', ['crop-portrait']],
     ['musepose', 'video 20 MB', () => video({ w: 720, h: 1280, seconds: 10, mb: 20 }), 'FILE_TOO_LARGE', ['fit-size']],
   ];
   for (const [model, what, input, code, fixes] of cases) {
@@ -104,8 +104,25 @@ describe('pre-flight limits (SPEC §3)', () => {
     });
   }
 
-  it('musepose without an image says it needs one', () => {
+  it('musepose without an image says it needs one, and how to add it (not that the video needs a new recording)', () => {
     expect(codes('musepose', video({ w: 720, h: 1280, seconds: 5, mb: 3 }), null)).toEqual(['IMAGE_REQUIRED']);
+    const p = buildReport('musepose', { video: video({ w: 720, h: 1280, seconds: 5, mb: 3 }), image: null }).problems[0]!;
+    expect(p).toMatchObject({ subject: 'image', fixes: [] });
+    expect(p.message).toMatch(/import one into the project and choose it/);
+    expect(p.message).not.toMatch(/record/i);
+  });
+  it('a landscape MusePose image is offered a crop to portrait too', () => {
+    const r = buildReport('musepose', { video: video({ w: 720, h: 1280, seconds: 5, mb: 3 }), image: image({ w: 800, h: 600 }) });
+    expect(r.problems).toMatchObject([{ code: 'NOT_VERTICAL', subject: 'image', fixes: ['crop-portrait'] }]);
+    expect(r.fixes).toEqual(['crop-portrait']);
+  });
+  it('says before the NeRF2Mesh size fix runs what it does and why: a higher bit rate to reach the 50 MiB minimum, no better picture', () => {
+    const small = video({ seconds: 30, mb: 20 });
+    const p = buildReport('nerf2mesh', { video: small }).problems.find((x) => x.code === 'FILE_TOO_SMALL')!;
+    expect(p.message).toMatch(/refuses files under 50 MiB.*re-encodes it at a higher bit rate so that it reaches that size.*does not get better/);
+    expect(describeFix('fit-size', CLOUD_LIMITS.nerf2mesh.video, small)).toMatch(/higher, constant bit rate so the file reaches the model's 50 MiB minimum — the server refuses smaller files/);
+    expect(describeFix('fit-size', CLOUD_LIMITS.gs3d.video, video({ mb: 400 }))).toMatch(/under the size limit/);
+    expect(describeFix('crop-portrait', CLOUD_LIMITS.musepose.video)).toMatch(/centre .* 9:16/);
   });
   it('a codec other than H.264 is a warning with a transcode fix, not a failure', () => {
     const r = buildReport('gs3d', { video: video({ codec: 'hevc' }) });
@@ -156,6 +173,18 @@ describe('fix plans', () => {
     // ≈ 0.85 × 20 MB over 20.5 s (duration + one buffer), minus audio.
     expect(p.videoBitRate! * 19.5 + 128_000 * 19.5).toBeLessThan(20e6 * 8 * 0.85);
     expect(p.args).toEqual(expect.arrayContaining(['-crf', '20', '-maxrate', String(p.videoBitRate)]));
+  });
+  it('crops landscape to a centred vertical 9:16 (even sizes), then scales what is left; a vertical picture is left alone', () => {
+    expect(portraitCrop(1920, 1080)).toEqual({ width: 606, height: 1080 });
+    expect(portraitCrop(1000, 1000)).toEqual({ width: 562, height: 1000 });
+    expect(portraitCrop(720, 1280)).toBeNull();
+    const p = planVideoFix(video({ w: 1280, h: 720, seconds: 10, mb: 5 }), CLOUD_LIMITS.musepose.video!, ['crop-portrait'], '/o.mp4');
+    expect(p.mode).toBe('encode');
+    expect(p.args.slice(p.args.indexOf('-vf'), p.args.indexOf('-vf') + 2)).toEqual(['-vf', 'crop=404:720']);
+    expect(p.size).toEqual({ width: 404, height: 720 });
+    const both = planVideoFix(video({ w: 3840, h: 2160, seconds: 10, mb: 5 }), CLOUD_LIMITS.gs3d.video!, ['crop-portrait', 'downscale-fhd'], '/o.mp4');
+    expect(both.args[both.args.indexOf('-vf') + 1]).toBe('crop=1214:2160,scale=1080:1920');
+    expect(planImageFix(image({ w: 800, h: 600 }), CLOUD_LIMITS.musepose.image!, '/o.jpg', 1, ['crop-portrait'])).toEqual(expect.arrayContaining(['-vf', 'crop=336:600']));
   });
   it('image fix: high-quality JPEG, shrunk on retry but never below the minimum size', () => {
     const args = planImageFix(image({ w: 400, h: 400, mb: 20 }), CLOUD_LIMITS['instant-mesh'].image!, '/o.jpg', 0.5);

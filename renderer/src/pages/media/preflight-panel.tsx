@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CloudModel, FixKind, MediaSource, PreflightReport } from '../../../../main/common/contract';
+import type { CloudModel, FixKind, MediaSource, PreflightCode, PreflightProblem, PreflightReport } from '../../../../main/common/contract';
 import { api } from '../../api';
 import { isActive, useJobs } from '../../stores/job-store';
 import { useMedia } from '../../stores/media-store';
 import { showError } from '../../stores/toast-store';
+import { ConfirmDialog } from '../../ui/dialog';
 import { Icon } from '../../ui/icon';
 import { Segmented } from '../../ui/segmented';
 import { JobProgressView } from './job-progress';
@@ -13,6 +14,20 @@ import './media-tools.css';
 const videoModels: CloudModel[] = ['nerf2mesh', 'gs3d', 'decal', 'musepose'];
 const imageModels: CloudModel[] = ['instant-mesh'];
 const capture3d: CloudModel[] = ['nerf2mesh', 'gs3d', 'decal'];
+
+/** What to do about a problem no click can fix: only some need a new recording. */
+const REMEDY: Partial<Record<PreflightCode, string>> = {
+  IMAGE_REQUIRED: 'chooseImage',
+  IMAGE_TOO_SMALL: 'otherImage',
+  NOT_AN_IMAGE: 'otherImage',
+  NOT_A_VIDEO: 'otherFile',
+  UNREADABLE: 'otherFile',
+};
+
+/** The sentence that says what a fix does, before it runs: the size fit reads differently when it makes a file bigger. */
+const whatKey = (f: FixKind, p: PreflightProblem | null) => (f === 'fit-size' && p?.code === 'FILE_TOO_SMALL' ? 'fit-size-up' : f);
+/** Fixes that change more than the file's form (the picture cropped, the file inflated): confirmed first. */
+const confirmFirst = (key: string) => key === 'fit-size-up' || key === 'crop-portrait';
 
 interface FixResult {
   mediaId: number;
@@ -67,6 +82,14 @@ export function PreflightPanel({ media }: { media: MediaSource }) {
     }
   };
   const fixing = isActive(job?.status);
+  // A fix that inflates the file or crops the picture says so and waits for a yes.
+  const [pending, setPending] = useState<{ fixes?: FixKind[]; what: string[] } | null>(null);
+  const what = (f: FixKind, p: PreflightProblem | null) => t(`preflight.fixWhat.${whatKey(f, p)}`, { limit: p?.limit ?? '' });
+  const ask = (fixes: FixKind[] | undefined, problems: { fix: FixKind; problem: PreflightProblem | null }[]) => {
+    if (problems.some((x) => confirmFirst(whatKey(x.fix, x.problem)))) setPending({ fixes, what: problems.map((x) => what(x.fix, x.problem)) });
+    else void fix(fixes);
+  };
+  const problemFor = (f: FixKind) => report?.problems.find((p) => p.fixes.includes(f)) ?? null;
 
   return (
     <section className="panel preflight-panel" data-testid="preflight-panel">
@@ -85,6 +108,11 @@ export function PreflightPanel({ media }: { media: MediaSource }) {
               </option>
             ))}
           </select>
+        )}
+        {model === 'musepose' && (
+          <p className="field-hint preflight-image-hint" data-testid="preflight-image-hint">
+            {t(images.length === 0 ? 'preflight.imageHintNone' : 'preflight.imageHint')}
+          </p>
         )}
         <button type="button" className="button" onClick={() => void check()} disabled={checking} data-testid="preflight-check">
           {checking ? <span className="spinner" /> : <Icon name="check" size={16} />} {t(checking && capture3d.includes(model) ? 'preflight.checkingQuality' : 'preflight.check')}
@@ -108,18 +136,27 @@ export function PreflightPanel({ media }: { media: MediaSource }) {
                   </span>
                   <span className="preflight-fixes">
                     {p.fixes.map((f) => (
-                      <button key={f} type="button" className="button small" onClick={() => void fix([f])} disabled={fixing} data-testid={`preflight-fix-${f}`}>
-                        <Icon name="sparkles" size={14} /> {t(`preflight.fixes.${f}`)}
-                      </button>
+                      <span key={f} className="preflight-fix">
+                        <button type="button" className="button small" onClick={() => ask([f], [{ fix: f, problem: p }])} disabled={fixing} data-testid={`preflight-fix-${f}`}>
+                          <Icon name="sparkles" size={14} /> {t(`preflight.fixes.${f}`)}
+                        </button>
+                        <span className="faint preflight-fix-what" data-testid={`preflight-fix-what-${f}`}>
+                          {what(f, p)}
+                        </span>
+                      </span>
                     ))}
-                    {p.fixes.length === 0 && <span className="faint">{t('preflight.noFix')}</span>}
+                    {p.fixes.length === 0 && (
+                      <span className="faint" data-testid="preflight-remedy">
+                        {t(`preflight.${REMEDY[p.code] ? `remedy.${REMEDY[p.code]}` : 'noFix'}`)}
+                      </span>
+                    )}
                   </span>
                 </li>
               ))}
             </ul>
           )}
           {report.fixes.length > 1 && (
-            <button type="button" className="button primary" onClick={() => void fix()} disabled={fixing} data-testid="preflight-fix-all">
+            <button type="button" className="button primary" onClick={() => ask(undefined, report.fixes.map((f) => ({ fix: f, problem: problemFor(f) })))} disabled={fixing} data-testid="preflight-fix-all">
               <Icon name="sparkles" size={16} /> {t('preflight.fixAll', { fixes: report.fixes.map((f) => t(`preflight.fixes.${f}`)).join(', ') })}
             </button>
           )}
@@ -142,6 +179,23 @@ export function PreflightPanel({ media }: { media: MediaSource }) {
         </div>
       )}
 
+      <ConfirmDialog
+        open={pending !== null}
+        title={t('preflight.confirmFix')}
+        message={
+          <ul className="preflight-confirm-list" data-testid="preflight-confirm-what">
+            {pending?.what.map((w, i) => <li key={i}>{w}</li>)}
+          </ul>
+        }
+        confirmLabel={t('preflight.confirmFixGo')}
+        testId="preflight-confirm-dialog"
+        onCancel={() => setPending(null)}
+        onConfirm={() => {
+          const p = pending;
+          setPending(null);
+          if (p) void fix(p.fixes);
+        }}
+      />
       {fixJobId && fixing && <JobProgressView jobId={fixJobId} fallback={job} />}
       {job?.status === 'failed' && job.error && (
         <div className="frame-set-error" role="alert" data-testid="preflight-fix-error">
