@@ -432,3 +432,28 @@ test('account: sign up, confirm, change password, sign out, an expired session, 
   const res = await fetch(`${atlas.url}/atlas/auth/sign-In`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: email, password: next }) });
   expect(res.status).toBe(401); // gone at Atlas too
 });
+
+test('each model asks for its own inputs and fields: MusePose a video and an image, NeRF2Mesh resize', async ({ studio, atlas, cloud, page }) => {
+  const email = await newUser(atlas);
+  await openWithProject(page, studio.url, ['walkaround.mp4', 'statue.png']);
+  await cloud.signIn(email, PASSWORD);
+
+  await cloud.chooseModel('musepose');
+  await expect(cloud.form().getByTestId('cloud-media').locator('option:checked')).toHaveText('walkaround.mp4');
+  await expect(cloud.form().getByTestId('cloud-image').locator('option:checked')).toHaveText('statue.png');
+  await cloud.expectVerdict('bad'); // MusePose wants both vertical; this landscape clip is not
+  await expect(cloud.problem('NOT_VERTICAL').first()).toBeVisible();
+  await expect(cloud.submitButton()).toBeDisabled();
+
+  await cloud.chooseModel('nerf2mesh');
+  await expect(cloud.form().getByTestId('cloud-image')).toHaveCount(0);
+  await expect(cloud.form().getByTestId('cloud-resize')).not.toBeChecked();
+  await cloud.expectVerdict('bad');
+  await expect(cloud.problem('TOO_SHORT')).toBeVisible(); // 4 s; NeRF2Mesh wants 20–180 s, and no fix can lengthen it
+  await expect(cloud.problem('TOO_SHORT')).toContainText('Needs a new recording');
+
+  await cloud.chooseModel('instant-mesh');
+  await expect(cloud.form().getByTestId('cloud-media').locator('option:checked')).toHaveText('statue.png');
+  await cloud.expectVerdict('ok');
+  await expect(cloud.submitButton()).toBeEnabled();
+});
