@@ -120,3 +120,17 @@ describe('browser host sessions', () => {
     expect(res.headers.get('location')).toBe(new URL(t.base).pathname);
   });
 });
+
+describe('browser host on localhost', () => {
+  it('signs in on localhost:<port> too: its own session, socket and uploads accept that origin', async () => {
+    const t = await start();
+    const port = new URL(t.host.origin).port;
+    const local = await login(t.host.loginUrl().replace('127.0.0.1', 'localhost'));
+    expect(new URL(local.base).host).toBe(`localhost:${port}`);
+    expect((await fetch(local.base, { headers: { cookie: local.cookie } })).status).toBe(200);
+    expect(await socketStatus(local.ipcUrl, `http://localhost:${port}`, local.cookie)).toBe(101);
+    expect(await socketStatus(local.ipcUrl, 'http://evil.localhost', local.cookie)).toBe(403);
+    const up = await fetch(`${local.base}upload?name=a.txt`, { method: 'POST', body: 'x', headers: { cookie: local.cookie, origin: `http://localhost:${port}` } });
+    expect(up.status).toBe(200);
+  });
+});

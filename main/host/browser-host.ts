@@ -75,8 +75,8 @@ function rawText(data: RawData): string {
 }
 
 // Same policy as the Electron window: our own origin only, the socket back to us, no remote anything.
-function csp(origin: string): string {
-  const ws = origin.replace(/^http/, 'ws');
+function csp(origins: readonly string[]): string {
+  const ws = origins.map((o) => o.replace(/^http/, 'ws')).join(' ');
   return [
     "default-src 'self'",
     "img-src 'self' data: blob:",
@@ -126,6 +126,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
+  // The two names the Host check accepts; a page opened on either is our page (each gets its own session cookie).
+  const origins = [origin, `http://localhost:${port}`];
   /*
    * Sessions, bound to this host. Cookies ignore ports, so any cookie for 127.0.0.1 also reaches every other
    * local server the browser visits. Ours is scoped to a secret path instead: the page lives under /s/<id>/ and
@@ -190,10 +192,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         return r;
       },
     },
-    { trustedOrigins: [origin] },
+    { trustedOrigins: origins },
   );
   const headers = {
-    'content-security-policy': csp(origin),
+    'content-security-policy': csp(origins),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cross-origin-opener-policy': 'same-origin',
@@ -253,7 +255,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const rest = session.rest;
 
     if (req.method === 'POST' && rest === '/upload') {
-      if (req.headers.origin !== origin) throw new AppError('FORBIDDEN', 'Uploads are accepted only from the studio page');
+      if (!origins.includes(req.headers.origin ?? '')) throw new AppError('FORBIDDEN', 'Uploads are accepted only from the studio page');
       const name = sanitizeFileName(url.searchParams.get('name') ?? 'upload.bin');
       const target = path.join(core.dataDir, 'uploads', randomUUID(), name);
       await fs.promises.mkdir(path.dirname(target), { recursive: true });
@@ -327,7 +329,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       const url = parseTarget(req.url, origin);
       if (!url) return refuse(socket, '400 Bad Request');
       const session = sessionOf(req, url);
-      const ok = session !== null && session.rest === '/ipc' && req.headers.origin === origin;
+      const ok = session !== null && session.rest === '/ipc' && origins.includes(req.headers.origin ?? '');
       if (!ok) return refuse(socket, '403 Forbidden');
       wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, req.headers.origin ?? ''));
     } catch {
