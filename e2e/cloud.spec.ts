@@ -338,6 +338,7 @@ test('Atlas away at submit: queued, sent when it is back; a failed download is r
     const job = await cloud.submit();
     await expect(job).toHaveAttribute('data-state', 'queued', { timeout: 30_000 });
     await expect(job.getByTestId('cloud-job-queued')).toBeVisible();
+    await expect(page.getByTestId('cloud-reach')).toHaveAttribute('data-state', 'unreachable'); // the panel learns it from the job
     await page.screenshot({ path: path.join(SHOTS, 'cloud-queued.png') });
 
     // back on the same address and state; its downloads fail for now
@@ -345,6 +346,7 @@ test('Atlas away at submit: queued, sent when it is back; a failed download is r
     own.addFault({ route: 'GET /atlas/item/download/*', status: 500 });
     await expect(job).toHaveAttribute('data-state', 'failed', { timeout: 90_000 });
     await expect(job).toHaveAttribute('data-request-id', /.+/); // it was sent, and Atlas made the item
+    await cloud.expectReachable();
     await expect(job.getByTestId('cloud-job-error')).toBeVisible();
     await expect(page.getByTestId('toast-error').filter({ hasText: 'walkaround' })).toBeVisible();
     await page.screenshot({ path: path.join(SHOTS, 'cloud-failed.png') });

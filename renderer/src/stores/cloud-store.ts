@@ -293,6 +293,10 @@ export const useCloud = create<CloudState>((set, get) => {
       });
       // A job leaving or entering the outbox changes the outbox list.
       if (job.state === 'queued' || job.outboxId !== null) void api.cloud.outbox({}).then((outbox) => set({ outbox }), () => undefined);
+      // A job that starts waiting for Atlas means Atlas went away: the connection panel should say so now.
+      if (job.state === 'queued' && get().reach?.reachable !== false && !get().checking) void get().checkConnection();
+      // …and one that goes on means it is back.
+      if (job.state !== 'queued' && job.state !== 'failed' && job.state !== 'cancelled' && get().reach?.reachable === false && !get().checking) void get().checkConnection();
     },
 
     async loadItems(model, more = false) {

@@ -161,7 +161,7 @@ function JobCard({ job }: { job: CloudJob }) {
           </span>
         </div>
       )}
-      {job.note && job.state !== 'failed' && (
+      {job.note && job.state !== 'failed' && job.state !== 'queued' && (
         <div className="muted cloud-job-note" data-testid="cloud-job-note">
           {job.note}
         </div>
