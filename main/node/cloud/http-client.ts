@@ -300,19 +300,22 @@ export class HttpClient {
 const authLayer: Middleware = (next, client) => async (req) => {
   const auth = req.auth === false ? undefined : (req.auth ?? client.defaultAuth);
   if (!auth) return next(req);
-  const withHeader = async (): Promise<SendRequest> => {
-    const value = await auth.header();
+  const withHeader = (value: string | null): SendRequest => {
     const headers = { ...req.headers };
     if (value) headers.authorization = value;
     else delete headers.authorization;
     return { ...req, headers };
   };
-  const res = await next(await withHeader());
+  const sent = await auth.header();
+  const res = await next(withHeader(sent));
   if (res.status !== 401 || req.body instanceof ReadableStream) return res;
   // Keep the refusal's body: if the refresh fails, its message is the one to show.
   const text = await readCapped(res, ERROR_BODY_LIMIT).catch(() => '');
+  // Refused with credentials that were replaced meanwhile (another request's refresh): just repeat with the new ones.
+  const now = await auth.header();
+  if (now && now !== sent) return next(withHeader(now));
   if (!(await client.refreshOnce(auth))) return new Response(text, { status: 401, headers: res.headers });
-  return next(await withHeader());
+  return next(withHeader(await auth.header()));
 };
 
 /** retry: network errors, 408/429/5xx; exponential back-off with full jitter; Retry-After honoured. */
@@ -355,7 +358,7 @@ const timeoutLayer: Middleware = (next, client) => async (req) => {
     // Read the whole reply inside the deadline, so a reply that stalls halfway is a timeout and can be retried.
     const bytes = await readAll(res, client.maxReplyBytes, client.service);
     const bodyless = res.status === 204 || res.status === 205 || res.status === 304 || res.status < 200;
-    return new Response(bodyless ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
+    return new Response(bodyless ? null : (bytes as Uint8Array<ArrayBuffer>), { status: res.status, statusText: res.statusText, headers: res.headers });
   } catch (err) {
     throw client.mapNetworkError(err, { callerSignal: req.signal, timedOut: deadline.signal.aborted && !req.signal?.aborted, timeoutMs: req.timeoutMs });
   } finally {

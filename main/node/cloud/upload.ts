@@ -270,20 +270,20 @@ function streamingTransport(client: HttpClient, body: MultipartBody, meter: Prog
         for (const w of waiting) w(false);
         waiting.clear();
       };
+      // The answer is given only once the pump has stopped and closed its file: nothing of an upload outlives it.
+      let pumping: Promise<void> = Promise.resolve();
       const fail = (err: unknown) => {
         if (settled) return;
         settled = true;
         req.destroy();
         release();
-        if (t.signal.aborted) {
-          // Let the layers tell a cancel from a timeout.
-          reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-          return;
-        }
-        if (err instanceof AppError) reject(err);
-        else if (err instanceof Error && (err as { code?: string }).code === 'ECONNREFUSED') reject(client.mapNetworkError(err));
-        else if (err instanceof Error && err.message === 'idle timeout') reject(client.mapNetworkError(err, { timedOut: true, timeoutMs: idleTimeoutMs }));
-        else reject(networkError(client.service, 'interrupted', { errno: (err as { code?: string })?.code }));
+        let e: unknown;
+        if (t.signal.aborted) e = Object.assign(new Error('aborted'), { name: 'AbortError' }); // cancel, not a timeout
+        else if (err instanceof AppError) e = err;
+        else if (err instanceof Error && (err as { code?: string }).code === 'ECONNREFUSED') e = client.mapNetworkError(err);
+        else if (err instanceof Error && err.message === 'idle timeout') e = client.mapNetworkError(err, { timedOut: true, timeoutMs: idleTimeoutMs });
+        else e = networkError(client.service, 'interrupted', { errno: (err as { code?: string })?.code });
+        void pumping.then(() => reject(e));
       };
       // A fresh connection per upload (its own agent): a pooled socket the server is closing at that instant would
       // reset and read as "interrupted"; one handshake is nothing next to the upload. Keep-alive stays on so the
@@ -312,8 +312,10 @@ function streamingTransport(client: HttpClient, body: MultipartBody, meter: Prog
           t.signal.removeEventListener('abort', onAbort);
           const status = res.statusCode ?? 0;
           const bodyless = status === 204 || status === 205 || status === 304;
-          resolve(new Response(bodyless ? null : Buffer.concat(chunks), { status, headers: toHeaders(res.headers) }));
+          const reply = new Response(bodyless ? null : Buffer.concat(chunks), { status, headers: toHeaders(res.headers) });
           if (sent < body.length) req.destroy();
+          release();
+          void pumping.then(() => resolve(reply));
         });
       });
       // At most two chunks in flight: each write's callback (the socket took it) frees its buffer for the next read.
@@ -329,7 +331,7 @@ function streamingTransport(client: HttpClient, body: MultipartBody, meter: Prog
             ok(!settled && !replied);
           });
         });
-      body
+      pumping = body
         .pump(write)
         .then(() => {
           if (!settled && !replied) req.end();
