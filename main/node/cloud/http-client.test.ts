@@ -317,6 +317,19 @@ describe('HttpClient auth', () => {
     expect(refreshes()).toBe(1);
   });
 
+  it('a 401 for a token already replaced meanwhile repeats with the new one and does not refresh again', async () => {
+    let token = 'old';
+    let refreshes = 0;
+    const s = await serve((req, res) => {
+      if (req.headers.authorization === 'Bearer new') return json(res, 200, { ok: true });
+      token = 'new'; // another request's refresh lands while this one is refused
+      json(res, 401, {});
+    });
+    const auth: AuthProvider = { header: async () => `Bearer ${token}`, refresh: async () => (refreshes++, true) };
+    await expect(client(s.url, { auth }).c.request({ path: '/atlas/me', schema: Ok })).resolves.toEqual({ ok: true });
+    expect(refreshes).toBe(0);
+  });
+
   it('a refused refresh is UNAUTHORIZED with the service message and no token anywhere', async () => {
     let n = 0;
     const s = await serve((_req, res) => {
