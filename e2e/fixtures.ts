@@ -91,9 +91,15 @@ export const test = base.extend<{ studio: Studio; hostEnv: Record<string, string
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-e2e-'));
     let host = await startHost(dataDir, 0, hostEnv);
     const port = Number(new URL(host.url).port);
+    // a failed sign-in must not leave the host running (the finally below is not reached yet)
+    const url = await signIn(page, host.url).catch(async (err: unknown) => {
+      await stopHost(host);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      throw err;
+    });
     const studio: Studio = {
       page,
-      url: await signIn(page, host.url),
+      url,
       dataDir,
       async restartHost() {
         await stopHost(host);
