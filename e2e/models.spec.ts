@@ -136,6 +136,11 @@ test('devices, force CPU, every bundled model over a frame set: overlays, stored
 
   // Pose (TF.js) with force CPU on.
   await expect(page.getByTestId('run-set')).toHaveValue(String(setId));
+  // The picker names the set by its video and how it was made, not "Frame set #N"; the model list shows whole names.
+  await expect(page.getByTestId('run-set').locator(`option[value="${setId}"]`)).toHaveText('people-and-text.mp4 · 2 fps (6 frames)');
+  expect(await page.getByTestId('run-model').locator('option').allTextContents()).toContain('CenterNet MobileNetV3 (objects, COCO)');
+  // Nothing of this machine's insides in what the page says about devices (paths, probing tools).
+  for (const text of await models.devices().allInnerTexts()) expect(text).not.toMatch(/node_modules|nvidia-smi|lspci|\/usr\/|\/work\//);
   await models.choose({ model: MOVENET, images: setId, mode: 'remaining' });
   await expect(models.plan()).toHaveText('6 of 6 images remain to process; 0 already have a result from this model.');
   const pose = await runToEnd(models, MOVENET, 6);
@@ -163,6 +168,9 @@ test('devices, force CPU, every bundled model over a frame set: overlays, stored
   }
   await models.tiles().first().locator('button').click();
   await expect(page.getByTestId('result-detail').getByTestId('ocr-text')).toContainText(TEXT);
+  // The large view is titled by the frame's file name as written, not by a storage path in capitals.
+  await expect(page.getByTestId('result-detail-name')).toHaveText(/^\d{6}\.jpg$/);
+  await expect(page.getByTestId('result-detail-name')).toHaveCSS('text-transform', 'none');
   await shot(page, 'models-02-ocr');
 
   // Force CPU off: the next runs report the machine's own reasons again.

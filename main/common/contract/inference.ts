@@ -134,8 +134,10 @@ export const ProviderAttempt = z.object({
   name: z.string(),
   label: z.string(),
   status: ProviderStatus,
-  /** Why it was skipped or failed, in words a creator can act on. */
+  /** Why it was skipped or failed, in words a creator can act on (no paths, no internal file names). */
   reason: z.string().nullable(),
+  /** The runtime's own message behind `reason` (paths included), for --json and bug reports; not shown as the reason. */
+  detail: z.string().nullable().optional(),
 });
 export type ProviderAttempt = z.infer<typeof ProviderAttempt>;
 

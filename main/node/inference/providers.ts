@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AppError } from '../../common/app-error';
 import type { GpuInfo, ProviderAttempt } from '../../common/contract/inference';
+import { withoutPaths } from './user-text';
 
 export type OrtProvider = 'cuda' | 'dml' | 'coreml' | 'cpu';
 
@@ -147,11 +148,12 @@ export async function createSessionWithFallback(
     } catch (err) {
       lastError = err;
       attempt.status = 'failed';
-      attempt.reason = cleanOrtMessage(err);
+      attempt.reason = withoutPaths(cleanOrtMessage(err));
+      attempt.detail = cleanOrtMessage(err);
       if (attempt.name === 'cpu') break;
     }
   }
-  const reason = lastError ? cleanOrtMessage(lastError) : 'no execution provider could be tried';
+  const reason = lastError ? withoutPaths(cleanOrtMessage(lastError)) : 'no execution provider could be tried';
   throw new AppError('MODEL_INVALID', `The model could not be loaded: ${reason}`, { attempts });
 }
 

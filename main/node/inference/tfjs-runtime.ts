@@ -10,6 +10,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { AppError } from '../../common/app-error';
 import type { ProviderAttempt } from '../../common/contract/inference';
 import { realpathInsideSync, resolveInside, safeRelativePath } from '../files/safe-path';
+import { withoutPaths } from './user-text';
 
 export type Tf = typeof tfTypes;
 
@@ -74,10 +75,10 @@ function nodeGpuBindingPresent(forceCpu: boolean): { ok: boolean; reason: string
   const found = fs.existsSync(lib) && fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
   return found
     ? { ok: true, reason: null }
-    : { ok: false, reason: 'Its native binding (tfjs_binding.node with libtensorflow) is missing: it is downloaded from Google at install time, which did not happen.' };
+    : { ok: false, reason: 'Its native binding (libtensorflow) is missing: it is downloaded from Google when the package is installed, which did not happen.' };
 }
 
-function probeNodeGpu(forceCpu: boolean): { ok: boolean; reason: string | null } {
+function probeNodeGpu(forceCpu: boolean): { ok: boolean; reason: string | null; detail?: string } {
   if (forceCpu) return { ok: false, reason: 'Force CPU is on (Models → Devices).' };
   try {
     require.resolve('@tensorflow/tfjs-node-gpu');
@@ -89,7 +90,7 @@ function probeNodeGpu(forceCpu: boolean): { ok: boolean; reason: string | null }
     return { ok: true, reason: null };
   } catch (err) {
     const msg = String((err as Error).message ?? err).split('\n')[0] ?? '';
-    return { ok: false, reason: `Its native binding did not load (libtensorflow is downloaded at install time and was not): ${msg.slice(0, 240)}` };
+    return { ok: false, reason: 'Its native binding did not load: it is downloaded from Google when the package is installed, and that did not happen on this computer.', detail: msg.slice(0, 400) };
   }
 }
 
@@ -120,10 +121,10 @@ async function init(forceCpu: boolean): Promise<TfRuntime> {
       }
       attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'failed', reason: 'The tensorflow backend did not initialise.' });
     } catch (err) {
-      attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'failed', reason: String((err as Error).message ?? err).slice(0, 240) });
+      attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'failed', reason: withoutPaths(String((err as Error).message ?? err)).slice(0, 240), detail: String((err as Error).message ?? err).slice(0, 400) });
     }
   } else {
-    attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'skipped', reason: gpu.reason });
+    attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'skipped', reason: gpu.reason, ...(gpu.detail ? { detail: gpu.detail } : {}) });
   }
 
   const wasmDir = wasmFilesDir();
@@ -140,7 +141,7 @@ async function init(forceCpu: boolean): Promise<TfRuntime> {
       }
       attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'failed', reason: 'The wasm backend did not initialise.' });
     } catch (err) {
-      attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'failed', reason: String((err as Error).message ?? err).slice(0, 240) });
+      attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'failed', reason: withoutPaths(String((err as Error).message ?? err)).slice(0, 240), detail: String((err as Error).message ?? err).slice(0, 400) });
     }
   } else {
     attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'skipped', reason: 'The .wasm files of @tensorflow/tfjs-backend-wasm are missing.' });

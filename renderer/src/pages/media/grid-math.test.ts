@@ -40,7 +40,10 @@ describe('containerName', () => {
   it("prefers the file's extension when the demuxer lists it", () => {
     expect(containerName('mov,mp4,m4a,3gp,3g2,mj2', 'clip.MP4')).toBe('MP4');
     expect(containerName('mov,mp4,m4a,3gp,3g2,mj2', 'clip.mov')).toBe('MOV');
-    expect(containerName('matroska,webm', 'clip.bin')).toBe('MATROSKA');
-    expect(containerName('image2', 'a.png')).toBe('IMAGE2');
+    expect(containerName('matroska,webm', 'clip.bin')).toBe('MKV');
+    // issue 15 point 8: demuxer names ("PNG_PIPE", "IMAGE2") never reach the creator
+    expect(containerName('image2', 'a.png')).toBe('PNG');
+    expect(containerName('png_pipe', 'still.png')).toBe('PNG');
+    expect(containerName('jpeg_pipe', 'photo')).toBe('JPEG');
   });
 });

@@ -14,7 +14,7 @@ function Attempts({ attempts, testId }: { attempts: ProviderAttempt[]; testId: s
           <span className={`badge ${a.status === 'used' ? 'success' : a.status === 'failed' ? 'danger' : a.status === 'available' ? 'accent' : ''}`}>{t(`devices.status.${a.status}`)}</span>
           <span className="provider-name">{a.label}</span>
           {a.reason && (
-            <span className="provider-reason muted" data-testid="provider-reason">
+            <span className="provider-reason muted" data-testid="provider-reason" title={a.detail ?? undefined}>
               {a.reason}
             </span>
           )}
@@ -54,13 +54,16 @@ export function DevicesPanel() {
         <>
           <div className="gpu-list" data-testid="gpu-list">
             {report.gpus.length === 0 ? (
-              <p className="muted">{t('devices.noGpu', { reason: report.gpuProblem ?? '' })}</p>
+              // the probe's own words name the tools it ran: kept as a tooltip, not put in the sentence
+              <p className="muted" data-testid="no-gpu" title={report.gpuProblem ?? undefined}>
+                {t('devices.noGpu')}
+              </p>
             ) : (
               report.gpus.map((g, i) => (
-                <div key={i} className="gpu">
+                <div key={i} className="gpu" title={g.source}>
                   <strong>{g.name}</strong>
                   <span className="muted">
-                    {[g.memoryMiB ? t('devices.memory', { gib: (g.memoryMiB / 1024).toFixed(1) }) : null, g.driver ? t('devices.driver', { version: g.driver }) : null, g.source].filter(Boolean).join(' · ')}
+                    {[g.memoryMiB ? t('devices.memory', { gib: (g.memoryMiB / 1024).toFixed(1) }) : null, g.driver ? t('devices.driver', { version: g.driver }) : null].filter(Boolean).join(' · ')}
                   </span>
                 </div>
               ))

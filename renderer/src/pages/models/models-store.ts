@@ -28,6 +28,8 @@ interface ModelsState {
   cudaJobId: string | null;
   projectId: number | null;
   frameSets: FrameSet[];
+  /** media id → file name, so a frame set is named by its source video, not by its number */
+  mediaNames: Record<number, string>;
   runs: ModelRun[];
   selectedRunId: number | null;
   summary: RunSummary | null;
@@ -65,6 +67,7 @@ export const useModels = create<ModelsState>((set, get) => ({
   cudaJobId: null,
   projectId: null,
   frameSets: [],
+  mediaNames: {},
   runs: [],
   selectedRunId: null,
   summary: null,
@@ -145,10 +148,15 @@ export const useModels = create<ModelsState>((set, get) => ({
     const switching = get().projectId !== projectId;
     if (switching) set({ projectId, frameSets: [], runs: [], selectedRunId: null, summary: null, results: [], resultsTotal: 0 });
     try {
-      const [frameSets, runs, jobs] = await Promise.all([api.frames.listSets({ projectId }), api.inference.runs({ projectId }), api.jobs.list({ projectId, limit: 200 })]);
+      const [frameSets, runs, jobs, media] = await Promise.all([
+        api.frames.listSets({ projectId }),
+        api.inference.runs({ projectId }),
+        api.jobs.list({ projectId, limit: 200 }),
+        api.media.list({ projectId }),
+      ]);
       if (get().projectId !== projectId) return;
       jobs.forEach((j) => useJobs.getState().setJob(j));
-      set({ frameSets, runs });
+      set({ frameSets, runs, mediaNames: Object.fromEntries(media.map((m) => [m.id, m.name])) });
       // the run shown now, else the one kept for this project (a reload, a restart), else the newest
       const selected = stillThere(runs, get().selectedRunId) ?? stillThere(runs, placeOf(projectId).runId);
       if (selected !== null) await get().selectRun(selected);

@@ -58,7 +58,7 @@ function Summary() {
           <ul>
             {skipped.map((a) => (
               <li key={a.name} data-testid="run-fallback" data-provider={a.name} data-status={a.status}>
-                <strong>{a.label}</strong>: <span className="muted">{a.reason}</span>
+                <strong>{a.label}</strong>: <span className="muted" title={a.detail ?? undefined}>{a.reason}</span>
               </li>
             ))}
           </ul>
@@ -148,7 +148,10 @@ function Detail({ item, onClose }: { item: InferenceResultItem; onClose: () => v
   return (
     <div className="result-detail panel" data-testid="result-detail">
       <div className="panel-title">
-        <span className="mono">{item.file}</span>
+        {/* the frame's own name, as written (panel titles are set in capitals; a storage path means nothing here) */}
+        <span className="result-detail-name" title={item.file} data-testid="result-detail-name">
+          {item.file.split('/').pop()}
+        </span>
         <span className="detail-actions">
           <label className="switch-row small">
             <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} data-testid="overlay-toggle" /> {t('results.overlay')}

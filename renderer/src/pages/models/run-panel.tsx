@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ModelRun, RunPlan } from '../../../../main/common/contract';
+import type { TFunction } from 'i18next';
+import type { ExtractMode, ModelRun, RunPlan } from '../../../../main/common/contract';
 import { isActive, useJobs } from '../../stores/job-store';
 import { placeOf, usePlace } from '../../stores/place-store';
 import { formatDate, formatEta, formatNumber } from '../../ui/format';
@@ -11,11 +12,17 @@ import { useModels } from './models-store';
 
 const RUN_MODES = ['remaining', 'all'] as const;
 
+/** How a frame set was made, in a few words ("2 fps", "100 frames spread evenly"). */
+function modeSummary(mode: ExtractMode, t: TFunction): string {
+  return t(`media:modes.summary.${mode.kind}`, mode.kind === 'fps' ? { fps: mode.fps } : mode.kind === 'every' ? { n: mode.n } : mode.kind === 'scene' ? { threshold: mode.threshold } : mode.kind === 'count' ? { count: mode.count } : {});
+}
+
 /** Choose a model and a frame set, and run it: "process remaining" by default. */
 export function RunForm({ projectId }: { projectId: number }) {
   const { t } = useTranslation('models');
   const models = useModels((s) => s.models);
   const frameSets = useModels((s) => s.frameSets);
+  const mediaNames = useModels((s) => s.mediaNames);
   const startRun = useModels((s) => s.startRun);
   const planRun = useModels((s) => s.planRun);
   // Any change to the runs (one started, finished, cancelled, deleted) can change what remains.
@@ -71,11 +78,25 @@ export function RunForm({ projectId }: { projectId: number }) {
           <label className="field-label" htmlFor="run-model">
             {t('run.model')}
           </label>
-          <select id="run-model" className="select" value={chosenModel} onChange={(e) => setModelId(e.target.value)} data-testid="run-model">
-            {models.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name} — {t(`task.${m.task}`)}
-              </option>
+          <select
+            id="run-model"
+            className="select"
+            value={chosenModel}
+            onChange={(e) => setModelId(e.target.value)}
+            title={models.find((m) => m.id === chosenModel)?.name}
+            data-testid="run-model"
+          >
+            {/* grouped by task, so each option is the model's name alone and fits the field */}
+            {[...new Set(models.map((m) => m.task))].map((task) => (
+              <optgroup key={task} label={t(`task.${task}`)}>
+                {models
+                  .filter((m) => m.task === task)
+                  .map((m) => (
+                    <option key={m.id} value={m.id}>
+                      {m.name}
+                    </option>
+                  ))}
+              </optgroup>
             ))}
           </select>
         </div>
@@ -86,7 +107,7 @@ export function RunForm({ projectId }: { projectId: number }) {
           <select id="run-set" className="select" value={chosenSet} onChange={(e) => setSetId(e.target.value)} data-testid="run-set">
             {completeSets.map((s) => (
               <option key={s.id} value={s.id}>
-                {t('run.frameSet', { id: s.id, count: s.frameCount })}
+                {t('run.frameSetNamed', { media: mediaNames[s.mediaId] ?? t('run.unknownMedia'), mode: modeSummary(s.params.mode, t), count: s.frameCount })}
               </option>
             ))}
             <option value="all">{t('run.allImages')}</option>
