@@ -3,6 +3,9 @@
 // then run the desktop app in Electron — or, where Electron cannot run (no binary, no display, native modules
 // built for Node), say why in one line and start the browser host instead, which prints its address.
 // `npm start -- --browser` always starts the browser host; other arguments go to the app or the host.
+// Unless a real Atlas is configured (KRAKEN_ATLAS_URL) or `--no-emulator` is given, it first starts the local Atlas
+// emulator (dist/emulators/atlas) on a fixed loopback port and hands its address to the app as the default cloud
+// (KRAKEN_EMULATOR_ATLAS_URL), labelled "local emulator"; a cloud address saved in Settings still wins.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,9 +17,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 /** What `npm run build` produces and the app needs. */
-export const OUTPUTS = ['dist/main/electron-main/index.js', 'dist/main/host/index.js', 'dist/preload/index.js', 'dist/renderer/index.html'];
+export const OUTPUTS = ['dist/main/electron-main/index.js', 'dist/main/host/index.js', 'dist/preload/index.js', 'dist/renderer/index.html', 'dist/emulators/atlas/main.js'];
 /** Sources whose change makes dist/ stale (tests, docs and e2e do not). */
-export const SOURCES = ['main', 'preload', 'native-workers', 'renderer', 'package.json', 'tsconfig.base.json', 'tsconfig.node.json', 'tsconfig.renderer.json'];
+export const SOURCES = ['main', 'preload', 'native-workers', 'renderer', 'emulators', 'package.json', 'tsconfig.base.json', 'tsconfig.node.json', 'tsconfig.renderer.json'];
 // Must equal PRELOAD_BUNDLE_MARKER in main/electron-main/preload-marker.ts.
 const PRELOAD_MARKER = 'kraken-preload-bundle:v1';
 
@@ -96,9 +99,12 @@ function run(cmd, args) {
   return r.status ?? 1;
 }
 
-/** Runs a child with our stdio, forwarding Ctrl+C / TERM to it, and exits with its code. */
-function runForeground(cmd, args, env) {
+/** Runs a child with our stdio, forwarding Ctrl+C / TERM to it, and exits with its code (stopping `companions` first). */
+function runForeground(cmd, args, env, companions = []) {
   const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
+  const stopCompanions = () => {
+    for (const c of companions) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -106,15 +112,73 @@ function runForeground(cmd, args, env) {
   }
   child.on('error', (err) => {
     console.error(`start: could not run ${cmd}: ${err.message}`);
+    stopCompanions();
     process.exit(1);
   });
-  child.on('exit', (code, signal) => process.exit(code ?? 128 + (os.constants.signals[signal] ?? 1)));
+  child.on('exit', (code, signal) => {
+    stopCompanions();
+    process.exit(code ?? 128 + (os.constants.signals[signal] ?? 1));
+  });
 }
 
-function main() {
+/** The port `npm start` gives the local Atlas emulator, so its accounts and the studio's sign-in survive restarts. */
+export const EMULATOR_PORT = 4780;
+
+/** The studio's data folder as the app resolves it (KRAKEN_DATA_DIR, else the per-user folder). */
+async function dataDir(env = process.env) {
+  if (env.KRAKEN_DATA_DIR) return path.resolve(env.KRAKEN_DATA_DIR);
+  const { defaultDataDir } = await import(pathToFileURL(path.join(root, 'dist', 'main', 'node', 'app-paths.js')).href);
+  return defaultDataDir();
+}
+
+/**
+ * Starts the built Atlas emulator (with the documented demo account) and resolves with its child process and
+ * URL once it prints `Atlas emulator: <url>`; tries the fixed port, then any free one. Null when it cannot start.
+ */
+export function startEmulator(emulatorDataDir, port = EMULATOR_PORT) {
+  const main = path.join(root, 'dist', 'emulators', 'atlas', 'main.js');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [main, '--demo', '--port', String(port), '--data-dir', emulatorDataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let done = false;
+    const finish = (value) => {
+      if (done) return;
+      done = true;
+      resolve(value);
+    };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      if (done) {
+        process.stdout.write(chunk.replace(/^(?=.)/gm, '[atlas emulator] ')); // e-mails it "sends" (confirmation links)
+        return;
+      }
+      out += chunk;
+      const m = /Atlas emulator: (http:\/\/\S+)/.exec(out);
+      if (m) {
+        for (const line of out.split('\n').slice(1)) if (line.trim()) console.log(`[atlas emulator] ${line}`);
+        finish({ child, url: m[1] });
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.on('error', () => finish(null));
+    child.on('exit', () => {
+      if (done) return;
+      if (port !== 0) startEmulator(emulatorDataDir, 0).then(finish);
+      else {
+        console.log(`start: the local Atlas emulator did not start (${err.trim().split('\n').pop() || 'no reason given'}); cloud features will say the cloud is not configured`);
+        finish(null);
+      }
+    });
+  });
+}
+
+async function main() {
   const args = process.argv.slice(2);
   const forceBrowser = args.includes('--browser');
-  const passThrough = args.filter((a) => a !== '--browser');
+  const noEmulator = args.includes('--no-emulator');
+  const passThrough = args.filter((a) => a !== '--browser' && a !== '--no-emulator');
 
   const reason = buildReason();
   if (reason) {
@@ -126,21 +190,32 @@ function main() {
 
   const sample = path.join(root, 'resources', 'sample', 'sample.mp4');
   const makeSample = path.join(root, 'scripts', 'make-sample.mjs');
-  if (!fs.existsSync(sample) && fs.existsSync(makeSample) && run(process.execPath, [makeSample]) !== 0) {
+  // make-sample.mjs does nothing when the video is newer than the script, and remakes an old one otherwise
+  if (fs.existsSync(makeSample) && run(process.execPath, [makeSample]) !== 0 && !fs.existsSync(sample)) {
     console.log('start: the sample video could not be made; everything else works without it');
+  }
+
+  const env = { ...process.env };
+  const companions = [];
+  if (!noEmulator && !env.KRAKEN_ATLAS_URL) {
+    const emulator = await startEmulator(path.join(await dataDir(env), 'emulators', 'atlas'));
+    if (emulator) {
+      env.KRAKEN_EMULATOR_ATLAS_URL = emulator.url;
+      companions.push(emulator.child);
+      console.log(`start: local Atlas emulator at ${emulator.url} is the default cloud (demo account demo@kraken.local / Kraken-Demo-2026!); set KRAKEN_ATLAS_URL or a cloud address in the app to use a real one`);
+    }
   }
 
   const binary = electronBinary();
   const why = forceBrowser ? 'you asked for the browser (--browser)' : (electronUnavailableReason({ binary }) ?? nativeModulesReason(binary));
   if (!why) {
     // ELECTRON_RUN_AS_NODE (set by some tools) would make the binary a plain Node and open no window.
-    const env = { ...process.env };
     delete env.ELECTRON_RUN_AS_NODE;
-    runForeground(binary, [root, ...passThrough], env);
+    runForeground(binary, [root, ...passThrough], env, companions);
     return;
   }
   console.log(`start: not starting Electron because ${why}; starting the browser host instead.`);
-  runForeground(process.execPath, [path.join(root, 'dist', 'main', 'host', 'index.js'), ...passThrough], process.env);
+  runForeground(process.execPath, [path.join(root, 'dist', 'main', 'host', 'index.js'), ...passThrough], env, companions);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) void main();

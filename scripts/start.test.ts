@@ -11,6 +11,7 @@ const start = (await import('./start.mjs')) as {
   preloadIsBundled(dir: string): boolean;
   electronBinary(): string | null;
   electronUnavailableReason(o: { binary: string | null; platform?: string; env?: Record<string, string | undefined> }): string | null;
+  startEmulator(dataDir: string, port?: number): Promise<{ child: import('node:child_process').ChildProcess; url: string } | null>;
 };
 
 let dir: string | null = null;
@@ -63,4 +64,29 @@ describe('npm start helpers', () => {
     if (binary) expect(fs.existsSync(binary)).toBe(true);
     else expect(fs.existsSync(path.join(path.dirname(require.resolve('electron')), 'path.txt'))).toBe(false);
   });
+
+  it('starts the built Atlas emulator with the demo account, on another port when the fixed one is taken', async () => {
+    // `npm test` builds first; dist/emulators is what `npm start` runs
+    expect(fs.existsSync(path.join(__dirname, '..', 'dist', 'emulators', 'atlas', 'main.js'))).toBe(true);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-start-emu-'));
+    const first = await start.startEmulator(path.join(dir, 'a'), 0);
+    expect(first).not.toBeNull();
+    const port = Number(new URL(first!.url).port);
+    try {
+      // the same port again is busy: the launcher falls back to any free port instead of giving up
+      const second = await start.startEmulator(path.join(dir, 'b'), port);
+      expect(second).not.toBeNull();
+      expect(second!.url).not.toBe(first!.url);
+      second!.child.kill('SIGTERM');
+      const signIn = await fetch(`${first!.url}/atlas/auth/sign-In`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'demo@kraken.local', password: 'Kraken-Demo-2026!' }),
+      });
+      expect(signIn.status).toBe(201);
+      expect(await signIn.json()).toHaveProperty('accessToken');
+    } finally {
+      first!.child.kill('SIGTERM');
+    }
+  }, 60_000);
 });
