@@ -55,6 +55,9 @@ test.beforeAll(() => {
   run(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=12:duration=21', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', file('phone-decal.mp4')]);
   // ~35 MB that does not compress (lossless noise): big enough that an upload Atlas does not read yet stalls part-way
   run(['-f', 'lavfi', '-i', "nullsrc=s=1280x720:r=25,geq=lum='random(0)*255':cb=128:cr=128", '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-pix_fmt', 'yuv420p', file('noisy.mp4')]);
+  // MusePose: a vertical clip under 20 s and a vertical reference image (here WebP, which it refuses)
+  run(['-f', 'lavfi', '-i', 'testsrc2=size=360x640:rate=24:duration=3', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', file('dancer.mp4')]);
+  run(['-f', 'lavfi', '-i', 'testsrc2=size=400x640', '-frames:v', '1', '-c:v', 'libwebp', file('pose.webp')]);
   // InstantMesh wants a PNG/JPEG of at least 300 × 300
   run(['-f', 'lavfi', '-i', 'testsrc2=size=512x512', '-frames:v', '1', file('statue.png')]);
   // … and refuses WebP: pre-flight says so and offers "Convert to JPEG"
@@ -456,6 +459,22 @@ test('each model asks for its own inputs and fields: MusePose a video and an ima
 
   await cloud.chooseModel('instant-mesh');
   await expect(cloud.form().getByTestId('cloud-media').locator('option:checked')).toHaveText('statue.png');
+  await cloud.expectVerdict('ok');
+  await expect(cloud.submitButton()).toBeEnabled();
+});
+
+test('MusePose: a problem of the reference image is fixed on the image, then the pair passes', async ({ studio, atlas, cloud, page }) => {
+  const email = await newUser(atlas);
+  await openWithProject(page, studio.url, ['dancer.mp4', 'pose.webp']);
+  await cloud.signIn(email, PASSWORD);
+  await cloud.chooseModel('musepose');
+  await expect(cloud.form().getByTestId('cloud-image').locator('option:checked')).toHaveText('pose.webp');
+  await cloud.expectVerdict('bad');
+  const problem = cloud.problem('WRONG_IMAGE_FORMAT');
+  await expect(problem).toBeVisible();
+  await problem.getByTestId('cloud-fix-image-jpeg').click();
+  await expect(cloud.form().getByTestId('cloud-image').locator('option:checked')).toHaveText(/\.jpe?g$/, { timeout: 60_000 });
+  await expect(cloud.form().getByTestId('cloud-media').locator('option:checked')).toHaveText('dancer.mp4'); // the video stays
   await cloud.expectVerdict('ok');
   await expect(cloud.submitButton()).toBeEnabled();
 });

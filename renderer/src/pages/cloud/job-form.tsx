@@ -37,10 +37,12 @@ function PreflightInline({
   report: PreflightReport | null;
   checking: boolean;
   onRecheck: () => void;
-  onFixed: (result: FixResult) => void;
+  /** `image`: the fixed file is MusePose's reference image, not the main input. */
+  onFixed: (result: FixResult, input: 'main' | 'image') => void;
 }) {
   const { t } = useTranslation('cloud');
   const [fixJobId, setFixJobId] = useState<string | null>(null);
+  const [fixSubject, setFixSubject] = useState<'main' | 'image'>('main');
   const job = useJobs((s) => (fixJobId ? s.jobs[fixJobId] : undefined));
   const fixing = isActive(job?.status);
   const handled = useRef<string | null>(null);
@@ -56,15 +58,18 @@ function PreflightInline({
     const result = job.result as FixResult | null;
     if (result) {
       setFixedFile({ file: result.file.split(/[\\/]/).pop() ?? result.file, ok: result.report.ok });
-      onFixed(result);
+      onFixed(result, fixSubject);
     }
-  }, [job, onFixed]);
+  }, [job, onFixed, fixSubject]);
 
-  const fix = async (fixes?: FixKind[]) => {
-    if (form.mediaId === null) return;
+  // MusePose's image problems are fixed on the image; everything else on the main input (as the Media page does).
+  const fix = async (fixes?: FixKind[], subject: 'video' | 'image' = 'video') => {
+    const target = subject === 'image' && modelInputs[form.model].image ? form.imageMediaId : form.mediaId;
+    if (target === null) return;
     try {
-      const { jobId } = await api.media.fix({ mediaId: form.mediaId, model: form.model, fixes });
+      const { jobId } = await api.media.fix({ mediaId: target, model: form.model, fixes });
       useJobs.getState().setJob(await api.jobs.get({ id: jobId }));
+      setFixSubject(target === form.mediaId ? 'main' : 'image');
       setFixJobId(jobId);
     } catch (err) {
       showError(err);
@@ -103,7 +108,7 @@ function PreflightInline({
                   </span>
                   <span className="preflight-fixes">
                     {p.fixes.map((f) => (
-                      <button key={f} type="button" className="button small" onClick={() => void fix([f])} disabled={fixing} data-testid={`cloud-fix-${f}`}>
+                      <button key={f} type="button" className="button small" onClick={() => void fix([f], p.subject)} disabled={fixing} data-testid={`cloud-fix-${f}`}>
                         <Icon name="sparkles" size={14} /> {t(`media:preflight.fixes.${f}`)}
                       </button>
                     ))}
@@ -237,11 +242,16 @@ export function JobFormPanel({ projectId }: { projectId: number }) {
   formRef.current = form;
   // The fixed copy is a new media source of the project: it becomes the input, with the verdict the fix returned.
   const onFixed = useMemo(
-    () => (result: FixResult) => {
+    () => (result: FixResult, input: 'main' | 'image') => {
       void useMedia
         .getState()
         .load(projectId)
         .then(() => {
+          if (input === 'image') {
+            // the fix checked the image alone: the pair is checked again as a whole
+            setForm((f) => ({ ...f, imageMediaId: result.mediaId }));
+            return;
+          }
           const next = { ...formRef.current, mediaId: result.mediaId };
           checkSeq.current++; // a check still running for the old input must not overwrite this verdict
           setChecking(false);
