@@ -108,10 +108,13 @@ function start(): void {
   preload = preloadPath();
   hardenSession(session.defaultSession);
   const dataDir = app.getPath('userData');
+  // Cloud tokens (and later wallet keys) rest only in this safeStorage-encrypted store in the desktop app.
+  secrets = new SecretStore(path.join(dataDir, '.secrets.json'), safeStorage);
   core = createCore({
     dataDir,
     shell: 'electron',
     version: app.getVersion(),
+    cloud: { secretStore: secrets },
     shellHandlers: {
       'dialog.openMedia': async (req) => ({ paths: await chooseMediaFiles(req.multiple) }),
       // The only way the page gets a program run: the user picks it in the OS dialog, and it is checked to be that tool.
@@ -126,7 +129,6 @@ function start(): void {
       },
     },
   });
-  secrets = new SecretStore(path.join(dataDir, '.secrets.json'), safeStorage);
   handleKrakenProtocol(protocol, { rendererDir: path.join(app.getAppPath(), 'dist', 'renderer'), dataDir });
   ipc = registerIpc(core, { ipcMain, windows: () => BrowserWindow.getAllWindows(), log: (m) => console.error(m) });
   notifyFinishedCloudJobs(core);

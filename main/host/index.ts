@@ -11,7 +11,13 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { port: { type: 'string', default: '0' }, 'data-dir': { type: 'string' }, 'no-open': { type: 'boolean', default: false } },
   });
-  const core = createCore({ dataDir: values['data-dir'], shell: 'browser', version: readVersion() });
+  const core = createCore({
+    dataDir: values['data-dir'],
+    shell: 'browser',
+    version: readVersion(),
+    // No OS keychain (a headless rig): tokens go to a 0600 file in the data folder — said once, as gh and docker do.
+    cloud: { onVaultFallback: (message) => process.stderr.write(`kraken host: ${message}\n`) },
+  });
   // An empty library next to project folders: say so before anyone works in it (the page shows it too).
   const warning = core.library.status().libraryWarning;
   if (warning) process.stderr.write(`kraken host: warning: ${warning.message}\n`);
