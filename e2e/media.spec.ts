@@ -483,6 +483,9 @@ test('a cut-short video: damaged at import, pre-flight refuses it with a trim to
   await media.importFiles([cut]);
   await expect(media.mediaItems()).toHaveCount(1);
   await media.select('cut-short.mp4');
+  // Marked at import: where the picture stops, beside the duration the index promises; a poster from the readable part.
+  await expect(media.meta('damaged')).toHaveText(/^cut short: the picture stops at 0:0\d\.\d of 0:06\.0$/);
+  await expect(page.getByTestId('media-poster-large')).toBeVisible();
 
   const report = await media.preflight('gs3d');
   await expect(report).toHaveAttribute('data-ok', 'false');

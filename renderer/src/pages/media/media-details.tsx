@@ -13,6 +13,8 @@ export function MediaDetails({ media }: { media: MediaSource }) {
   const v = probe.video;
   const rows: { key: string; label: string; value: string; title?: string }[] = [];
   if (probe.durationSeconds !== null) rows.push({ key: 'duration', label: t('meta.duration'), value: formatDuration(probe.durationSeconds) });
+  // a cut-short file: the duration above is what its index promises; say where the picture really stops
+  if (probe.damage) rows.push({ key: 'damaged', label: t('meta.damaged'), value: t('meta.damagedValue', { readable: formatDuration(probe.damage.readableSeconds), index: formatDuration(probe.damage.indexSeconds) }) });
   rows.push({ key: 'size', label: t('meta.displaySize'), value: `${v.displayWidth} × ${v.displayHeight}` });
   if (v.rotation !== 0 || v.width !== v.displayWidth) rows.push({ key: 'coded', label: t('meta.codedSize'), value: `${v.width} × ${v.height}` });
   rows.push({ key: 'rotation', label: t('meta.rotation'), value: v.rotation === 0 ? t('meta.noRotation') : `${v.rotation}°` });
