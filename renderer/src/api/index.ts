@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import { buildApi, RemoteError, type Transport } from '../../../main/common/api-client';
 import { createElectronTransport, type KrakenBridge } from './transport-electron';
-import { createWsTransport, ipcUrl, resolveToken, type ConnectionStatus } from './transport-ws';
+import { createWsTransport, ipcUrl, type ConnectionStatus } from './transport-ws';
 
 export { RemoteError };
 export { fileUrl, thumbWidthFor } from './file-url';
@@ -19,23 +19,15 @@ interface ConnectionState {
 
 export const useConnection = create<ConnectionState>(() => ({ status: 'connecting', generation: 0 }));
 
-function safeSessionStorage(): Storage | null {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return null;
-  }
-}
-
 function pickTransport(): Transport {
   const bridge = (window as unknown as { kraken?: KrakenBridge }).kraken;
   if (bridge) {
     useConnection.setState({ status: 'open' });
     return createElectronTransport(bridge);
   }
-  const token = resolveToken(location.search, safeSessionStorage());
+  // The session rides on the page's path and its path-scoped cookie (see the host): no token in the page.
   return createWsTransport({
-    url: ipcUrl(location, token),
+    url: ipcUrl(location),
     onStatus: (status, reconnected) =>
       useConnection.setState((s) => ({ status, generation: reconnected ? s.generation + 1 : s.generation })),
   });

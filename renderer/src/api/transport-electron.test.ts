@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { eventNames } from '../../../main/common/contract';
 import { createElectronTransport, type KrakenBridge } from './transport-electron';
 
 describe('createElectronTransport', () => {
@@ -37,10 +38,11 @@ describe('createElectronTransport', () => {
     };
     const seen: unknown[] = [];
     const off = createElectronTransport(bridge).subscribe((name, p) => seen.push([name, p]));
-    expect([...handlers.keys()].sort()).toEqual(['job.progress', 'job.updated']);
+    expect([...handlers.keys()].sort()).toEqual([...eventNames].sort());
+    expect(eventNames).toEqual(expect.arrayContaining(['job.progress', 'job.updated', 'cloud.jobUpdated']));
     handlers.get('job.progress')!({ jobId: 'a' });
     expect(seen).toEqual([['job.progress', { jobId: 'a' }]]);
     off();
-    expect(offs.sort()).toEqual(['job.progress', 'job.updated']);
+    expect(offs.sort()).toEqual([...eventNames].sort());
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createWsTransport, ipcUrl, resolveToken, type SocketLike } from './transport-ws';
+import { createWsTransport, ipcUrl, type SocketLike } from './transport-ws';
 
 class FakeSocket implements SocketLike {
   static all: FakeSocket[] = [];
@@ -103,38 +103,10 @@ describe('createWsTransport', () => {
   });
 });
 
-describe('resolveToken', () => {
-  const memory = () => {
-    const m = new Map<string, string>();
-    return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v) };
-  };
-
-  it('takes the token from the address and keeps it for reloads without one', () => {
-    const s = memory();
-    expect(resolveToken('?token=abc', s)).toBe('abc');
-    expect(resolveToken('', s)).toBe('abc');
-    expect(resolveToken('?token=new', s)).toBe('new');
-    expect(resolveToken('', memory())).toBeNull();
-  });
-
-  it('survives storage that throws', () => {
-    const broken = {
-      getItem: () => {
-        throw new Error('denied');
-      },
-      setItem: () => {
-        throw new Error('denied');
-      },
-    };
-    expect(resolveToken('?token=x', broken)).toBe('x');
-    expect(resolveToken('', broken)).toBeNull();
-  });
-});
-
 describe('ipcUrl', () => {
-  it('uses the page origin and encodes the token', () => {
-    expect(ipcUrl({ protocol: 'http:', host: '127.0.0.1:5000' }, 'a+b')).toBe('ws://127.0.0.1:5000/ipc?token=a%2Bb');
-    expect(ipcUrl({ protocol: 'https:', host: 'x' }, null)).toBe('wss://x/ipc');
+  it('uses the page origin and carries no token', () => {
+    expect(ipcUrl({ protocol: 'http:', host: '127.0.0.1:5000' })).toBe('ws://127.0.0.1:5000/ipc');
+    expect(ipcUrl({ protocol: 'https:', host: 'x' })).toBe('wss://x/ipc');
   });
 });
 
@@ -167,6 +139,6 @@ describe('sessionBase (browser host sessions under /s/<id>/)', () => {
     expect(sessionBase('/')).toBe('/');
     expect(sessionBase('/files/s/x/')).toBe('/');
     expect(sessionBase(undefined)).toBe('/');
-    expect(ipcUrl({ protocol: 'http:', host: '127.0.0.1:5000', pathname: '/s/AbC_d-0123456789xyzQ/' }, null)).toBe('ws://127.0.0.1:5000/s/AbC_d-0123456789xyzQ/ipc');
+    expect(ipcUrl({ protocol: 'http:', host: '127.0.0.1:5000', pathname: '/s/AbC_d-0123456789xyzQ/' })).toBe('ws://127.0.0.1:5000/s/AbC_d-0123456789xyzQ/ipc');
   });
 });

@@ -142,27 +142,6 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
 }
 
 /**
- * The host's token arrives once in the page address (`/?token=`); it is kept in sessionStorage so a reload
- * of a page whose address lost it still connects.
- */
-export function resolveToken(search: string, storage: Pick<Storage, 'getItem' | 'setItem'> | null): string | null {
-  const fromUrl = new URLSearchParams(search).get('token');
-  if (fromUrl) {
-    try {
-      storage?.setItem('kraken.token', fromUrl);
-    } catch {
-      /* storage may be disabled; the URL still has it */
-    }
-    return fromUrl;
-  }
-  try {
-    return storage?.getItem('kraken.token') ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/**
  * The browser host serves each signed-in session under `/s/<id>/` (its cookie is scoped to that path so no other
  * local server ever receives it): the page, its files, uploads and the socket all live below it. `/` elsewhere.
  * Works from a worker too (its location is under the same folder).
@@ -173,7 +152,7 @@ export function sessionBase(pathname: string | undefined): string {
 }
 
 /** ws:// or wss:// URL of the host's IPC socket on the page's own origin, under the page's session. */
-export function ipcUrl(loc: Pick<Location, 'protocol' | 'host'> & Partial<Pick<Location, 'pathname'>>, token: string | null): string {
+export function ipcUrl(loc: Pick<Location, 'protocol' | 'host'> & Partial<Pick<Location, 'pathname'>>): string {
   const scheme = loc.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${loc.host}${sessionBase(loc.pathname)}ipc${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  return `${scheme}://${loc.host}${sessionBase(loc.pathname)}ipc`;
 }
