@@ -70,3 +70,24 @@ describe('file names that start with "-"', () => {
     expect(reports()).toEqual([]);
   });
 });
+
+describe('a cut-short video on the command line (issue 15 points 1 and 4)', () => {
+  it('kraken probe says where the picture stops; kraken preflight refuses it (exit 3), and --fix says what it does before trimming it to a file that passes', () => {
+    fs.copyFileSync(fixtures.truncatedTail(), path.join(work, 'cut.mp4'));
+    const probe = kraken('probe', 'cut.mp4');
+    expect(probe.code).toBe(0);
+    expect(probe.stdout).toMatch(/^damaged {5}cut short: the picture stops at \d\.\d s of the 4\.0 s its index promises$/m);
+    const check = kraken('preflight', 'cut.mp4', '--model', 'gs3d', '--fast');
+    expect(check.code).toBe(3);
+    expect(check.stdout).toMatch(/x DAMAGED: The file is cut short.*\[fix: trim-readable\]/);
+    const fix = kraken('preflight', 'cut.mp4', '--model', 'gs3d', '--fast', '--fix', '--out', 'cut.fixed.mp4');
+    expect(fix.stderr).toBe('');
+    expect(fix.code).toBe(0);
+    const lines = fix.stdout.split('\n');
+    const said = lines.findIndex((l) => l.startsWith('will apply trim-readable: keeps the part of the cut-short file that is really there'));
+    const applied = lines.findIndex((l) => l.startsWith('applied trim-readable'));
+    expect(said).toBeGreaterThanOrEqual(0);
+    expect(applied).toBeGreaterThan(said);
+    expect(fix.stdout).toMatch(/gs3d: passes {2}video .*cut\.fixed\.mp4/);
+  });
+});
