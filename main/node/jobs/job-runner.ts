@@ -9,6 +9,7 @@ import type { Job, JobProgress, JobStatus } from '../../common/contract';
 import type { Db } from '../store/database';
 import { nowIso } from '../store/database';
 import type { EventBus } from '../event-bus';
+import { createThrottle } from './throttle';
 
 export interface ProgressUpdate {
   fraction: number;
@@ -161,7 +162,8 @@ export class JobRunner {
     if (!kind) throw new AppError('INTERNAL', `No handler for job kind ${job.kind}`);
     const abort = new AbortController();
     const startedAt = Date.now();
-    let lastEvent = 0;
+    // the last update of a burst still reaches the page when the interval ends (a stalled job shows where it is)
+    const events = createThrottle<JobProgress>(PROGRESS_EVENT_MS, (p) => this.bus.emit('job.progress', p));
     let lastSave = 0;
     let startDone: number | null = null;
     const ctx: JobContext = {
@@ -175,8 +177,6 @@ export class JobRunner {
           lastSave = now;
           this.db.prepare(`UPDATE jobs SET progress=?, stage=?, updated_at=? WHERE id=?`).run(fraction, u.stage, nowIso(), id);
         }
-        if (now - lastEvent < PROGRESS_EVENT_MS && fraction < 1) return;
-        lastEvent = now;
         const elapsed = (now - startedAt) / 1000;
         if (startDone === null && u.done != null) startDone = u.done;
         const doneThisRun = u.done != null && startDone !== null ? u.done - startDone : null;
@@ -192,7 +192,7 @@ export class JobRunner {
           done: u.done ?? null,
           total: u.total ?? null,
         };
-        this.bus.emit('job.progress', payload);
+        events.push(payload, fraction === 1);
       },
     };
     this.bus.emit('job.updated', job);
@@ -206,6 +206,7 @@ export class JobRunner {
         if (abort.signal.aborted || appErr.code === 'CANCELLED') this.finish(id, 'cancelled', null, null);
         else this.finish(id, 'failed', null, appErr);
       } finally {
+        events.cancel();
         this.running.delete(id);
       }
       const done = this.get(id);

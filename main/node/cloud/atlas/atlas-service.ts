@@ -41,6 +41,7 @@ import type { AtlasSession } from './session';
 import { AtlasItemsApi } from './items-api';
 import { modelFrom } from './schemas';
 import { listTarGz } from './tar-list';
+import { createThrottle, type Throttle } from '../../jobs/throttle';
 
 export const ATLAS_JOB = 'cloud.atlas';
 export const OUTBOX_KIND = 'atlas.submit';
@@ -167,7 +168,8 @@ export class AtlasService {
     return rows.map(toJob);
   }
 
-  private lastEmit = new Map<string, number>();
+  /** cloud.jobUpdated per job, at most every 100 ms for progress, the last value always delivered. */
+  private readonly emitters = new Map<string, Throttle<CloudJob>>();
 
   private update(id: string, patch: Partial<Omit<Row, 'id'>>, opts: { throttle?: boolean } = {}): CloudJob {
     const keys = Object.keys(patch) as (keyof typeof patch)[];
@@ -177,11 +179,12 @@ export class AtlasService {
       this.d.db.prepare(`UPDATE cloud_jobs SET ${sets}, updated_at = @updated_at WHERE id = @id`).run({ ...patch, updated_at: now, id });
     }
     const job = this.get(id);
-    const t = Date.now();
-    if (!opts.throttle || t - (this.lastEmit.get(id) ?? 0) >= 100) {
-      this.lastEmit.set(id, t);
-      this.d.bus.emit('cloud.jobUpdated', job);
+    let emitter = this.emitters.get(id);
+    if (!emitter) {
+      emitter = createThrottle<CloudJob>(100, (j) => this.d.bus.emit('cloud.jobUpdated', j));
+      this.emitters.set(id, emitter);
     }
+    emitter.push(job, !opts.throttle);
     return job;
   }
 
