@@ -220,6 +220,8 @@ test('devices, force CPU, every bundled model over a frame set: overlays, stored
   const at95 = await models.tileBoxScores();
   expect(at95.every((sc) => sc >= 0.95)).toBe(true);
   expect(at95.length).toBeLessThanOrEqual(at40.length);
+  // The run's counts follow the threshold too (all 6 results are on the page here).
+  await expect(page.getByTestId('summary-objects')).toHaveText(String(at95.length));
   await models.setMinScore(0.3);
   expect(Math.min(...(await models.tileBoxScores()))).toBeGreaterThanOrEqual(0.3);
 

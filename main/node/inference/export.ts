@@ -96,7 +96,8 @@ export function exportRun(format: ExportFormat, run: ModelRun, labels: readonly 
 }
 
 /** Counts per class, timing and errors of a run. */
-export function summarise(run: ModelRun, results: Iterable<InferenceResultItem>): RunSummary {
+/** `minScore`: detections below it are not counted (the threshold the Models page shows them at). */
+export function summarise(run: ModelRun, results: Iterable<InferenceResultItem>, minScore = 0): RunSummary {
   const counts = new Map<string, number>();
   const errors = new Map<string, { count: number; example: string }>();
   const ms: number[] = [];
@@ -116,10 +117,12 @@ export function summarise(run: ModelRun, results: Iterable<InferenceResultItem>)
         if (o.top[0]) bump(o.top[0].label);
         objects++;
         break;
-      case 'detection':
-        o.detections.forEach((d) => bump(d.label));
-        objects += o.detections.length;
+      case 'detection': {
+        const shown = o.detections.filter((d) => d.score >= minScore);
+        shown.forEach((d) => bump(d.label));
+        objects += shown.length;
         break;
+      }
       case 'pose':
         objects += o.poses.length;
         if (o.poses.length) bump('person');

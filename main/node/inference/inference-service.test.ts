@@ -458,6 +458,11 @@ describe('exports', () => {
       { label: 'cat', count: 2 },
       { label: 'dog', count: 2 },
     ]);
+    // The summary counts what the page shows: at a remembered threshold of 0.85 the 0.8 "cat" boxes are left out
+    // (the exports above keep everything the model found).
+    service.setPrefs({ minScores: { [det.id]: 0.85 } });
+    expect(service.summary(runId)).toMatchObject({ classCounts: [{ label: 'dog', count: 2 }], objectCount: 2 });
+    service.setPrefs({ minScores: { [det.id]: 0.4 } });
 
     const cls = await importClassifier();
     const other = await service.startRun({ projectId: 1, modelId: cls, mode: 'all' });

@@ -21,7 +21,7 @@ import type {
   RunRequest,
   RunSummary,
 } from '../../common/contract/inference';
-import { InferencePrefs as PrefsSchema } from '../../common/contract/inference';
+import { minScoreOf, InferencePrefs as PrefsSchema } from '../../common/contract/inference';
 import type { FromInferenceWorker, ToInferenceWorker } from '../../../native-workers/protocol/inference-protocol';
 import { toPosixRelative, writeFileAtomic } from '../files/atomic';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
@@ -410,8 +410,10 @@ export class InferenceService {
     return this.runs.results(q);
   }
 
+  /** Counts as the Models page shows the run: a detection run's at the threshold remembered for its model. */
   summary(runId: number): RunSummary {
-    return summarise(this.runs.get(runId), this.runs.iterate(runId));
+    const run = this.runs.get(runId);
+    return summarise(run, this.runs.iterate(runId), run.task === 'detection' ? minScoreOf(this.prefs(), run.modelId) : 0);
   }
 
   /** Writes an export under `<data>/exports/`; returns its absolute and data-relative paths. */

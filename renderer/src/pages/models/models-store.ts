@@ -95,10 +95,17 @@ export const useModels = create<ModelsState>((set, get) => ({
   async setPrefs(patch) {
     const before = get().prefs;
     // Optimistic: the switch moves at once; the saved value (or the old one on error) follows.
-    if (before) set({ prefs: { ...before, ...patch } });
+    if (before) set({ prefs: { ...before, ...patch, minScores: { ...before.minScores, ...patch.minScores } } });
     try {
       set({ prefs: await api.models.setPreferences(patch) });
-      await get().loadProviders(true);
+      // only force CPU changes what the devices report says (a threshold slider must not re-probe them)
+      if (patch.forceCpu !== undefined) await get().loadProviders(true);
+      // the summary counts detections at the remembered threshold
+      const runId = get().selectedRunId;
+      if (patch.minScores && runId !== null) {
+        const summary = await api.inference.summary({ runId });
+        if (get().selectedRunId === runId) set({ summary });
+      }
     } catch (err) {
       set({ prefs: before });
       showError(err);
