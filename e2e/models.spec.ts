@@ -362,3 +362,40 @@ test('a malformed .onnx file is refused with a clear message and changes nothing
   const library = path.join(studio.dataDir, 'models');
   expect(fs.existsSync(library) ? fs.readdirSync(library) : []).toEqual([]);
 });
+
+test('a model download says "Connecting to <host>…" from the click on, with a download icon (nothing leaves this machine)', async ({ studio }) => {
+  const { page } = studio;
+  const app = new AppPage(page);
+  // The studio's answer to models.download is held back (and the download never started): what the row shows before
+  // the first byte is what a creator sees while an offline machine waits for the name to resolve.
+  let release: (() => void) | null = null;
+  let asked = 0;
+  await page.routeWebSocket(/.*/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => {
+      const msg = JSON.parse(String(m)) as { t: string; id: number; channel?: string };
+      if (msg.channel === 'models.download') {
+        asked++;
+        release = () => ws.send(JSON.stringify({ t: 'result', id: msg.id, envelope: { ok: true, value: { jobId: 'held-download' } } }));
+        return;
+      }
+      server.send(m);
+    });
+    server.onMessage((m) => ws.send(m));
+  });
+  await app.open(studio.url);
+  await new ProjectsPage(page).create('Download');
+  await app.goTo('models');
+  const row = page.getByTestId('library-panel').locator('[data-testid="catalogue-row"][data-model-id="midas-v21-small"]');
+  const button = row.getByTestId('download-model');
+  // The download arrow (points down into the tray), not the upload one.
+  await expect(button.locator('path')).toHaveAttribute('d', /^M12 4v12M7 11l5 5 5-5/);
+  await button.click();
+  await expect(row.getByTestId('download-connecting')).toHaveText('Connecting to github.com…');
+  await expect(row.getByTestId('download-progress')).toHaveClass(/indeterminate/);
+  await expect.poll(() => asked).toBe(1);
+  // The studio answered (a job id) but no byte came yet: still connecting, still no empty 0 % bar.
+  release!();
+  await expect(row.getByTestId('download-connecting')).toHaveText('Connecting to github.com…');
+  await expect(row.getByTestId('download-progress')).not.toHaveAttribute('aria-valuenow', /.*/);
+});
