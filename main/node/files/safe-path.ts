@@ -46,6 +46,8 @@ export function safeRelativePath(name: string): string {
     segments.push(s);
   }
   if (segments.length === 0) refuse(name, 'it names the folder itself, not a file in it');
+  // "./C:" or "\\.\\C:x" would come out as "C:…" once the "." parts are dropped: judge the drive on the result too.
+  if (/^[a-zA-Z]:/.test(segments[0]!)) refuse(name, 'it starts with a drive letter');
   return segments.join('/');
 }
 
