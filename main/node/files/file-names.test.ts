@@ -73,7 +73,7 @@ describe('sanitizeFileName', () => {
         expect(Buffer.from(out, 'utf8').toString('utf8')).toBe(out);
         expect(sanitizeFileName(out, { maxBytes })).toBe(out);
       }),
-      { numRuns: 1000 },
+      { numRuns: Number(process.env.KRAKEN_PROPERTY_RUNS ?? 1000) },
     );
   });
 
