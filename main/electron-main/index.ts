@@ -18,7 +18,7 @@ import { filesFromArgv, IMAGE_EXTENSIONS, importOpenedFiles, VIDEO_EXTENSIONS } 
 import { handleKrakenProtocol, registerKrakenScheme } from './protocol';
 import { PRELOAD_BUNDLE_MARKER } from './preload-marker';
 import { SecretStore } from './secret-store';
-import { hardenApp, hardenSession, isAllowedExternalUrl, openExternalSafely, secureWebPreferences, START_URL } from './security';
+import { hardenApp, hardenSession, isAllowedComputeUrl, isAllowedExternalUrl, openExternalSafely, secureWebPreferences, START_URL } from './security';
 import { clampWindowState, loadWindowState, MIN_SIZE, trackWindowState } from './window-state';
 
 // --- Before ready: name, folders, scheme, sandbox -------------------------------------------------------------
@@ -124,8 +124,10 @@ function start(): void {
         return { chosen: true, tool: await configureTool(core.settings, core.tools, req.tool, file) };
       },
       'shell.openExternal': async (req) => {
-        if (!isAllowedExternalUrl(req.url)) throw new AppError('FORBIDDEN', 'Only https links to the Kraken website, its docs and GitHub are opened.');
-        return { opened: await openExternalSafely(shell, req.url) };
+        // The fixed list, and the compute service the creator configured (a GPU session's Jupyter page).
+        const allowed = (url: string) => isAllowedExternalUrl(url) || isAllowedComputeUrl(url, core?.connection.get('compute').baseUrl);
+        if (!allowed(req.url)) throw new AppError('FORBIDDEN', 'Only https links to the Kraken website, its docs and GitHub, and pages of the configured compute service, are opened.');
+        return { opened: await openExternalSafely(shell, req.url, allowed) };
       },
     },
   });

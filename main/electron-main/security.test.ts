@@ -6,8 +6,10 @@ import {
   hardenApp,
   hardenSession,
   hardenWebContents,
+  isAllowedComputeUrl,
   isAllowedExternalUrl,
   isTrustedAppUrl,
+  openExternalSafely,
   secureWebPreferences,
   TRUSTED_ORIGIN,
   windowOpenDecision,
@@ -193,5 +195,35 @@ describe('session and app hardening', () => {
     const nav = navEvent('https://evil.example/');
     contents.emit('will-navigate', nav);
     expect(nav.preventDefault).toHaveBeenCalled();
+  });
+});
+
+describe('compute session links (the configured compute host)', () => {
+  it.each([
+    ['the emulator on loopback over http', 'http://127.0.0.1:41234/jupyter/c-1/?token=x', 'http://127.0.0.1:5000'],
+    ['another port on the same host', 'https://gpu.campus.example:8888/lab', 'https://gpu.campus.example'],
+    ['https on an http-configured host', 'https://127.0.0.1/x', 'http://127.0.0.1:5000/'],
+  ])('allows %s', (_why, url, base) => expect(isAllowedComputeUrl(url, base)).toBe(true));
+
+  it.each([
+    ['no compute service configured', 'https://gpu.campus.example/lab', null],
+    ['another host', 'https://evil.example/lab', 'https://gpu.campus.example'],
+    ['a subdomain', 'https://x.gpu.campus.example/lab', 'https://gpu.campus.example'],
+    ['a look-alike suffix', 'https://gpu.campus.example.evil.example/', 'https://gpu.campus.example'],
+    ['cleartext when the service is https', 'http://gpu.campus.example/lab', 'https://gpu.campus.example'],
+    ['credentials', 'https://u:p@gpu.campus.example/lab', 'https://gpu.campus.example'],
+    ['file', 'file:///etc/passwd', 'http://127.0.0.1:5000'],
+    ['javascript', 'javascript:alert(1)', 'http://127.0.0.1:5000'],
+    ['garbage', 'not a url', 'http://127.0.0.1:5000'],
+    ['a garbage base', 'https://gpu.campus.example/', 'not a url'],
+  ])('refuses %s', (_why, url, base) => expect(isAllowedComputeUrl(url, base)).toBe(false));
+
+  it('openExternalSafely opens what the given rule allows and nothing else', async () => {
+    const shell = { openExternal: vi.fn(async () => undefined) };
+    const rule = (u: string) => isAllowedComputeUrl(u, 'http://127.0.0.1:5000');
+    expect(await openExternalSafely(shell, 'http://127.0.0.1:6000/jupyter', rule)).toBe(true);
+    expect(await openExternalSafely(shell, 'http://127.0.0.1:6000/jupyter')).toBe(false); // the fixed list refuses http
+    expect(await openExternalSafely(shell, 'https://evil.example/', rule)).toBe(false);
+    expect(shell.openExternal).toHaveBeenCalledTimes(1);
   });
 });

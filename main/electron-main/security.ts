@@ -109,6 +109,28 @@ export function isAllowedExternalUrl(raw: string, hosts: readonly string[] = EXT
   return hosts.includes(url.hostname);
 }
 
+/**
+ * True for a link to the configured compute service's host (issue 14: a GPU session's Jupyter page). The creator
+ * chose that server, so its host joins the allow-list — that exact host name only, never credentials, and
+ * cleartext http only when the configured service itself is http (the local emulator on 127.0.0.1, a campus
+ * server without TLS). Any port: Jupyter and the shell listen beside the API, not on its port.
+ */
+export function isAllowedComputeUrl(raw: string, computeBaseUrl: string | null | undefined): boolean {
+  if (!computeBaseUrl) return false;
+  let url: URL;
+  let base: URL;
+  try {
+    url = new URL(raw);
+    base = new URL(computeBaseUrl);
+  } catch {
+    return false;
+  }
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') return false;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && base.protocol === 'http:')) return false;
+  if (url.username || url.password) return false;
+  return url.hostname === base.hostname;
+}
+
 /** True when `raw` is a page of our own renderer (the only place a window may navigate to). */
 export function isTrustedAppUrl(raw: string): boolean {
   try {
@@ -119,9 +141,9 @@ export function isTrustedAppUrl(raw: string): boolean {
   }
 }
 
-/** Opens an allow-listed link in the system browser; false (and nothing opened) for anything else. */
-export async function openExternalSafely(shell: Pick<Shell, 'openExternal'>, url: string): Promise<boolean> {
-  if (!isAllowedExternalUrl(url)) return false;
+/** Opens an allow-listed link (by default the fixed list) in the system browser; false (and nothing opened) for anything else. */
+export async function openExternalSafely(shell: Pick<Shell, 'openExternal'>, url: string, allowed: (url: string) => boolean = isAllowedExternalUrl): Promise<boolean> {
+  if (!allowed(url)) return false;
   try {
     await shell.openExternal(url);
     return true;
