@@ -11,6 +11,7 @@ import { EventBus } from './event-bus';
 import type { Handlers, HandlerGroup } from './ipc/dispatch';
 import { atlasHandlers, createAtlas, lazyVault, type Atlas } from './cloud/atlas';
 import { ConnectionSettings } from './cloud/connection';
+import { computeHandlers, createCompute, type Compute } from './cloud/compute';
 import type { HttpClientOptions } from './cloud/http-client';
 import { Outbox } from './cloud/outbox';
 import { openVault, type SecretStoreLike } from './cloud/secrets';
@@ -73,6 +74,8 @@ export interface Core {
   /** Cloud work waiting for a service to come back. */
   outbox: Outbox;
   atlas: Atlas;
+  /** GPU sessions (seed 003). */
+  compute: Compute;
   handlers: Handlers;
   info(): Promise<AppInfo>;
   /** Cancels running jobs and closes the database. */
@@ -115,6 +118,7 @@ export function createCore(options: CoreOptions): Core {
     pollMs: options.cloud?.pollMs,
     queuedCheckMs: options.cloud?.queuedCheckMs,
   });
+  const compute = createCompute();
   jobs.recoverInterrupted();
   atlas.start();
   outbox.start(options.cloud?.outboxIntervalMs);
@@ -170,6 +174,7 @@ export function createCore(options: CoreOptions): Core {
     ...inferenceHandlers(inference),
     ...storeHandlers(library),
     ...atlasHandlers(atlas.handlerDeps),
+    ...computeHandlers(compute.handlerDeps),
   };
 
   return {
@@ -188,11 +193,13 @@ export function createCore(options: CoreOptions): Core {
     connection,
     outbox,
     atlas,
+    compute,
     handlers,
     info,
     async close() {
       outbox.stop();
       atlas.close();
+      compute.close();
       await jobs.shutdown();
       db.close();
     },

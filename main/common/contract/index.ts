@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { appChannels } from './app';
 import { cloudChannels, cloudEvents } from './cloud';
+import { computeChannels, computeEvents } from './compute';
 import { inferenceChannels } from './inference';
 import { jobChannels, JobProgress, Job } from './jobs';
 import { mediaChannels } from './media';
@@ -20,6 +21,7 @@ export const contract = {
   ...inferenceChannels,
   ...cloudChannels,
   ...storeChannels,
+  ...computeChannels,
 } as const;
 
 export type Contract = typeof contract;
@@ -37,6 +39,7 @@ export const events = {
   'job.progress': JobProgress,
   'job.updated': Job,
   ...cloudEvents,
+  ...computeEvents,
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;
@@ -66,3 +69,4 @@ export * from './jobs';
 export * from './inference';
 export * from './cloud';
 export * from './store';
+export * from './compute';
