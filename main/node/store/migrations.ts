@@ -200,6 +200,41 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX cloud_jobs_request ON cloud_jobs(request_id);
     `,
   },
+  {
+    version: 6,
+    name: 'compute sessions: GPU/CPU containers the studio started or found (seed 003), kept so a running one is never lost',
+    up: `
+      CREATE TABLE compute_sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        base_url TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        container_id TEXT NOT NULL,
+        project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
+        started_here INTEGER NOT NULL DEFAULT 0 CHECK (started_here IN (0, 1)),
+        cluster_id TEXT NOT NULL CHECK (cluster_id IN ('cpu','gpu')),
+        state TEXT NOT NULL CHECK (state IN ('creating','running','failed','stopped','ended','unknown')),
+        creation_status TEXT CHECK (creation_status IN ('pending','createContainer','success','failed')),
+        service_status TEXT,
+        image_path TEXT,
+        storage_path TEXT,
+        node_id INTEGER,
+        max_duration INTEGER,
+        remaining_time INTEGER,
+        observed_at TEXT,
+        jupyter TEXT,
+        shell TEXT,
+        created_at TEXT,
+        started_at TEXT,
+        error TEXT,
+        warned_ends_at TEXT,
+        updated_at TEXT NOT NULL,
+        ended_at TEXT,
+        UNIQUE (base_url, container_id)
+      );
+      CREATE INDEX compute_sessions_user ON compute_sessions(base_url, user_id, state);
+      CREATE INDEX compute_sessions_project ON compute_sessions(project_id);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
