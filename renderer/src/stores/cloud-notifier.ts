@@ -5,6 +5,7 @@
  */
 import { api } from '../api';
 import { finishToast, finishTracker as tracker } from './cloud-finish';
+import { wireComputeEvents } from './compute-store';
 import { useCloud } from './cloud-store';
 import { useToasts } from './toast-store';
 
@@ -22,4 +23,5 @@ export function wireCloudEvents(): void {
   api.events.on('cloud.accountChanged', (account) => {
     useCloud.setState({ account });
   });
+  wireComputeEvents(); // GPU sessions: live rows on any page, and the warning before one ends
 }

@@ -7,6 +7,7 @@ import { EmptyState, NoProjectState } from '../../ui/empty-state';
 import { Icon, type IconName } from '../../ui/icon';
 import { AccountPanel } from './account-panel';
 import { ConnectionPanel } from './connection-panel';
+import { GpuSessionsTab } from './gpu/gpu-sessions';
 import { JobFormPanel } from './job-form';
 import { JobsList } from './jobs-list';
 import { MyItems } from './my-items';
@@ -14,7 +15,7 @@ import { MyItems } from './my-items';
 const TABS = ['generate', 'training', 'gpu'] as const;
 type Tab = (typeof TABS)[number];
 /** Tabs whose service arrives in a later release: shown, reachable by keyboard, and saying so. */
-const COMING: readonly Tab[] = ['training', 'gpu'];
+const COMING: readonly Tab[] = ['training'];
 const TAB_ICONS: Record<Tab, IconName> = { generate: 'cube', training: 'sparkles', gpu: 'cpu' };
 
 /** The tab row (WAI-ARIA tabs: arrow keys move between tabs, Home/End to the ends). */
@@ -119,7 +120,7 @@ export function CloudPage() {
       </header>
       <Tabs value={tab} onChange={setTab} />
       <div role="tabpanel" id={`cloud-panel-${tab}`} aria-labelledby={`cloud-tab-${tab}`} className="cloud-tabpanel">
-        {tab === 'generate' ? <Generate /> : <Coming tab={tab} />}
+        {tab === 'generate' ? <Generate /> : tab === 'gpu' ? <GpuSessionsTab /> : <Coming tab={tab} />}
       </div>
     </div>
   );
