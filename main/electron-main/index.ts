@@ -134,6 +134,7 @@ function start(): void {
   handleKrakenProtocol(protocol, { rendererDir: path.join(app.getAppPath(), 'dist', 'renderer'), dataDir });
   ipc = registerIpc(core, { ipcMain, windows: () => BrowserWindow.getAllWindows(), log: (m) => console.error(m) });
   notifyFinishedCloudJobs(core);
+  notifyEndingComputeSessions(core);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       buildMenuTemplate(
@@ -346,6 +347,23 @@ function notifyFinishedCloudJobs(c: Core): void {
     const n = new Notification({
       title: job.state === 'done' ? `${name} is ready` : `${name} failed in the cloud`,
       body: job.state === 'done' ? 'Open it from the Cloud page.' : (job.error?.message ?? job.note ?? 'The cloud could not make this item.'),
+    });
+    n.on('click', () => {
+      focusMainWindow();
+      navigate('cloud');
+    });
+    n.show();
+  });
+}
+
+/** An OS notification when a GPU session is about to end (the core warns once per session and end time, 10 minutes before). */
+function notifyEndingComputeSessions(c: Core): void {
+  c.bus.on('compute.sessionEnding', ({ session, minutesLeft }) => {
+    if (!Notification.isSupported()) return;
+    const minutes = Math.max(0, Math.ceil(minutesLeft));
+    const n = new Notification({
+      title: `${session.clusterId.toUpperCase()} session ends in ${minutes} min`,
+      body: `Container ${session.containerId} stops when its time runs out. Extend it from the Cloud page's GPU sessions tab.`,
     });
     n.on('click', () => {
       focusMainWindow();
