@@ -52,6 +52,8 @@ export interface CoreOptions {
     queuedCheckMs?: number;
     /** How often the outbox tries again (ms); default 15 s. */
     outboxIntervalMs?: number;
+    /** GPU sessions: getContainerStatus back-off, the watch loop and the list refresh (ms); tests make them short. */
+    compute?: { pollMs?: { first: number; max: number }; watchMs?: number; refreshMs?: number };
   };
 }
 
@@ -118,9 +120,18 @@ export function createCore(options: CoreOptions): Core {
     pollMs: options.cloud?.pollMs,
     queuedCheckMs: options.cloud?.queuedCheckMs,
   });
-  const compute = createCompute();
+  const compute = createCompute({
+    db,
+    bus,
+    connection,
+    client: options.cloud?.client,
+    pollMs: options.cloud?.compute?.pollMs,
+    watchMs: options.cloud?.compute?.watchMs,
+    refreshMs: options.cloud?.compute?.refreshMs,
+  });
   jobs.recoverInterrupted();
   atlas.start();
+  compute.start();
   outbox.start(options.cloud?.outboxIntervalMs);
   const library = new LibraryService({
     db,
