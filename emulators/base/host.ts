@@ -33,6 +33,12 @@ export interface HostOptions {
   requestLogSize?: number;
   /** WebSocket upgrades (e.g. a `ws` WebSocketServer with noServer: true); without it upgrades are refused. */
   onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * The JSON body of every error the host itself sends (no route, wrong method, an injected fault, an
+   * `HttpError`, an unexpected failure). Default: the seeds' `{ message }`; a service whose seed has another
+   * error shape (compute: `{ statusCode, errMessage }`) gives its own.
+   */
+  errorBody?: (status: number, message: string) => unknown;
 }
 
 export interface Host {
@@ -59,6 +65,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const logSize = opts.requestLogSize ?? 500;
   const admin = baseAdmin(opts, log);
   const sockets = new Set<Socket>();
+  const fail = (ctx: Ctx, status: number, message: string, headers: Record<string, string> = {}) =>
+    opts.errorBody ? sendJson(ctx, status, opts.errorBody(status, message), headers) : sendError(ctx, status, message, headers);
 
   const server = http.createServer((req, res) => {
     void handle(req, res);
@@ -101,7 +109,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         if (f.delayMs) await sleep(f.delayMs);
         if (f.status !== null) {
           req.resume(); // discard the body so the reply is read, not an EPIPE
-          sendError(ctx, f.status, `Injected fault: this reply is a ${f.status} from the emulator's fault injection.`, f.retryAfterSec !== null ? { 'retry-after': String(f.retryAfterSec) } : {});
+          fail(ctx, f.status, `Injected fault: this reply is a ${f.status} from the emulator's fault injection.`, f.retryAfterSec !== null ? { 'retry-after': String(f.retryAfterSec) } : {});
           return;
         }
         if (f.cutUploadAfterBytes !== null) {
@@ -117,17 +125,17 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       if (isAdmin && !m && opts.adminRouter) m = opts.adminRouter.match(method, path);
       if (!m) {
         req.resume();
-        sendError(ctx, 404, `No route for ${method} ${path}.`);
+        fail(ctx, 404, `No route for ${method} ${path}.`);
         return;
       }
       if ('allowed' in m) {
         req.resume();
-        sendError(ctx, 405, `${method} is not allowed on ${path} (allowed: ${m.allowed.join(', ')}).`, { allow: m.allowed.join(', ') });
+        fail(ctx, 405, `${method} is not allowed on ${path} (allowed: ${m.allowed.join(', ')}).`, { allow: m.allowed.join(', ') });
         return;
       }
       ctx.params = m.params;
       await m.handler(ctx);
-      if (!res.headersSent && !res.destroyed) sendError(ctx, 500, 'The handler sent no reply.');
+      if (!res.headersSent && !res.destroyed) fail(ctx, 500, 'The handler sent no reply.');
     } catch (e) {
       if (isGone(ctx, e)) {
         record.status = -1;
@@ -139,10 +147,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         return;
       }
       req.resume();
-      if (e instanceof HttpError) sendError(ctx, e.status, e.message, e.headers);
+      if (e instanceof HttpError) fail(ctx, e.status, e.message, e.headers);
       else {
         (opts.logError ?? ((err) => console.error(`[${opts.name}]`, err)))(e, ctx);
-        sendError(ctx, 500, 'Unexpected error in the emulator.');
+        fail(ctx, 500, 'Unexpected error in the emulator.');
       }
     }
   }
