@@ -148,7 +148,7 @@ export class ComputeApi {
   }
 
   /** getUserStatus: counts, running_container_list, usage minutes per cluster. */
-  getUserStatus(userId: string, o: CallOptions = {}): Promise<UserStatusReplyT> {
+  async getUserStatus(userId: string, o: CallOptions = {}): Promise<UserStatusReplyT> {
     checkUserId(userId);
     return computeCall(this.http, 'getUserStatus', checked(UserRequest, { userId }), UserStatusReply, { ...o, retry: true });
   }
@@ -160,7 +160,7 @@ export class ComputeApi {
   }
 
   /** runContainer: answers before the container exists — follow it with getContainerStatus. */
-  runContainer(input: RunContainerInput, o: CallOptions = {}): Promise<RunContainerReplyT> {
+  async runContainer(input: RunContainerInput, o: CallOptions = {}): Promise<RunContainerReplyT> {
     checkUserId(input.userId);
     const body: RunContainerRequest = { userId: input.userId, clusterId: input.clusterId };
     if (input.nodeId !== undefined) body.nodeId = input.nodeId;
@@ -174,7 +174,7 @@ export class ComputeApi {
    * getContainerStatus: pending → createContainer → success | failed. A `failed` reply is an answer, not an error,
    * even when the server marks it with a failing statusCode: its errMessage is the reason.
    */
-  getContainerStatus(userId: string, containerId: string, o: CallOptions = {}): Promise<ContainerStatusReplyT> {
+  async getContainerStatus(userId: string, containerId: string, o: CallOptions = {}): Promise<ContainerStatusReplyT> {
     checkUserId(userId);
     return computeCall(this.http, 'getContainerStatus', checked(ContainerRequest, { userId, containerId }), ContainerStatusReply, {
       ...o,
@@ -206,7 +206,7 @@ export class ComputeApi {
   }
 
   /** getContainerQuota: the most containers per cluster (`maxQuota`, or `maxQuotaSchool` per campus). */
-  getContainerQuota(localSchoolId?: number, o: CallOptions = {}): Promise<QuotaReplyT> {
+  async getContainerQuota(localSchoolId?: number, o: CallOptions = {}): Promise<QuotaReplyT> {
     return computeCall(this.http, 'getContainerQuota', checked(QuotaRequest, localSchoolId === undefined ? {} : { localSchoolId }), QuotaReply, { ...o, retry: true });
   }
 }
@@ -215,7 +215,7 @@ export class ComputeApi {
 export class ComputeOperatorApi {
   constructor(readonly http: HttpClient) {}
 
-  getAllUserStatus(localSchoolId?: number, o: CallOptions = {}): Promise<z.output<typeof AllUserStatusReply>> {
+  async getAllUserStatus(localSchoolId?: number, o: CallOptions = {}): Promise<z.output<typeof AllUserStatusReply>> {
     return computeCall(this.http, 'getAllUserStatus', checked(AllUserStatusRequest, localSchoolId === undefined ? {} : { localSchoolId }), AllUserStatusReply, { ...o, retry: true });
   }
 
