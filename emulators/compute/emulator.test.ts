@@ -1,6 +1,7 @@
 /** Fault injection in the seed's error shape, the endpoints that answer, persistence across a restart, the admin API. */
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startComputeEmulator, type ComputeEmulator } from './emulator';
 import { call, MINUTE, register, running, start, tempDir } from './test-kit';
 
@@ -85,6 +86,56 @@ describe('the container endpoints answer', () => {
     await call(em.url, 'terminateContainer', { userId: 'jo', containerId: id });
     expect((await fetch(jupyter)).status).toBe(404);
     expect((await fetch(`${em.url}/__containers/nope/jupyter/`)).status).toBe(404);
+  });
+});
+
+/** Opens a WebSocket and collects its messages; resolves the close code when it closes. */
+function shellSession(url: string) {
+  const ws = new WebSocket(url);
+  const messages: string[] = [];
+  const waiters: (() => void)[] = [];
+  ws.on('message', (d) => {
+    messages.push(String(d));
+    waiters.splice(0).forEach((w) => w());
+  });
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  const next = async () => {
+    while (!messages.length) await new Promise<void>((r) => waiters.push(r));
+    return messages.shift()!;
+  };
+  return { ws, next, closed, opened: new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject))) };
+}
+
+describe('the shell endpoint', () => {
+  it('is a WebSocket while the container runs: a greeting, a few commands, exit; refused before and after', async () => {
+    const em = await emulator();
+    await register(em.url, 'sam');
+    const r = await call(em.url, 'runContainer', { userId: 'sam', clusterId: 'gpu', dockerImagePath: 'lab:3' });
+    const { shell } = r.body.endpoint as { shell: string };
+    const id = r.body.containerId as string;
+    const early = shellSession(shell);
+    await expect(early.opened).rejects.toThrow(/404/);
+    em.advanceClock(2 * MINUTE);
+    const s = shellSession(shell);
+    await s.opened;
+    expect(await s.next()).toBe(`Kraken compute emulator shell — container ${id} (lab:3 on the gpu cluster)\n$ `);
+    s.ws.send('echo hello there');
+    expect(await s.next()).toBe('hello there\n$ ');
+    s.ws.send('hostname');
+    expect(await s.next()).toBe(`${id}\n$ `);
+    s.ws.send('rm -rf /');
+    expect(await s.next()).toMatch(/^rm: not available in the Kraken compute emulator's shell/);
+    s.ws.send('exit');
+    expect(await s.closed).toBe(1000);
+    // a session open when the container ends is closed on its next line
+    const t = shellSession(shell);
+    await t.opened;
+    await t.next();
+    await call(em.url, 'terminateContainer', { userId: 'sam', containerId: id });
+    t.ws.send('pwd');
+    expect(await t.closed).toBe(1001);
+    await expect(shellSession(shell).opened).rejects.toThrow(/404/);
+    await expect(shellSession(`${em.url.replace('http', 'ws')}/elsewhere`).opened).rejects.toThrow(/404/);
   });
 });
 

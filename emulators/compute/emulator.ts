@@ -12,6 +12,7 @@ import { ADMIN_PREFIX, startHost } from '../base/host';
 import { HttpError, readJson, type Ctx, type RequestRecord, Router, sendJson } from '../base/http';
 import { Mailbox } from '../base/mailbox';
 import { computeRoutes } from './routes';
+import { shellServer } from './shell';
 import { ComputeError, ComputeService, type ComputeSettings, type ContainerView, type CreationDelays, type Quota } from './service';
 import { ComputeStore, type ClusterId } from './store';
 
@@ -175,7 +176,7 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
   router.on('GET', '/__containers/:containerId/shell', (ctx) => {
     const c = page(ctx);
     if (!c) return;
-    const textBody = `Shell endpoint of container ${c.container_id} (Kraken compute emulator): there is no real shell behind it.\n`;
+    const textBody = `Shell endpoint of container ${c.container_id} (Kraken compute emulator): open it as a WebSocket (${svc.endpoints(c.container_id).shell}).\n`;
     ctx.record.status = 200;
     ctx.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(textBody), 'cache-control': 'no-store' });
     ctx.res.end(ctx.method === 'HEAD' ? undefined : textBody);
@@ -233,6 +234,7 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
     sendJson(ctx, 200, toContainer(ctx.params.containerId!));
   });
 
+  const shell = shellServer((id) => svc.runningContainer(id));
   const host = await startHost({
     name: 'compute',
     port: options.port,
@@ -243,6 +245,7 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
     adminRouter: admin,
     onReset: wipe,
     logError: options.quiet ? () => {} : undefined,
+    onUpgrade: shell.onUpgrade,
     // seed 003's error shape for everything the host answers itself (no route, 405, injected 5xx, bad JSON)
     errorBody: (statusCode, errMessage) => ({ statusCode, errMessage }),
   });
@@ -264,6 +267,7 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
     settings,
     async close() {
       clearInterval(sweeper);
+      shell.close();
       await host.close();
       store.close();
       if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * countdown, expiry, and usage minutes per cluster. Every read first brings the state up to the clock
  * (`sweep`), so a container past its time has ended by the time anyone looks.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../base/clock';
@@ -128,8 +128,8 @@ export class ComputeService {
   // ---- users -------------------------------------------------------------------------------------------
 
   private storageDir(userId: string): string {
-    // user ids may hold any character (slashes, spaces, emoji): the folder is named by a hex encoding
-    return path.join(this.storageRoot, Buffer.from(userId, 'utf8').toString('hex').slice(0, 200));
+    // user ids may hold any character (slashes, spaces, emoji) and be 768 bytes long: the folder is named by a hash
+    return path.join(this.storageRoot, createHash('sha256').update(userId, 'utf8').digest('hex'));
   }
 
   registerUser(userId: string, storageGb: number, localSchoolId: number): void {
