@@ -51,6 +51,15 @@ describe('fault injection', () => {
     expect(await bad.json()).toEqual({ statusCode: 400, errMessage: expect.stringContaining('status must be') });
   });
 
+  it('a delay rule holds the reply back and is named in the request log', async () => {
+    const em = await emulator();
+    em.addFault({ route: 'POST /getContainerQuota', delayMs: 30, times: 1 });
+    expect((await call(em.url, 'getContainerQuota', {})).status).toBe(200);
+    expect((await call(em.url, 'getContainerQuota', {})).status).toBe(200);
+    expect(em.requests().map((x) => x.faults ?? [])).toEqual([['delay 30 ms'], []]);
+    expect(em.faults()).toEqual([]);
+  });
+
   it('a failed creation from the start option', async () => {
     const em = await emulator({ failNextCreation: 'out of GPUs' });
     await register(em.url, 'ivy');
