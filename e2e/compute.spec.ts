@@ -98,6 +98,7 @@ test('register, the quota, a GPU session from pending to running with a countdow
 
   // the GPU quota (1) is reached: New session on GPU is off and says why; CPU is still open
   await expect(compute.quota('gpu')).toHaveAttribute('data-used', '1');
+  await expect(page.getByTestId('compute-counts')).toHaveText('1 running of 1 requested');
   await compute.chooseCluster('gpu');
   await expect(compute.runButton()).toBeDisabled();
   await expect(compute.blocked()).toContainText('GPU quota reached: 1 of 1 containers in use.');
@@ -141,6 +142,10 @@ test('a creation that fails is shown failed with the emulator message', async ({
   const row = compute.session('gpu');
   await expect(row).toHaveAttribute('data-phase', 'failed', { timeout: 20_000 });
   await expect(row.getByTestId('compute-session-error')).toContainText('No GPU node is free on campus 1 right now.');
+  // a failed creation holds no place: the GPU quota is free and New session is open again
+  await expect(compute.quota('gpu')).toHaveAttribute('data-used', '0');
+  await compute.chooseCluster('gpu');
+  await expect(compute.runButton()).toBeEnabled();
   await page.screenshot({ path: path.join(SHOTS, 'compute-failed.png'), fullPage: true });
 });
 
@@ -170,12 +175,18 @@ test('a warning before a session ends, in Korean', async ({ studio, emulator, co
   // the emulator's clock moves 7 minutes on: 8 are left, under the 10-minute warning
   emulator.advanceClock(7 * 60_000);
   await page.getByTestId('compute-refresh').click();
-  await expect(page.locator('.toast').filter({ hasText: /session .* ends in [1-8] min/ })).toBeVisible({ timeout: 20_000 });
+  const warning = page.getByTestId('toast-info').filter({ hasText: /^CPU session \S+ ends in [1-8] min/ });
+  await expect(warning).toBeVisible({ timeout: 45_000 });
+  await expect(warning).toContainText((await row.getAttribute('data-container-id'))!);
   await expect(row.getByTestId('compute-remaining')).toHaveAttribute('data-soon', 'true');
   await page.screenshot({ path: path.join(SHOTS, 'compute-ending.png'), fullPage: true });
+  // the warning stays until read, and its button gives the session 30 minutes more
+  await warning.getByTestId('toast-action').click();
+  await expect(warning).toBeHidden();
+  await expect.poll(() => compute.remainingMs(row)).toBeGreaterThan(30 * 60_000);
+  await expect(row.getByTestId('compute-remaining')).toHaveAttribute('data-soon', 'false');
 
   const app = new AppPage(page);
-  await app.dismissToasts();
   await app.goTo('settings');
   await page.getByTestId('language-ko').click();
   await app.goTo('cloud');

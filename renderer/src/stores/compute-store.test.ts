@@ -87,6 +87,17 @@ describe('compute store', () => {
     expect(useCompute.getState().sessions[0]!.remainingTime).toBe(10);
   });
 
+  it('a session that changes state re-reads the quota and counts (a failed creation frees its place)', async () => {
+    await useCompute.getState().loadUser();
+    const { api } = await import('../api');
+    useCompute.getState().upsertSession(session('c9', { state: 'creating', creationStatus: 'pending', updatedAt: '2026-12-02T10:00:00.000Z' }));
+    const before = vi.mocked(api.compute.quota).mock.calls.length;
+    useCompute.getState().upsertSession(session('c9', { state: 'creating', creationStatus: 'createContainer', updatedAt: '2026-12-02T10:00:01.000Z' }));
+    useCompute.getState().upsertSession(session('c9', { state: 'failed', creationStatus: 'failed', error: 'no node', updatedAt: '2026-12-02T10:00:02.000Z' }));
+    await vi.waitFor(() => expect(vi.mocked(api.compute.quota).mock.calls.length).toBe(before + 1));
+    expect(useCompute.getState().sessions.find((s) => s.containerId === 'c9')?.error).toBe('no node');
+  });
+
   it('an unreachable service is said, and the remembered sessions are still shown', async () => {
     await useCompute.getState().loadUser();
     statusError = { code: 'NETWORK', message: 'compute cannot be reached' };

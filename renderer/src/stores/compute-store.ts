@@ -99,6 +99,15 @@ export const useCompute = create<ComputeState>((set, get) => {
     }
   }
 
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  function scheduleRefresh() {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined;
+      void get().refresh();
+    }, 250);
+  }
+
   return {
     connection: null,
     reach: null,
@@ -276,7 +285,11 @@ export const useCompute = create<ComputeState>((set, get) => {
     },
 
     upsertSession(session) {
+      const prev = get().sessions.find((s) => s.containerId === session.containerId);
       set((s) => ({ sessions: merge(s.sessions, [session]) }));
+      // A session that became running, failed or ended changes the quota used and the counts: re-read them
+      // (once for a burst of changes).
+      if (prev && prev.state !== session.state && prev.updatedAt <= session.updatedAt) scheduleRefresh();
     },
 
     clearError() {

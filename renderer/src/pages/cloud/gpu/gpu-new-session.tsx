@@ -97,12 +97,10 @@ export function GpuNewSession() {
           <div className="field-hint">{t('gpu.new.storagePathHint')}</div>
         </div>
         {blocked && (
-          <div className="cloud-notice warning" role="status" data-testid="compute-new-blocked" data-cluster={cluster}>
+          // the service's own sentence (English only) is the tooltip; the notice says it in the creator's language
+          <div className="cloud-notice warning" role="status" data-testid="compute-new-blocked" data-cluster={cluster} title={reason.message ?? undefined}>
             <Icon name="alert" size={15} />
-            <span>
-              <strong>{t('gpu.new.quotaReached', { cluster: t(`gpu.clusters.${cluster}`), used: reason.used, limit: reason.limit })}</strong>
-              {reason.message && <span className="gpu-reason-detail"> {reason.message}</span>}
-            </span>
+            <span>{t('gpu.new.quotaReached', { cluster: t(`gpu.clusters.${cluster}`), used: reason.used, limit: reason.limit })}</span>
           </div>
         )}
         {runError && (
