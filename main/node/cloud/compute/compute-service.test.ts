@@ -187,8 +187,15 @@ describe('GPU sessions in the core', () => {
     expect(q.blocked.gpu).toMatch(/quota of 1 GPU container is reached/);
     expect(q.blocked.cpu).toBeNull();
     await next(core, 'compute.sessionUpdated', running(s.containerId));
+    const seen: string[] = [];
+    core.bus.on('compute.sessionUpdated', (x) => {
+      if (x.containerId === s.containerId && seen.at(-1) !== x.state) seen.push(x.state);
+    });
     const edited = await call(core, 'compute.edit', { containerId: s.containerId, imagePath: 'kraken/nb:2' });
     expect(edited.imagePath).toBe('kraken/nb:2');
+    // The emulator creates the container again for a new image: followed back to running.
+    await next(core, 'compute.sessionUpdated', (x) => running(s.containerId)(x) && seen.includes('creating'));
+    expect(seen).toEqual(['running', 'creating', 'running']); // new image noted, created again, running
     const stopped = await call(core, 'compute.stop', { containerId: s.containerId });
     expect(stopped).toMatchObject({ state: 'stopped' });
     expect(stopped.endedAt).not.toBeNull();

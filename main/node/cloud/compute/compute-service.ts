@@ -194,7 +194,8 @@ export class ComputeService implements ComputeHandlerDeps {
     // Known as running (or unknown) but no longer listed: its time ran out or it was stopped elsewhere.
     for (const r of this.rows(baseUrl, userId)) {
       if (listed.has(r.container_id)) continue;
-      if (r.state === 'running' || (r.state === 'unknown' && r.creation_status === 'success')) {
+      // ('unknown' comes only from refusals while following; not listed either: it is gone.)
+      if (r.state === 'running' || r.state === 'unknown') {
         this.update(r, { state: 'ended', ended_at: new Date(at).toISOString(), remaining_time: r.remaining_time === -1 ? -1 : 0 });
       }
     }
@@ -509,7 +510,9 @@ export class ComputeService implements ComputeHandlerDeps {
       ended_at: null,
     };
     if (state === 'running' && row.creation_status !== 'success') patch.creation_status = 'success';
-    this.update(row, patch);
+    const next = this.update(row, patch);
+    // Being created again (an edit re-creates the container on some servers): follow it to success or failed.
+    if (state === 'creating') this.follow(next);
   }
 
   /** Applies a getContainerStatus answer. */
