@@ -121,6 +121,16 @@ test('register, the quota, a GPU session from pending to running with a countdow
   await expect(dialog).toBeHidden();
   await expect.poll(() => compute.remainingMs(row)).toBeGreaterThan(afterThirty + 40 * 60_000);
 
+  // change the image: the emulator creates the container again with it, and it runs again
+  await row.getByTestId('compute-edit').click();
+  const edit = page.getByTestId('compute-edit-dialog');
+  await edit.getByTestId('compute-edit-image').fill('registry.example/jax:0.4-cuda12');
+  await edit.getByTestId('compute-edit-confirm').click();
+  await expect(edit).toBeHidden();
+  await expect(row).toContainText('registry.example/jax:0.4-cuda12');
+  await expect(row).toHaveAttribute('data-phase', 'running', { timeout: 20_000 });
+  expect(emulator.container(containerId)?.imagePath).toBe('registry.example/jax:0.4-cuda12');
+
   // stop, confirmed: the row leaves the live list and the GPU quota is free again
   await row.getByTestId('compute-stop').click();
   const confirm = page.getByTestId('compute-stop-dialog');
@@ -134,9 +144,10 @@ test('register, the quota, a GPU session from pending to running with a countdow
   await expect(compute.quota('gpu').getByTestId('compute-usage-gpu')).toBeVisible();
 });
 
-test('a creation that fails is shown failed with the emulator message', async ({ studio, emulator, compute, page }) => {
+test('a creation that fails is shown failed with the emulator message; unregister', async ({ studio, emulator, compute, page }) => {
   await openTab(page, studio.url, compute);
-  await compute.registerUser(newUserId('failing'), 10, 1);
+  const userId = newUserId('failing');
+  await compute.registerUser(userId, 10, 1);
   emulator.failNextCreation('No GPU node is free on campus 1 right now.');
   await compute.start({ cluster: 'gpu' });
   const row = compute.session('gpu');
@@ -147,6 +158,16 @@ test('a creation that fails is shown failed with the emulator message', async ({
   await compute.chooseCluster('gpu');
   await expect(compute.runButton()).toBeEnabled();
   await page.screenshot({ path: path.join(SHOTS, 'compute-failed.png'), fullPage: true });
+
+  // unregister, confirmed: the dialog says containers and storage go and the record stays
+  await page.getByTestId('compute-unregister').click();
+  const confirm = page.getByTestId('compute-unregister-dialog');
+  await expect(confirm).toContainText('Every container of');
+  await expect(confirm).toContainText('personal storage is deleted');
+  await expect(confirm).toContainText('keeps the record');
+  await confirm.getByTestId('confirm-button').click();
+  await expect(compute.register()).toBeVisible();
+  expect(emulator.storageExists(userId)).toBe(false);
 });
 
 test('the studio restarted while a session runs finds it again, still counting down', async ({ studio, compute, page }) => {
