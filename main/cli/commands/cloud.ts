@@ -5,19 +5,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError } from '../../common/app-error';
 import { ATLAS_FORMATS, ATLAS_MODEL_IDS, CloudModel, type CloudFormat } from '../../common/contract';
-import { defaultDataDir } from '../../node/app-paths';
 import { fileStem } from '../../node/cloud/atlas/atlas-service';
 import { openAtlasKit, type AtlasKit } from '../../node/cloud/atlas/kit';
 import { modelFrom } from '../../node/cloud/atlas/schemas';
 import { preflightFiles } from '../../node/media/preflight';
 import { ToolBox } from '../../node/media/tool-box';
 import { progressLine, UsageError, type CliIo } from '../cli-io';
+import { CLOUD_COMMON as COMMON, cliDataDir, parseCloudArgs as parse, wholeNumber as positiveInt } from '../cloud-args';
 
 const MODELS = CloudModel.options.join('|');
-const COMMON = '[--api <url>] [--data-dir <dir>] [--json]';
 
 const HELP: Record<string, string> = {
   signup: `usage: kraken cloud signup --email <e-mail> --nickname <name> --password-stdin ${COMMON}\n  Creates an Atlas account; the password (${'≥'}10 characters with upper, lower, digit, special) is read from stdin.`,
@@ -35,13 +33,6 @@ function groupHelp(): string {
   return ['usage: kraken cloud <command> [options]   (the Kraken cloud: Atlas 3D generation)', '', ...Object.values(HELP).map((h) => '  ' + h.split('\n')[0]!.replace('usage: ', '')), '', 'Address: --api <url>, else the saved setting, else KRAKEN_ATLAS_URL.'].join('\n');
 }
 
-const commonOptions = {
-  api: { type: 'string' },
-  'data-dir': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const satisfies ParseArgsConfig['options'];
-
 /** Reads a secret from stdin: the first line, without its line break. */
 async function readSecret(io: CliIo, what: string): Promise<string> {
   const stdin = process.stdin;
@@ -55,16 +46,9 @@ async function readSecret(io: CliIo, what: string): Promise<string> {
 }
 
 async function kit(values: { api?: string; 'data-dir'?: string }, io: CliIo, opts: { tellFallback?: boolean } = {}): Promise<AtlasKit> {
-  const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir(io.env);
+  const dataDir = cliDataDir(values, io);
   // Where the tokens go is said once, when they are stored (login), not on every later command.
   return openAtlasKit({ dataDir, api: values.api, env: io.env, onFallback: opts.tellFallback ? (msg: string) => io.err(msg) : undefined });
-}
-
-function positiveInt(v: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} takes a whole number from ${min} to ${max}, not "${v}".`);
-  return n;
 }
 
 /** Runs `kraken cloud …`; returns the exit code. */
@@ -100,14 +84,6 @@ export async function runCloud(argv: string[], io: CliIo): Promise<number> {
       return download(rest, io, line);
     default:
       return remove(rest, io, line);
-  }
-}
-
-function parse<O extends ParseArgsConfig['options']>(argv: string[], options: O, usage: string) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...commonOptions, ...options } });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message.split('\n')[0]} ${usage}`);
   }
 }
 

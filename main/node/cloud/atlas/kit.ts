@@ -3,11 +3,10 @@
  * vault and session scope as the studio, the typed APIs. No job runner: `kraken cloud` calls Atlas directly.
  */
 import path from 'node:path';
-import { AppError } from '../../../common/app-error';
 import { openDatabase, type Db } from '../../store/database';
-import { ConnectionSettings } from '../connection';
 import { HttpClient } from '../http-client';
 import { openVault } from '../secrets';
+import { requireServiceAddress } from '../service-address';
 import { AtlasAuthApi } from './auth-api';
 import { sessionScope } from './index';
 import { AtlasItemsApi } from './items-api';
@@ -36,9 +35,7 @@ export async function openAtlasKit(o: AtlasKitOptions): Promise<AtlasKit> {
   const env = o.env ?? process.env;
   let db: Db | null = openDatabase(path.join(o.dataDir, 'studio.db'));
   try {
-    const connection = new ConnectionSettings({ db, env, overrides: o.api ? { atlas: o.api } : {} });
-    const c = connection.get('atlas');
-    if (!c.baseUrl) throw new AppError('INVALID_INPUT', 'No Atlas address: pass --api <url>, set KRAKEN_ATLAS_URL, or save one on the Cloud page.');
+    const c = requireServiceAddress(db, 'atlas', { api: o.api, env, label: 'Atlas', page: 'the Cloud page' });
     const baseUrl = c.baseUrl;
     db.close();
     db = null;

@@ -84,6 +84,7 @@ type Req<C extends ChannelsOf<'compute'>> = ParsedRequestOf<C>;
 export class ComputeService implements ComputeHandlerDeps {
   private readonly clients = new Map<string, HttpClient>();
   private readonly following = new Map<string, AbortController>();
+  private readonly followDone = new Map<string, Promise<void>>();
   private readonly lastRefresh = new Map<string, number>();
   private watchTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -405,6 +406,29 @@ export class ComputeService implements ComputeHandlerDeps {
     return { userId, stoppedSessions: stopped };
   };
 
+  /**
+   * Follows a session being created until it is running or failed (the CLI's `--wait`); answers at once for one
+   * that is settled. `signal` stops waiting (the session stays as it is).
+   */
+  waitCreated = async (containerId: string, signal?: AbortSignal): Promise<ComputeSession> => {
+    const baseUrl = this.baseUrl();
+    const row = this.row(baseUrl, containerId);
+    if (!row) throw new AppError('NOT_FOUND', `The studio does not know container ${containerId}.`, { service: 'compute' });
+    if (row.state === 'creating' || (row.state === 'unknown' && row.creation_status !== 'success')) {
+      const done = this.follow(row);
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(new AppError('CANCELLED', 'Cancelled.'));
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        void done.then(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    }
+    return this.toSession(this.row(baseUrl, containerId)!);
+  };
+
   // ---- lifetime ---------------------------------------------------------------------------------------------
 
   /** After a restart: follow the sessions still being created and read the service's list for their users. */
@@ -526,9 +550,11 @@ export class ComputeService implements ComputeHandlerDeps {
   }
 
   /** Polls getContainerStatus with back-off until success or failed (network trouble: keeps trying, slower). */
-  private follow(row: Row): void {
+  private follow(row: Row): Promise<void> {
     const key = `${row.base_url}\n${row.container_id}`;
-    if (this.following.has(key) || this.closed) return;
+    if (this.closed) return Promise.resolve();
+    const running = this.followDone.get(key);
+    if (running) return running;
     const ac = new AbortController();
     this.following.set(key, ac);
     const first = this.d.pollMs?.first ?? 1_000;
@@ -568,11 +594,14 @@ export class ComputeService implements ComputeHandlerDeps {
         wait = Math.min(max, Math.round(wait * 1.6));
       }
     };
-    void loop()
+    const done = loop()
       .catch(() => undefined)
       .finally(() => {
         if (this.following.get(key) === ac) this.following.delete(key);
+        this.followDone.delete(key);
       });
+    this.followDone.set(key, done);
+    return done;
   }
 
   private async refreshQuietly(userId: string, baseUrl?: string): Promise<void> {
