@@ -3,9 +3,10 @@
 // then run the desktop app in Electron — or, where Electron cannot run (no binary, no display, native modules
 // built for Node), say why in one line and start the browser host instead, which prints its address.
 // `npm start -- --browser` always starts the browser host; other arguments go to the app or the host.
-// Unless a real Atlas is configured (KRAKEN_ATLAS_URL) or `--no-emulator` is given, it first starts the local Atlas
-// emulator (dist/emulators/atlas) on a fixed loopback port and hands its address to the app as the default cloud
-// (KRAKEN_EMULATOR_ATLAS_URL), labelled "local emulator"; a cloud address saved in Settings still wins.
+// Unless `--no-emulator` is given, it first starts the local emulators of the cloud services that have no real
+// address configured (KRAKEN_ATLAS_URL, KRAKEN_COMPUTE_URL) — dist/emulators/<service> on fixed loopback ports —
+// and hands their addresses to the app as the default cloud (KRAKEN_EMULATOR_<SERVICE>_URL), labelled "local
+// emulator"; an address saved in the app still wins.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,7 +18,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 /** What `npm run build` produces and the app needs. */
-export const OUTPUTS = ['dist/main/electron-main/index.js', 'dist/main/host/index.js', 'dist/preload/index.js', 'dist/renderer/index.html', 'dist/emulators/atlas/main.js'];
+export const OUTPUTS = [
+  'dist/main/electron-main/index.js',
+  'dist/main/host/index.js',
+  'dist/preload/index.js',
+  'dist/renderer/index.html',
+  'dist/emulators/atlas/main.js',
+  'dist/emulators/compute/main.js',
+];
 /** Sources whose change makes dist/ stale (tests, docs and e2e do not). */
 export const SOURCES = ['main', 'preload', 'native-workers', 'renderer', 'emulators', 'package.json', 'tsconfig.base.json', 'tsconfig.node.json', 'tsconfig.renderer.json'];
 // Must equal PRELOAD_BUNDLE_MARKER in main/electron-main/preload-marker.ts.
@@ -121,8 +129,15 @@ function runForeground(cmd, args, env, companions = []) {
   });
 }
 
-/** The port `npm start` gives the local Atlas emulator, so its accounts and the studio's sign-in survive restarts. */
-export const EMULATOR_PORT = 4780;
+/**
+ * The emulators `npm start` runs, each on a fixed port so its accounts, sessions and the studio's sign-in survive
+ * restarts: the folder under dist/emulators, the banner its main prints first, extra arguments, and the env
+ * variable that a real address of that service goes in (then that emulator is not started).
+ */
+export const EMULATORS = {
+  atlas: { label: 'Atlas', port: 4780, args: ['--demo'], realEnv: 'KRAKEN_ATLAS_URL', emulatorEnv: 'KRAKEN_EMULATOR_ATLAS_URL' },
+  compute: { label: 'Compute', port: 4781, args: [], realEnv: 'KRAKEN_COMPUTE_URL', emulatorEnv: 'KRAKEN_EMULATOR_COMPUTE_URL' },
+};
 
 /** The studio's data folder as the app resolves it (KRAKEN_DATA_DIR, else the per-user folder). */
 async function dataDir(env = process.env) {
@@ -132,13 +147,16 @@ async function dataDir(env = process.env) {
 }
 
 /**
- * Starts the built Atlas emulator (with the documented demo account) and resolves with its child process and
- * URL once it prints `Atlas emulator: <url>`; tries the fixed port, then any free one. Null when it cannot start.
+ * Starts a built emulator (`service` a key of EMULATORS; Atlas with the documented demo account) and resolves with its
+ * child process and URL once it prints `<Label> emulator: <url>`; tries the fixed port, then any free one. Null when
+ * it cannot start.
  */
-export function startEmulator(emulatorDataDir, port = EMULATOR_PORT) {
-  const main = path.join(root, 'dist', 'emulators', 'atlas', 'main.js');
+export function startEmulator(service, emulatorDataDir, port = EMULATORS[service].port) {
+  const { label, args } = EMULATORS[service];
+  const tag = `[${service} emulator] `;
+  const main = path.join(root, 'dist', 'emulators', service, 'main.js');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, '--demo', '--port', String(port), '--data-dir', emulatorDataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main, ...args, '--port', String(port), '--data-dir', emulatorDataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let done = false;
@@ -150,13 +168,13 @@ export function startEmulator(emulatorDataDir, port = EMULATOR_PORT) {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
       if (done) {
-        process.stdout.write(chunk.replace(/^(?=.)/gm, '[atlas emulator] ')); // e-mails it "sends" (confirmation links)
+        process.stdout.write(chunk.replace(/^(?=.)/gm, tag)); // e.g. the e-mails Atlas "sends" (confirmation links)
         return;
       }
       out += chunk;
-      const m = /Atlas emulator: (http:\/\/\S+)/.exec(out);
+      const m = new RegExp(`${label} emulator: (http://\\S+)`).exec(out);
       if (m) {
-        for (const line of out.split('\n').slice(1)) if (line.trim()) console.log(`[atlas emulator] ${line}`);
+        for (const line of out.split('\n').slice(1)) if (line.trim()) console.log(`${tag}${line}`);
         finish({ child, url: m[1] });
       }
     });
@@ -165,9 +183,9 @@ export function startEmulator(emulatorDataDir, port = EMULATOR_PORT) {
     child.on('error', () => finish(null));
     child.on('exit', () => {
       if (done) return;
-      if (port !== 0) startEmulator(emulatorDataDir, 0).then(finish);
+      if (port !== 0) startEmulator(service, emulatorDataDir, 0).then(finish);
       else {
-        console.log(`start: the local Atlas emulator did not start (${err.trim().split('\n').pop() || 'no reason given'}); cloud features will say the cloud is not configured`);
+        console.log(`start: the local ${label} emulator did not start (${err.trim().split('\n').pop() || 'no reason given'}); its features will say the service is not configured`);
         finish(null);
       }
     });
@@ -197,13 +215,14 @@ async function main() {
 
   const env = { ...process.env };
   const companions = [];
-  if (!noEmulator && !env.KRAKEN_ATLAS_URL) {
-    const emulator = await startEmulator(path.join(await dataDir(env), 'emulators', 'atlas'));
-    if (emulator) {
-      env.KRAKEN_EMULATOR_ATLAS_URL = emulator.url;
-      companions.push(emulator.child);
-      console.log(`start: local Atlas emulator at ${emulator.url} is the default cloud (demo account demo@kraken.local / Kraken-Demo-2026!); set KRAKEN_ATLAS_URL or a cloud address in the app to use a real one`);
-    }
+  for (const [service, spec] of Object.entries(EMULATORS)) {
+    if (noEmulator || env[spec.realEnv]) continue;
+    const emulator = await startEmulator(service, path.join(await dataDir(env), 'emulators', service));
+    if (!emulator) continue;
+    env[spec.emulatorEnv] = emulator.url;
+    companions.push(emulator.child);
+    const demo = service === 'atlas' ? ' (demo account demo@kraken.local / Kraken-Demo-2026!)' : '';
+    console.log(`start: local ${spec.label} emulator at ${emulator.url} is the default${demo}; set ${spec.realEnv} or an address in the app to use a real one`);
   }
 
   const binary = electronBinary();

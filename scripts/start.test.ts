@@ -11,7 +11,7 @@ const start = (await import('./start.mjs')) as {
   preloadIsBundled(dir: string): boolean;
   electronBinary(): string | null;
   electronUnavailableReason(o: { binary: string | null; platform?: string; env?: Record<string, string | undefined> }): string | null;
-  startEmulator(dataDir: string, port?: number): Promise<{ child: import('node:child_process').ChildProcess; url: string } | null>;
+  startEmulator(service: 'atlas' | 'compute', dataDir: string, port?: number): Promise<{ child: import('node:child_process').ChildProcess; url: string } | null>;
 };
 
 let dir: string | null = null;
@@ -69,12 +69,12 @@ describe('npm start helpers', () => {
     // `npm test` builds first; dist/emulators is what `npm start` runs
     expect(fs.existsSync(path.join(__dirname, '..', 'dist', 'emulators', 'atlas', 'main.js'))).toBe(true);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-start-emu-'));
-    const first = await start.startEmulator(path.join(dir, 'a'), 0);
+    const first = await start.startEmulator('atlas', path.join(dir, 'a'), 0);
     expect(first).not.toBeNull();
     const port = Number(new URL(first!.url).port);
     try {
       // the same port again is busy: the launcher falls back to any free port instead of giving up
-      const second = await start.startEmulator(path.join(dir, 'b'), port);
+      const second = await start.startEmulator('atlas', path.join(dir, 'b'), port);
       expect(second).not.toBeNull();
       expect(second!.url).not.toBe(first!.url);
       second!.child.kill('SIGTERM');
@@ -87,6 +87,19 @@ describe('npm start helpers', () => {
       expect(await signIn.json()).toHaveProperty('accessToken');
     } finally {
       first!.child.kill('SIGTERM');
+    }
+  }, 60_000);
+
+  it('starts the built compute emulator, which answers the seed\'s bare POST endpoints', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-start-emu-'));
+    const emu = await start.startEmulator('compute', path.join(dir, 'c'), 0);
+    expect(emu).not.toBeNull();
+    try {
+      const r = await fetch(`${emu!.url}/getContainerQuota`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(r.status).toBe(200);
+      expect(await r.json()).toMatchObject({ statusCode: 200 });
+    } finally {
+      emu!.child.kill('SIGTERM');
     }
   }, 60_000);
 });
