@@ -29,6 +29,7 @@ const runSets = lazy(() => require('./commands/sets') as typeof import('./comman
 const runConfig = lazy(() => require('./commands/config') as typeof import('./commands/config'), (m) => m.runConfig);
 const runCloud = lazy(() => require('./commands/cloud') as typeof import('./commands/cloud'), (m) => m.runCloud);
 const runDb = lazy(() => require('./commands/db') as typeof import('./commands/db'), (m) => m.runDb);
+const runGpu = lazy(() => require('./commands/gpu') as typeof import('./commands/gpu'), (m) => m.runGpu);
 
 /**
  * Subcommands; later capabilities add theirs here. `subcommands` lists the second words a command takes, so
@@ -48,6 +49,11 @@ export const commands: Record<string, { run: Command; summary: string; subcomman
   sets: { run: runSets, summary: 'sets [--project <id>] [--json]          the studio\'s frame sets: ids, images, how many have results' },
   config: { run: runConfig, summary: 'config get | set ffmpeg-path|ffprobe-path <file> | unset …  the programs the studio runs (checked to be ffmpeg)' },
   db: { run: runDb, summary: 'db check|backup|restore [--json]        the library database: check it, back it up, restore a backup (see --help)', subcommands: ['check', 'backup', 'restore'] },
+  gpu: {
+    run: runGpu,
+    summary: 'gpu register|quota|run|status|container|extend|edit|stop|unregister  GPU/CPU sessions on the compute service; see kraken gpu --help',
+    subcommands: ['register', 'quota', 'run', 'status', 'container', 'extend', 'edit', 'stop', 'unregister'],
+  },
 };
 
 function help(): string {

@@ -416,6 +416,8 @@ export class ComputeService implements ComputeHandlerDeps {
     if (!row) throw new AppError('NOT_FOUND', `The studio does not know container ${containerId}.`, { service: 'compute' });
     if (row.state === 'creating' || (row.state === 'unknown' && row.creation_status !== 'success')) {
       const done = this.follow(row);
+      // The follow loop's timers are unref'd (a studio never stays open for them); one who waits keeps the process.
+      const hold = setInterval(() => undefined, 60_000);
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => reject(new AppError('CANCELLED', 'Cancelled.'));
         if (signal?.aborted) return onAbort();
@@ -424,7 +426,7 @@ export class ComputeService implements ComputeHandlerDeps {
           signal?.removeEventListener('abort', onAbort);
           resolve();
         });
-      });
+      }).finally(() => clearInterval(hold));
     }
     return this.toSession(this.row(baseUrl, containerId)!);
   };
