@@ -201,6 +201,8 @@ export class ComputeService implements ComputeHandlerDeps {
       }
     }
     this.checkWarnings();
+    // Sessions found in the list (started elsewhere, or before a restart) are watched too.
+    if (reply.containers.length) this.ensureWatch();
     const sessions = this.rows(baseUrl, userId)
       .filter((r) => listed.has(r.container_id) || r.state === 'creating')
       .map((r) => this.toSession(r));
