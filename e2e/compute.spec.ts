@@ -178,6 +178,14 @@ test('the studio restarted while a session runs finds it again, still counting d
   await expect(row).toHaveAttribute('data-phase', 'running', { timeout: 20_000 });
   const containerId = (await row.getAttribute('data-container-id'))!;
 
+  // a second one without a maximum duration: the service says -1, shown as "no limit"
+  await compute.start({ cluster: 'cpu', minutes: null });
+  const unlimited = compute.session('cpu');
+  await expect(unlimited).not.toHaveAttribute('data-container-id', containerId);
+  await expect(unlimited).toHaveAttribute('data-phase', 'running', { timeout: 20_000 });
+  const unlimitedId = (await unlimited.getAttribute('data-container-id'))!;
+  await expect(unlimited.getByTestId('compute-remaining')).toContainText('No limit');
+
   const url = await studio.restartHost();
   await openTab(page, url, compute);
   const again = compute.byId(containerId);
@@ -185,6 +193,8 @@ test('the studio restarted while a session runs finds it again, still counting d
   const first = await compute.remainingMs(again);
   expect(first).toBeGreaterThan(80 * 60_000);
   await expect.poll(() => compute.remainingMs(again), { timeout: 5_000 }).toBeLessThan(first);
+  await expect(compute.byId(unlimitedId).getByTestId('compute-remaining')).toContainText('No limit');
+  await expect(compute.quota('cpu')).toHaveAttribute('data-used', '2');
 });
 
 test('a warning before a session ends, in Korean', async ({ studio, emulator, compute, page }) => {
@@ -207,12 +217,19 @@ test('a warning before a session ends, in Korean', async ({ studio, emulator, co
   await expect.poll(() => compute.remainingMs(row)).toBeGreaterThan(30 * 60_000);
   await expect(row.getByTestId('compute-remaining')).toHaveAttribute('data-soon', 'false');
 
+  // its time runs out on the service: the next refresh shows it ended, and it holds no place any more
+  emulator.advanceClock(45 * 60_000);
+  await page.getByTestId('compute-refresh').click();
+  await expect(row).toHaveAttribute('data-phase', 'ended', { timeout: 20_000 });
+  await expect(compute.quota('cpu')).toHaveAttribute('data-used', '0');
+
   const app = new AppPage(page);
   await app.goTo('settings');
   await page.getByTestId('language-ko').click();
   await app.goTo('cloud');
   await compute.open();
   await expect(page.getByTestId('cloud-tab-gpu')).toHaveText('GPU 세션');
-  await expect(compute.session('cpu').getByTestId('compute-session-phase')).toHaveText('실행 중');
+  await expect(compute.session('cpu').getByTestId('compute-session-phase')).toHaveText('종료됨');
+  await expect(page.getByTestId('compute-past')).toContainText('종료·중지·실패 (1)');
   await page.screenshot({ path: path.join(SHOTS, 'compute-ko.png'), fullPage: true });
 });
