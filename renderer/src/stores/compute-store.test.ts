@@ -120,6 +120,19 @@ describe('compute store', () => {
     expect(useCompute.getState().sessions.find((s) => s.containerId === 'new')?.clusterId).toBe('cpu');
   });
 
+  it("a remembered session of another user id is stopped as that user, the saved one's without an id", async () => {
+    await useCompute.getState().loadUser(); // mina
+    const { api } = await import('../api');
+    useCompute.getState().upsertSession(session('old', { userId: 'previous-id' }));
+    useCompute.getState().upsertSession(session('mine'));
+    await useCompute.getState().extend('old', 30);
+    await useCompute.getState().extend('mine', 30);
+    expect(vi.mocked(api.compute.extend).mock.calls.slice(-2).map((c) => c[0])).toEqual([
+      { containerId: 'old', minutes: 30, userId: 'previous-id' },
+      { containerId: 'mine', minutes: 30 },
+    ]);
+  });
+
   it('the ending warning names the session and its button extends it by 30 minutes', async () => {
     const toast = endingToast(session('c7'), 9.2);
     expect(toast.titleKey).toBe('cloud:gpu.notify.ending');

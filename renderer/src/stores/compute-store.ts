@@ -99,6 +99,15 @@ export const useCompute = create<ComputeState>((set, get) => {
     }
   }
 
+  /**
+   * The user id a session belongs to, sent with its calls: a remembered session of an id used before (the studio
+   * switched ids) is still extended or stopped as its own user, not the saved one.
+   */
+  function ownerOf(containerId: string): { userId?: string } {
+    const owner = get().sessions.find((s) => s.containerId === containerId)?.userId;
+    return owner && owner !== get().user?.userId ? { userId: owner } : {};
+  }
+
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   function scheduleRefresh() {
     if (refreshTimer) return;
@@ -250,15 +259,15 @@ export const useCompute = create<ComputeState>((set, get) => {
     },
 
     extend(containerId, minutes) {
-      return containerCall(containerId, () => api.compute.extend({ containerId, minutes }), 'cloud:gpu.toast.extended');
+      return containerCall(containerId, () => api.compute.extend({ containerId, minutes, ...ownerOf(containerId) }), 'cloud:gpu.toast.extended');
     },
 
     edit(containerId, change) {
-      return containerCall(containerId, () => api.compute.edit({ containerId, ...change }), 'cloud:gpu.toast.edited');
+      return containerCall(containerId, () => api.compute.edit({ containerId, ...change, ...ownerOf(containerId) }), 'cloud:gpu.toast.edited');
     },
 
     stop(containerId) {
-      return containerCall(containerId, () => api.compute.stop({ containerId }), 'cloud:gpu.toast.stopped');
+      return containerCall(containerId, () => api.compute.stop({ containerId, ...ownerOf(containerId) }), 'cloud:gpu.toast.stopped');
     },
 
     async unregister(confirmUserId) {
