@@ -16,6 +16,7 @@ import { startComputeEmulator, type ComputeEmulator } from '../emulators/compute
 import { expect, test as base } from './fixtures';
 import { AppPage, watchFor } from './pages/app-page';
 import { ComputePage } from './pages/compute-page';
+import { ProjectsPage } from './pages/projects-page';
 
 const SHOTS = process.env.KRAKEN_SCREENSHOTS ?? path.join(os.tmpdir(), 'kraken-compute-shots');
 
@@ -171,11 +172,19 @@ test('a creation that fails is shown failed with the emulator message; unregiste
 });
 
 test('the studio restarted while a session runs finds it again, still counting down', async ({ studio, compute, page }) => {
-  await openTab(page, studio.url, compute);
+  // started for a project: the row says which
+  const app = new AppPage(page);
+  await app.open(studio.url);
+  await app.goTo('projects');
+  await new ProjectsPage(page).create('GPU notebook');
+  await app.goTo('cloud');
+  await compute.open();
   await compute.registerUser(newUserId('restart'), 10, 1);
+  await expect(compute.newSession()).toContainText('for GPU notebook');
   await compute.start({ cluster: 'cpu', minutes: 90 });
   const row = compute.session('cpu');
   await expect(row).toHaveAttribute('data-phase', 'running', { timeout: 20_000 });
+  await expect(row.getByTestId('compute-session-project')).toHaveText('For GPU notebook');
   const containerId = (await row.getAttribute('data-container-id'))!;
 
   // a second one without a maximum duration: the service says -1, shown as "no limit"
@@ -194,6 +203,7 @@ test('the studio restarted while a session runs finds it again, still counting d
   expect(first).toBeGreaterThan(80 * 60_000);
   await expect.poll(() => compute.remainingMs(again), { timeout: 5_000 }).toBeLessThan(first);
   await expect(compute.byId(unlimitedId).getByTestId('compute-remaining')).toContainText('No limit');
+  await expect(again.getByTestId('compute-session-project')).toHaveText('For GPU notebook');
   await expect(compute.quota('cpu')).toHaveAttribute('data-used', '2');
 });
 

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ComputeSession } from '../../../../../main/common/contract';
 import { api, isBrowserHost } from '../../../api';
 import { useCompute } from '../../../stores/compute-store';
+import { useProjects } from '../../../stores/project-store';
 import { showError, useToasts } from '../../../stores/toast-store';
 import { ConfirmDialog, Dialog } from '../../../ui/dialog';
 import { formatDate } from '../../../ui/format';
@@ -178,6 +179,7 @@ export function GpuSessionCard({ session, now }: { session: ComputeSession; now:
   const extend = useCompute((s) => s.extend);
   const stop = useCompute((s) => s.stop);
   const busy = useCompute((s) => s.pending[session.containerId] === true);
+  const projectName = useProjects((s) => (session.projectId === null ? null : (s.projects.find((p) => p.id === session.projectId)?.name ?? null)));
   const [dialog, setDialog] = useState<'extend' | 'edit' | 'stop' | null>(null);
   const phase = sessionPhase(session);
   const live = isLive(session);
@@ -202,6 +204,7 @@ export function GpuSessionCard({ session, now }: { session: ComputeSession; now:
         <span className="mono">{session.imagePath ?? t('gpu.session.defaultImage')}</span>
         {started && <span>{t(session.startedAt ? 'gpu.session.started' : 'gpu.session.requested', { time: formatDate(started, i18n.language) })}</span>}
         {session.storagePath && <span className="mono">{t('gpu.session.storage', { path: session.storagePath })}</span>}
+        {projectName && <span data-testid="compute-session-project">{t('gpu.session.project', { name: projectName })}</span>}
         {!session.startedHere && <span>{t('gpu.session.foundElsewhere')}</span>}
       </div>
       {(phase === 'pending' || phase === 'creating') && (
