@@ -186,6 +186,8 @@ describe('KeyringVault on a real Secret Service', () => {
   const inSession = process.env.KRAKEN_TEST_KEYRING === '1';
   const why = inSession || tools ? null : process.platform !== 'linux' ? 'tests use an isolated Secret Service, which exists on Linux only (the real keychain of this machine is left alone)' : 'dbus-run-session and gnome-keyring-daemon are not installed (apt-get install -y gnome-keyring dbus libsecret-tools)';
   if (why) console.log(`[skip] keychain tests: ${why}`);
+  else if (inSession) console.log('[skip] own-session keychain test: this run is already inside the isolated keyring npm test starts, so the in-session test runs instead');
+  else console.log('[skip] in-session keychain test: runs only inside the isolated keyring npm test starts (KRAKEN_TEST_KEYRING=1); the own-session test runs instead');
 
   it.skipIf(why !== null || !inSession)('stores, reads back and deletes through the session keyring; no token in clear in the data folder', async () => {
     const data = tmpDir();
