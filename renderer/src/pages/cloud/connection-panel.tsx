@@ -134,7 +134,7 @@ export function ServiceConnectionPanel({
             aria-describedby={`${ids}-hint`}
             spellCheck={false}
             autoFocus
-            data-testid={`${ids}-url`}
+            data-testid={tid('url-input')}
           />
           <div id={`${ids}-hint`} className={invalid ? 'field-error' : 'field-hint'}>
             {invalid ? t('connection.urlInvalid') : urlHint}
