@@ -235,6 +235,133 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX compute_sessions_project ON compute_sessions(project_id);
     `,
   },
+  {
+    version: 7,
+    name: 'vision training (seed 001): datasets uploaded, chat sessions, workflows followed, their per-epoch metrics, pulled models with lineage',
+    up: `
+      CREATE TABLE vision_datasets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        base_url TEXT NOT NULL,
+        dataset_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        format TEXT,
+        description TEXT,
+        status TEXT,
+        size_mb REAL,
+        file_count INTEGER,
+        project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
+        reply_json TEXT,
+        validation_json TEXT,
+        created_at TEXT,
+        uploaded_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (base_url, dataset_id)
+      );
+      CREATE TABLE vision_chat_sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        base_url TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        last_type TEXT,
+        last_reply_json TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (base_url, session_id)
+      );
+      CREATE TABLE vision_workflows (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        base_url TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
+        started_here INTEGER NOT NULL DEFAULT 0 CHECK (started_here IN (0, 1)),
+        state TEXT NOT NULL CHECK (state IN ('pending','training','completed','failed','cancelled','unknown')),
+        service_status TEXT,
+        task_type TEXT,
+        model TEXT,
+        dataset_id TEXT,
+        class_names_json TEXT NOT NULL DEFAULT '[]',
+        config_json TEXT,
+        detail_json TEXT,
+        current_epoch INTEGER,
+        total_epochs INTEGER,
+        percentage REAL,
+        last_progress_json TEXT,
+        final_metrics_json TEXT,
+        error TEXT,
+        queue_position INTEGER,
+        estimated_duration_minutes REAL,
+        local_model_id TEXT,
+        notified_state TEXT,
+        created_at TEXT,
+        started_at TEXT,
+        completed_at TEXT,
+        updated_at TEXT NOT NULL,
+        UNIQUE (base_url, workflow_id)
+      );
+      CREATE INDEX vision_workflows_state ON vision_workflows(state);
+      CREATE TABLE vision_metrics (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        workflow INTEGER NOT NULL REFERENCES vision_workflows(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL CHECK (epoch >= 0),
+        step INTEGER,
+        timestamp TEXT,
+        metrics_json TEXT NOT NULL,
+        extra_json TEXT,
+        source TEXT NOT NULL CHECK (source IN ('ws','history','detail')),
+        received_at TEXT NOT NULL,
+        UNIQUE (workflow, epoch)
+      );
+      CREATE TABLE vision_models (
+        model_id TEXT PRIMARY KEY,
+        base_url TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        dataset_id TEXT,
+        base_model TEXT,
+        lineage_json TEXT NOT NULL,
+        pulled_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 7,
+    name: 'datasets built in the studio: images labelled by class and split, the health report, the package and where it was uploaded (lineage dataset → workflow → model)',
+    up: `
+      CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
+        name TEXT NOT NULL,
+        task TEXT NOT NULL CHECK (task IN ('classification','detection')),
+        format TEXT NOT NULL,
+        classes_json TEXT NOT NULL,
+        split_json TEXT NOT NULL,
+        report_json TEXT,
+        package_file TEXT,
+        package_bytes INTEGER,
+        remote_base_url TEXT,
+        remote_id TEXT,
+        remote_status TEXT,
+        uploaded_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX datasets_project ON datasets(project_id, id);
+      CREATE INDEX datasets_remote ON datasets(remote_id);
+      CREATE TABLE dataset_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        image_id INTEGER REFERENCES images(id) ON DELETE SET NULL,
+        file TEXT NOT NULL,
+        class_name TEXT NOT NULL,
+        split TEXT NOT NULL CHECK (split IN ('train','val','test')),
+        sha256 TEXT,
+        width INTEGER,
+        height INTEGER
+      );
+      CREATE INDEX dataset_items_dataset ON dataset_items(dataset_id, split);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
