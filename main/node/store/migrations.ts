@@ -325,7 +325,7 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
-    version: 7,
+    version: 8,
     name: 'datasets built in the studio: images labelled by class and split, the health report, the package and where it was uploaded (lineage dataset → workflow → model)',
     up: `
       CREATE TABLE datasets (
