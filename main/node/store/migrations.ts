@@ -362,6 +362,49 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX dataset_items_dataset ON dataset_items(dataset_id, split);
     `,
   },
+  {
+    version: 9,
+    name: 'Solana registry and royalties (seed 002): models registered on chain (PDA, transaction, lineage parent) and the payments made for them with their outcome',
+    up: `
+      CREATE TABLE registered_models (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        api_base_url TEXT NOT NULL,
+        model_pda TEXT NOT NULL,
+        parent_pda TEXT,
+        local_model_id TEXT,
+        relationship TEXT NOT NULL CHECK (relationship IN ('root','derived','fine-tuned')),
+        name TEXT NOT NULL,
+        version_name TEXT NOT NULL,
+        wallet_address TEXT NOT NULL,
+        pricing_json TEXT NOT NULL,
+        request_json TEXT NOT NULL,
+        transaction_hash TEXT NOT NULL,
+        registered_at TEXT NOT NULL,
+        UNIQUE (api_base_url, model_pda)
+      );
+      CREATE INDEX registered_models_local ON registered_models(local_model_id);
+      CREATE INDEX registered_models_parent ON registered_models(api_base_url, parent_pda);
+      CREATE TABLE royalty_payments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        api_base_url TEXT NOT NULL,
+        rpc_url TEXT NOT NULL,
+        model_pda TEXT,
+        tier TEXT,
+        payer TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        lamports INTEGER NOT NULL CHECK (lamports >= 0),
+        signature TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL CHECK (state IN ('sent','confirmed','verified','too_small','distributed','failed')),
+        preview_json TEXT,
+        outcome_json TEXT,
+        matches_preview INTEGER CHECK (matches_preview IN (0, 1)),
+        error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX royalty_payments_model ON royalty_payments(model_pda, created_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
