@@ -405,6 +405,46 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX royalty_payments_model ON royalty_payments(model_pda, created_at);
     `,
   },
+  {
+    version: 10,
+    name: 'contributor node: opt-in, policy and command (one row), the local ledger of jobs, device time per day and cluster',
+    up: `
+      CREATE TABLE contributor_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        opted_in INTEGER NOT NULL DEFAULT 0 CHECK (opted_in IN (0, 1)),
+        consent_version INTEGER,
+        consented_at TEXT,
+        network_url TEXT,
+        node_id TEXT,
+        policy_json TEXT,
+        command TEXT NOT NULL DEFAULT 'none' CHECK (command IN ('none','pause_now','finish_then_stop')),
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE contributor_ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        network_url TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        replica INTEGER NOT NULL,
+        lease_id TEXT NOT NULL,
+        cluster TEXT NOT NULL CHECK (cluster IN ('cpu','gpu')),
+        inputs INTEGER NOT NULL CHECK (inputs >= 0),
+        device_ms INTEGER NOT NULL CHECK (device_ms >= 0),
+        claimed_credit REAL NOT NULL CHECK (claimed_credit >= 0),
+        granted_credit REAL,
+        status TEXT NOT NULL CHECK (status IN ('pending_validation','valid','invalid','rejected','released')),
+        day TEXT NOT NULL,
+        at TEXT NOT NULL,
+        UNIQUE (network_url, lease_id)
+      );
+      CREATE INDEX contributor_ledger_day ON contributor_ledger(day);
+      CREATE TABLE contributor_usage (
+        day TEXT NOT NULL,
+        cluster TEXT NOT NULL CHECK (cluster IN ('cpu','gpu')),
+        device_ms INTEGER NOT NULL DEFAULT 0 CHECK (device_ms >= 0),
+        PRIMARY KEY (day, cluster)
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
