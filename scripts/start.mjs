@@ -140,7 +140,7 @@ export const EMULATORS = {
 };
 
 /** The studio's data folder as the app resolves it (KRAKEN_DATA_DIR, else the per-user folder). */
-async function dataDir(env = process.env) {
+export async function dataDir(env = process.env) {
   if (env.KRAKEN_DATA_DIR) return path.resolve(env.KRAKEN_DATA_DIR);
   const { defaultDataDir } = await import(pathToFileURL(path.join(root, 'dist', 'main', 'node', 'app-paths.js')).href);
   return defaultDataDir();

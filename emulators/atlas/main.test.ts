@@ -1,4 +1,4 @@
-/** `npm run cloud` (emulators/atlas/main.ts): flags, the URL line, the demo account, a clean stop. */
+/** `npm run cloud:atlas` (emulators/atlas/main.ts): flags, the URL line, the demo account, a clean stop. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * `npm run cloud`: the local Atlas emulator on 127.0.0.1. Prints its URL first (one line a launcher can read),
+ * `npm run cloud:atlas` (or `npm run cloud` for every emulator): the local Atlas emulator on 127.0.0.1. Prints its URL first (one line a launcher can read),
  * then, with --demo, a confirmed demo account. Stops cleanly on Ctrl+C / SIGTERM.
  */
 import { startAtlasEmulator, type AtlasEmulatorOptions } from './emulator';
@@ -8,7 +8,7 @@ export const DEMO_EMAIL = 'demo@kraken.local';
 /** Documented in CONTRACT.md and printed at start: a local demo account, not a secret. */
 export const DEMO_PASSWORD = 'Kraken-Demo-2026!';
 
-const HELP = `Usage: npm run cloud -- [options]   (or: node --import tsx emulators/atlas/main.ts [options])
+const HELP = `Usage: npm run cloud:atlas -- [options]   (or: node --import tsx emulators/atlas/main.ts [options])
 
 Starts the local Atlas emulator (seed 000) on 127.0.0.1.
 
