@@ -12,6 +12,8 @@ import type { Handlers, HandlerGroup } from './ipc/dispatch';
 import { atlasHandlers, createAtlas, lazyVault, type Atlas } from './cloud/atlas';
 import { ConnectionSettings } from './cloud/connection';
 import { computeHandlers, createCompute, type Compute } from './cloud/compute';
+import { DatasetService } from './datasets/dataset-service';
+import { datasetHandlers } from './datasets/handlers';
 import type { HttpClientOptions } from './cloud/http-client';
 import { Outbox } from './cloud/outbox';
 import { openVault, type SecretStoreLike } from './cloud/secrets';
@@ -78,6 +80,8 @@ export interface Core {
   atlas: Atlas;
   /** GPU sessions (seed 003). */
   compute: Compute;
+  /** Training datasets built from the project's frames and images (labelled, split, checked, packaged). */
+  datasets: DatasetService;
   handlers: Handlers;
   info(): Promise<AppInfo>;
   /** Cancels running jobs and closes the database. */
@@ -98,6 +102,7 @@ export function createCore(options: CoreOptions): Core {
   const frames = new FrameService(db, dataDir, tools, jobs, media, projects);
   const preflight = new PreflightService(dataDir, tools, jobs, media);
   const inference = new InferenceService(db, dataDir, jobs);
+  const datasets = new DatasetService(db, dataDir, jobs);
   const connection = new ConnectionSettings({ db });
   const outbox = new Outbox({ db, reachable: async (service) => (await connection.check(service)).reachable });
   const atlas = createAtlas({
@@ -186,6 +191,7 @@ export function createCore(options: CoreOptions): Core {
     ...storeHandlers(library),
     ...atlasHandlers(atlas.handlerDeps),
     ...computeHandlers(compute.handlerDeps),
+    ...datasetHandlers(datasets),
   };
 
   return {
@@ -205,6 +211,7 @@ export function createCore(options: CoreOptions): Core {
     outbox,
     atlas,
     compute,
+    datasets,
     handlers,
     info,
     async close() {

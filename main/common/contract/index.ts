@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { appChannels } from './app';
 import { cloudChannels, cloudEvents } from './cloud';
 import { computeChannels, computeEvents } from './compute';
+import { datasetChannels } from './datasets';
 import { inferenceChannels } from './inference';
 import { jobChannels, JobProgress, Job } from './jobs';
 import { mediaChannels } from './media';
@@ -22,6 +23,7 @@ export const contract = {
   ...cloudChannels,
   ...storeChannels,
   ...computeChannels,
+  ...datasetChannels,
 } as const;
 
 export type Contract = typeof contract;
@@ -70,3 +72,4 @@ export * from './inference';
 export * from './cloud';
 export * from './store';
 export * from './compute';
+export * from './datasets';
