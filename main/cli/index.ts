@@ -30,6 +30,7 @@ const runConfig = lazy(() => require('./commands/config') as typeof import('./co
 const runCloud = lazy(() => require('./commands/cloud') as typeof import('./commands/cloud'), (m) => m.runCloud);
 const runDb = lazy(() => require('./commands/db') as typeof import('./commands/db'), (m) => m.runDb);
 const runGpu = lazy(() => require('./commands/gpu') as typeof import('./commands/gpu'), (m) => m.runGpu);
+const runDataset = lazy(() => require('./commands/dataset') as typeof import('./commands/dataset'), (m) => m.runDataset);
 
 /**
  * Subcommands; later capabilities add theirs here. `subcommands` lists the second words a command takes, so
@@ -53,6 +54,11 @@ export const commands: Record<string, { run: Command; summary: string; subcomman
     run: runGpu,
     summary: 'gpu register|quota|run|status|container|extend|edit|stop|unregister  GPU/CPU sessions on the compute service; see kraken gpu --help',
     subcommands: ['register', 'quota', 'run', 'status', 'container', 'extend', 'edit', 'stop', 'unregister'],
+  },
+  dataset: {
+    run: runDataset,
+    summary: 'dataset check|pack|upload|list|show|validate  training datasets: local health check and zip of a folder of class folders; the vision platform\'s datasets',
+    subcommands: ['check', 'pack'],
   },
 };
 

@@ -12,6 +12,8 @@ import type { Handlers, HandlerGroup } from './ipc/dispatch';
 import { atlasHandlers, createAtlas, lazyVault, type Atlas } from './cloud/atlas';
 import { ConnectionSettings } from './cloud/connection';
 import { computeHandlers, createCompute, type Compute } from './cloud/compute';
+import { contributorHandlers } from './contributor/handlers';
+import { ContributorService, type ContributorServiceOptions } from './contributor/service';
 import { DatasetService } from './datasets/dataset-service';
 import { datasetHandlers } from './datasets/handlers';
 import type { HttpClientOptions } from './cloud/http-client';
@@ -40,6 +42,8 @@ export type ShellChannel = 'dialog.openMedia' | 'shell.openExternal' | 'settings
 
 export interface CoreOptions {
   dataDir?: string;
+  /** The contributor agent: the Electron shell's powerMonitor signals, test sources and timings. */
+  contributor?: Partial<Pick<ContributorServiceOptions, 'shellSignals' | 'sources' | 'agent' | 'now'>>;
   shell: AppInfo['shell'];
   version?: string;
   shellHandlers?: Partial<HandlerGroup<ShellChannel>>;
@@ -80,6 +84,8 @@ export interface Core {
   atlas: Atlas;
   /** GPU sessions (seed 003). */
   compute: Compute;
+  /** Donating idle GPU/CPU time to the network (off until the creator opts in). */
+  contributor: ContributorService;
   /** Training datasets built from the project's frames and images (labelled, split, checked, packaged). */
   datasets: DatasetService;
   handlers: Handlers;
@@ -134,8 +140,18 @@ export function createCore(options: CoreOptions): Core {
     watchMs: options.cloud?.compute?.watchMs,
     refreshMs: options.cloud?.compute?.refreshMs,
   });
+  const contributor = new ContributorService({
+    db,
+    dataDir,
+    bus,
+    jobs,
+    vault: lazyVault(() => openVault(dataDir, { electron: options.cloud?.secretStore, keychain: options.cloud?.keychain, onFallback: options.cloud?.onVaultFallback })),
+    defaultNetworkUrl: () => connection.get('network').baseUrl,
+    ...options.contributor,
+  });
   jobs.recoverInterrupted();
   atlas.start();
+  contributor.start();
   compute.start();
   outbox.start(options.cloud?.outboxIntervalMs);
   const library = new LibraryService({
@@ -191,6 +207,7 @@ export function createCore(options: CoreOptions): Core {
     ...storeHandlers(library),
     ...atlasHandlers(atlas.handlerDeps),
     ...computeHandlers(compute.handlerDeps),
+    ...contributorHandlers(contributor),
     ...datasetHandlers(datasets),
   };
 
@@ -211,11 +228,13 @@ export function createCore(options: CoreOptions): Core {
     outbox,
     atlas,
     compute,
+    contributor,
     datasets,
     handlers,
     info,
     async close() {
       outbox.stop();
+      await contributor.close();
       atlas.close();
       compute.close();
       await jobs.shutdown();

@@ -34,6 +34,7 @@ export const ClassName = fileSafeName(
     .trim()
     .min(1)
     .max(64)
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
     .refine((v) => !/[\\/:*?"<>|\u0000-\u001f]/.test(v) && v !== '.' && v !== '..', { message: 'A class name cannot contain / \\ : * ? " < > | or control characters' }),
 );
 

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { appChannels } from './app';
 import { cloudChannels, cloudEvents } from './cloud';
 import { computeChannels, computeEvents } from './compute';
+import { contributorChannels, contributorEvents } from './contributor';
 import { datasetChannels } from './datasets';
 import { inferenceChannels } from './inference';
 import { jobChannels, JobProgress, Job } from './jobs';
@@ -23,6 +24,7 @@ export const contract = {
   ...cloudChannels,
   ...storeChannels,
   ...computeChannels,
+  ...contributorChannels,
   ...datasetChannels,
 } as const;
 
@@ -42,6 +44,7 @@ export const events = {
   'job.updated': Job,
   ...cloudEvents,
   ...computeEvents,
+  ...contributorEvents,
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;
@@ -72,4 +75,5 @@ export * from './inference';
 export * from './cloud';
 export * from './store';
 export * from './compute';
+export * from './contributor';
 export * from './datasets';

@@ -53,6 +53,7 @@ export interface PackResult {
 
 /** A file name safe in a zip on every OS: the base name only, no control or reserved characters. */
 export function safeEntryName(name: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
   const base = path.basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f<>:"/\\|?*]/g, '_');
   return base === '' || base === '.' || base === '..' ? 'image' : base;
 }
