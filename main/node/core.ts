@@ -14,6 +14,8 @@ import { ConnectionSettings } from './cloud/connection';
 import { computeHandlers, createCompute, type Compute } from './cloud/compute';
 import { contributorHandlers } from './contributor/handlers';
 import { ContributorService, type ContributorServiceOptions } from './contributor/service';
+import { createVision, visionHandlers, type Vision } from './cloud/vision';
+import { createSolana, solanaHandlers, type Solana } from './cloud/solana';
 import { DatasetService } from './datasets/dataset-service';
 import { datasetHandlers } from './datasets/handlers';
 import type { HttpClientOptions } from './cloud/http-client';
@@ -60,6 +62,10 @@ export interface CoreOptions {
     outboxIntervalMs?: number;
     /** GPU sessions: getContainerStatus back-off, the watch loop and the list refresh (ms); tests make them short. */
     compute?: { pollMs?: { first: number; max: number }; watchMs?: number; refreshMs?: number };
+    /** Vision training: WebSocket reconnect back-off and batch-inference polling (ms); tests make them short. */
+    vision?: { liveBackoff?: { first: number; max: number }; pollMs?: { first: number; max: number } };
+    /** Wallet and royalties: confirmation polling and the 404 retries (ms); tests make them short. */
+    solana?: { confirmTimeoutMs?: number; pollMs?: number; notFound?: { retries?: number; firstDelayMs?: number } };
   };
 }
 
@@ -86,6 +92,10 @@ export interface Core {
   compute: Compute;
   /** Donating idle GPU/CPU time to the network (off until the creator opts in). */
   contributor: ContributorService;
+  /** Vision training platform (seed 001): chat, datasets, workflows followed live, models brought home. */
+  vision: Vision;
+  /** Wallet, on-chain registry and royalties (seed 002). */
+  solana: Solana;
   /** Training datasets built from the project's frames and images (labelled, split, checked, packaged). */
   datasets: DatasetService;
   handlers: Handlers;
@@ -111,6 +121,7 @@ export function createCore(options: CoreOptions): Core {
   const datasets = new DatasetService(db, dataDir, jobs);
   const connection = new ConnectionSettings({ db });
   const outbox = new Outbox({ db, reachable: async (service) => (await connection.check(service)).reachable });
+  const vault = lazyVault(() => openVault(dataDir, { electron: options.cloud?.secretStore, keychain: options.cloud?.keychain, onFallback: options.cloud?.onVaultFallback }));
   const atlas = createAtlas({
     db,
     dataDir,
@@ -118,7 +129,7 @@ export function createCore(options: CoreOptions): Core {
     jobs,
     media,
     preflight,
-    vault: lazyVault(() => openVault(dataDir, { electron: options.cloud?.secretStore, keychain: options.cloud?.keychain, onFallback: options.cloud?.onVaultFallback })),
+    vault,
     connection,
     outbox: {
       enqueue: (x) => outbox.enqueue({ ...x, service: x.service as 'atlas' }),
@@ -140,6 +151,20 @@ export function createCore(options: CoreOptions): Core {
     watchMs: options.cloud?.compute?.watchMs,
     refreshMs: options.cloud?.compute?.refreshMs,
   });
+  const solana = createSolana({ db, vault, getModel: (id) => inference.library.get(id), client: options.cloud?.client, ...options.cloud?.solana });
+  const vision = createVision({
+    db,
+    dataDir,
+    bus,
+    jobs,
+    vault: atlas.vault,
+    connection,
+    library: inference.library,
+    runs: inference.runs,
+    client: options.cloud?.client,
+    liveBackoff: options.cloud?.vision?.liveBackoff,
+    pollMs: options.cloud?.vision?.pollMs,
+  });
   const contributor = new ContributorService({
     db,
     dataDir,
@@ -153,6 +178,7 @@ export function createCore(options: CoreOptions): Core {
   atlas.start();
   contributor.start();
   compute.start();
+  vision.start();
   outbox.start(options.cloud?.outboxIntervalMs);
   const library = new LibraryService({
     db,
@@ -208,6 +234,8 @@ export function createCore(options: CoreOptions): Core {
     ...atlasHandlers(atlas.handlerDeps),
     ...computeHandlers(compute.handlerDeps),
     ...contributorHandlers(contributor),
+    ...visionHandlers(vision.service),
+    ...solanaHandlers(solana.handlerDeps),
     ...datasetHandlers(datasets),
   };
 
@@ -229,7 +257,9 @@ export function createCore(options: CoreOptions): Core {
     atlas,
     compute,
     contributor,
+    vision,
     datasets,
+    solana,
     handlers,
     info,
     async close() {
@@ -237,6 +267,7 @@ export function createCore(options: CoreOptions): Core {
       await contributor.close();
       atlas.close();
       compute.close();
+      vision.close();
       await jobs.shutdown();
       db.close();
     },

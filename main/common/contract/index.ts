@@ -14,6 +14,7 @@ import { jobChannels, JobProgress, Job } from './jobs';
 import { mediaChannels } from './media';
 import { projectChannels } from './projects';
 import { storeChannels } from './store';
+import { walletChannels } from './wallet';
 
 export const contract = {
   ...appChannels,
@@ -24,6 +25,7 @@ export const contract = {
   ...cloudChannels,
   ...storeChannels,
   ...computeChannels,
+  ...walletChannels,
   ...contributorChannels,
   ...datasetChannels,
 } as const;
@@ -75,5 +77,6 @@ export * from './inference';
 export * from './cloud';
 export * from './store';
 export * from './compute';
+export * from './wallet';
 export * from './contributor';
 export * from './datasets';
