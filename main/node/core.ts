@@ -12,10 +12,9 @@ import type { Handlers, HandlerGroup } from './ipc/dispatch';
 import { atlasHandlers, createAtlas, lazyVault, type Atlas } from './cloud/atlas';
 import { ConnectionSettings } from './cloud/connection';
 import { computeHandlers, createCompute, type Compute } from './cloud/compute';
+import { createSolana, solanaHandlers, type Solana } from './cloud/solana';
 import { contributorHandlers } from './contributor/handlers';
 import { ContributorService, type ContributorServiceOptions } from './contributor/service';
-import { createVision, visionHandlers, type Vision } from './cloud/vision';
-import { createSolana, solanaHandlers, type Solana } from './cloud/solana';
 import { DatasetService } from './datasets/dataset-service';
 import { datasetHandlers } from './datasets/handlers';
 import type { HttpClientOptions } from './cloud/http-client';
@@ -62,8 +61,6 @@ export interface CoreOptions {
     outboxIntervalMs?: number;
     /** GPU sessions: getContainerStatus back-off, the watch loop and the list refresh (ms); tests make them short. */
     compute?: { pollMs?: { first: number; max: number }; watchMs?: number; refreshMs?: number };
-    /** Vision training: WebSocket reconnect back-off and batch-inference polling (ms); tests make them short. */
-    vision?: { liveBackoff?: { first: number; max: number }; pollMs?: { first: number; max: number } };
     /** Wallet and royalties: confirmation polling and the 404 retries (ms); tests make them short. */
     solana?: { confirmTimeoutMs?: number; pollMs?: number; notFound?: { retries?: number; firstDelayMs?: number } };
   };
@@ -90,12 +87,10 @@ export interface Core {
   atlas: Atlas;
   /** GPU sessions (seed 003). */
   compute: Compute;
-  /** Donating idle GPU/CPU time to the network (off until the creator opts in). */
-  contributor: ContributorService;
-  /** Vision training platform (seed 001): chat, datasets, workflows followed live, models brought home. */
-  vision: Vision;
   /** Wallet, on-chain registry and royalties (seed 002). */
   solana: Solana;
+  /** Donating idle GPU/CPU time to the network (off until the creator opts in). */
+  contributor: ContributorService;
   /** Training datasets built from the project's frames and images (labelled, split, checked, packaged). */
   datasets: DatasetService;
   handlers: Handlers;
@@ -151,20 +146,6 @@ export function createCore(options: CoreOptions): Core {
     watchMs: options.cloud?.compute?.watchMs,
     refreshMs: options.cloud?.compute?.refreshMs,
   });
-  const solana = createSolana({ db, vault, getModel: (id) => inference.library.get(id), client: options.cloud?.client, ...options.cloud?.solana });
-  const vision = createVision({
-    db,
-    dataDir,
-    bus,
-    jobs,
-    vault: atlas.vault,
-    connection,
-    library: inference.library,
-    runs: inference.runs,
-    client: options.cloud?.client,
-    liveBackoff: options.cloud?.vision?.liveBackoff,
-    pollMs: options.cloud?.vision?.pollMs,
-  });
   const contributor = new ContributorService({
     db,
     dataDir,
@@ -174,11 +155,11 @@ export function createCore(options: CoreOptions): Core {
     defaultNetworkUrl: () => connection.get('network').baseUrl,
     ...options.contributor,
   });
+  const solana = createSolana({ db, vault, getModel: (id) => inference.library.get(id), client: options.cloud?.client, ...options.cloud?.solana });
   jobs.recoverInterrupted();
   atlas.start();
   contributor.start();
   compute.start();
-  vision.start();
   outbox.start(options.cloud?.outboxIntervalMs);
   const library = new LibraryService({
     db,
@@ -233,9 +214,8 @@ export function createCore(options: CoreOptions): Core {
     ...storeHandlers(library),
     ...atlasHandlers(atlas.handlerDeps),
     ...computeHandlers(compute.handlerDeps),
-    ...contributorHandlers(contributor),
-    ...visionHandlers(vision.service),
     ...solanaHandlers(solana.handlerDeps),
+    ...contributorHandlers(contributor),
     ...datasetHandlers(datasets),
   };
 
@@ -257,7 +237,6 @@ export function createCore(options: CoreOptions): Core {
     atlas,
     compute,
     contributor,
-    vision,
     datasets,
     solana,
     handlers,
@@ -267,7 +246,6 @@ export function createCore(options: CoreOptions): Core {
       await contributor.close();
       atlas.close();
       compute.close();
-      vision.close();
       await jobs.shutdown();
       db.close();
     },
