@@ -13,8 +13,6 @@ import { atlasHandlers, createAtlas, lazyVault, type Atlas } from './cloud/atlas
 import { ConnectionSettings } from './cloud/connection';
 import { computeHandlers, createCompute, type Compute } from './cloud/compute';
 import { createSolana, solanaHandlers, type Solana } from './cloud/solana';
-import { contributorHandlers } from './contributor/handlers';
-import { ContributorService, type ContributorServiceOptions } from './contributor/service';
 import { DatasetService } from './datasets/dataset-service';
 import { datasetHandlers } from './datasets/handlers';
 import type { HttpClientOptions } from './cloud/http-client';
@@ -43,8 +41,6 @@ export type ShellChannel = 'dialog.openMedia' | 'shell.openExternal' | 'settings
 
 export interface CoreOptions {
   dataDir?: string;
-  /** The contributor agent: the Electron shell's powerMonitor signals, test sources and timings. */
-  contributor?: Partial<Pick<ContributorServiceOptions, 'shellSignals' | 'sources' | 'agent' | 'now'>>;
   shell: AppInfo['shell'];
   version?: string;
   shellHandlers?: Partial<HandlerGroup<ShellChannel>>;
@@ -89,8 +85,6 @@ export interface Core {
   compute: Compute;
   /** Wallet, on-chain registry and royalties (seed 002). */
   solana: Solana;
-  /** Donating idle GPU/CPU time to the network (off until the creator opts in). */
-  contributor: ContributorService;
   /** Training datasets built from the project's frames and images (labelled, split, checked, packaged). */
   datasets: DatasetService;
   handlers: Handlers;
@@ -146,19 +140,9 @@ export function createCore(options: CoreOptions): Core {
     watchMs: options.cloud?.compute?.watchMs,
     refreshMs: options.cloud?.compute?.refreshMs,
   });
-  const contributor = new ContributorService({
-    db,
-    dataDir,
-    bus,
-    jobs,
-    vault: lazyVault(() => openVault(dataDir, { electron: options.cloud?.secretStore, keychain: options.cloud?.keychain, onFallback: options.cloud?.onVaultFallback })),
-    defaultNetworkUrl: () => connection.get('network').baseUrl,
-    ...options.contributor,
-  });
   const solana = createSolana({ db, vault, getModel: (id) => inference.library.get(id), client: options.cloud?.client, ...options.cloud?.solana });
   jobs.recoverInterrupted();
   atlas.start();
-  contributor.start();
   compute.start();
   outbox.start(options.cloud?.outboxIntervalMs);
   const library = new LibraryService({
@@ -215,7 +199,6 @@ export function createCore(options: CoreOptions): Core {
     ...atlasHandlers(atlas.handlerDeps),
     ...computeHandlers(compute.handlerDeps),
     ...solanaHandlers(solana.handlerDeps),
-    ...contributorHandlers(contributor),
     ...datasetHandlers(datasets),
   };
 
@@ -236,14 +219,12 @@ export function createCore(options: CoreOptions): Core {
     outbox,
     atlas,
     compute,
-    contributor,
     datasets,
     solana,
     handlers,
     info,
     async close() {
       outbox.stop();
-      await contributor.close();
       atlas.close();
       compute.close();
       await jobs.shutdown();

@@ -7,7 +7,6 @@ import type { z } from 'zod';
 import { appChannels } from './app';
 import { cloudChannels, cloudEvents } from './cloud';
 import { computeChannels, computeEvents } from './compute';
-import { contributorChannels, contributorEvents } from './contributor';
 import { datasetChannels } from './datasets';
 import { inferenceChannels } from './inference';
 import { jobChannels, JobProgress, Job } from './jobs';
@@ -26,7 +25,6 @@ export const contract = {
   ...storeChannels,
   ...computeChannels,
   ...walletChannels,
-  ...contributorChannels,
   ...datasetChannels,
 } as const;
 
@@ -46,7 +44,6 @@ export const events = {
   'job.updated': Job,
   ...cloudEvents,
   ...computeEvents,
-  ...contributorEvents,
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;
@@ -78,5 +75,4 @@ export * from './cloud';
 export * from './store';
 export * from './compute';
 export * from './wallet';
-export * from './contributor';
 export * from './datasets';
