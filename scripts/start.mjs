@@ -25,6 +25,7 @@ export const OUTPUTS = [
   'dist/renderer/index.html',
   'dist/emulators/atlas/main.js',
   'dist/emulators/compute/main.js',
+  'dist/emulators/network/main.js',
 ];
 /** Sources whose change makes dist/ stale (tests, docs and e2e do not). */
 export const SOURCES = ['main', 'preload', 'native-workers', 'renderer', 'emulators', 'package.json', 'tsconfig.base.json', 'tsconfig.node.json', 'tsconfig.renderer.json'];
@@ -137,6 +138,7 @@ function runForeground(cmd, args, env, companions = []) {
 export const EMULATORS = {
   atlas: { label: 'Atlas', port: 4780, args: ['--demo'], realEnv: 'KRAKEN_ATLAS_URL', emulatorEnv: 'KRAKEN_EMULATOR_ATLAS_URL' },
   compute: { label: 'Compute', port: 4781, args: [], realEnv: 'KRAKEN_COMPUTE_URL', emulatorEnv: 'KRAKEN_EMULATOR_COMPUTE_URL' },
+  network: { label: 'Network', port: 4783, args: [], realEnv: 'KRAKEN_NETWORK_URL', emulatorEnv: 'KRAKEN_EMULATOR_NETWORK_URL' },
 };
 
 /** The studio's data folder as the app resolves it (KRAKEN_DATA_DIR, else the per-user folder). */
