@@ -445,6 +445,40 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: 'network jobs the creator submitted (model over a frame set, paid with credit) and the local run their outputs came back as',
+    up: `
+      CREATE TABLE network_jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        network_url TEXT NOT NULL,
+        remote_job_id TEXT,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        frame_set_id INTEGER REFERENCES frame_sets(id) ON DELETE SET NULL,
+        model_id TEXT NOT NULL,
+        model_name TEXT NOT NULL,
+        task TEXT NOT NULL,
+        redundancy INTEGER NOT NULL CHECK (redundancy BETWEEN 1 AND 3),
+        cluster TEXT NOT NULL CHECK (cluster IN ('cpu','gpu')),
+        image_ids_json TEXT NOT NULL,
+        inputs_json TEXT NOT NULL DEFAULT '[]',
+        state TEXT NOT NULL CHECK (state IN ('uploading','queued','running','validating','done','failed','cancelled')),
+        uploaded INTEGER NOT NULL DEFAULT 0,
+        to_upload INTEGER NOT NULL DEFAULT 0,
+        done INTEGER NOT NULL DEFAULT 0,
+        total INTEGER NOT NULL DEFAULT 0,
+        cost REAL,
+        spent REAL,
+        run_id INTEGER REFERENCES model_runs(id) ON DELETE SET NULL,
+        error_json TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        UNIQUE (network_url, remote_job_id)
+      );
+      CREATE INDEX network_jobs_project ON network_jobs(project_id, created_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
