@@ -177,11 +177,11 @@ export class WalletService {
     return this.info();
   }
 
-  create(): Promise<WalletInfo> {
+  async create(): Promise<WalletInfo> {
     return this.keep(Keypair.generate(), 'created', false);
   }
 
-  import(req: { secretKey: string; replace?: boolean }): Promise<WalletInfo> {
+  async import(req: { secretKey: string; replace?: boolean }): Promise<WalletInfo> {
     return this.keep(parseSecretKey(req.secretKey), 'imported', req.replace ?? false);
   }
 
