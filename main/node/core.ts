@@ -12,6 +12,7 @@ import type { Handlers, HandlerGroup } from './ipc/dispatch';
 import { atlasHandlers, createAtlas, lazyVault, type Atlas } from './cloud/atlas';
 import { ConnectionSettings } from './cloud/connection';
 import { computeHandlers, createCompute, type Compute } from './cloud/compute';
+import { createVision, visionHandlers, type Vision } from './cloud/vision';
 import { createSolana, solanaHandlers, type Solana } from './cloud/solana';
 import { DatasetService } from './datasets/dataset-service';
 import { datasetHandlers } from './datasets/handlers';
@@ -57,6 +58,8 @@ export interface CoreOptions {
     outboxIntervalMs?: number;
     /** GPU sessions: getContainerStatus back-off, the watch loop and the list refresh (ms); tests make them short. */
     compute?: { pollMs?: { first: number; max: number }; watchMs?: number; refreshMs?: number };
+    /** Vision training: WebSocket reconnect back-off and batch-inference polling (ms); tests make them short. */
+    vision?: { liveBackoff?: { first: number; max: number }; pollMs?: { first: number; max: number } };
     /** Wallet and royalties: confirmation polling and the 404 retries (ms); tests make them short. */
     solana?: { confirmTimeoutMs?: number; pollMs?: number; notFound?: { retries?: number; firstDelayMs?: number } };
   };
@@ -83,6 +86,8 @@ export interface Core {
   atlas: Atlas;
   /** GPU sessions (seed 003). */
   compute: Compute;
+  /** Vision training platform (seed 001): chat, datasets, workflows followed live, models brought home. */
+  vision: Vision;
   /** Wallet, on-chain registry and royalties (seed 002). */
   solana: Solana;
   /** Training datasets built from the project's frames and images (labelled, split, checked, packaged). */
@@ -141,9 +146,23 @@ export function createCore(options: CoreOptions): Core {
     refreshMs: options.cloud?.compute?.refreshMs,
   });
   const solana = createSolana({ db, vault, getModel: (id) => inference.library.get(id), client: options.cloud?.client, ...options.cloud?.solana });
+  const vision = createVision({
+    db,
+    dataDir,
+    bus,
+    jobs,
+    vault: atlas.vault,
+    connection,
+    library: inference.library,
+    runs: inference.runs,
+    client: options.cloud?.client,
+    liveBackoff: options.cloud?.vision?.liveBackoff,
+    pollMs: options.cloud?.vision?.pollMs,
+  });
   jobs.recoverInterrupted();
   atlas.start();
   compute.start();
+  vision.start();
   outbox.start(options.cloud?.outboxIntervalMs);
   const library = new LibraryService({
     db,
@@ -198,6 +217,7 @@ export function createCore(options: CoreOptions): Core {
     ...storeHandlers(library),
     ...atlasHandlers(atlas.handlerDeps),
     ...computeHandlers(compute.handlerDeps),
+    ...visionHandlers(vision.service),
     ...solanaHandlers(solana.handlerDeps),
     ...datasetHandlers(datasets),
   };
@@ -219,6 +239,7 @@ export function createCore(options: CoreOptions): Core {
     outbox,
     atlas,
     compute,
+    vision,
     datasets,
     solana,
     handlers,
@@ -227,6 +248,7 @@ export function createCore(options: CoreOptions): Core {
       outbox.stop();
       atlas.close();
       compute.close();
+      vision.close();
       await jobs.shutdown();
       db.close();
     },

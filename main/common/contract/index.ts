@@ -13,6 +13,7 @@ import { jobChannels, JobProgress, Job } from './jobs';
 import { mediaChannels } from './media';
 import { projectChannels } from './projects';
 import { storeChannels } from './store';
+import { visionChannels, visionEvents } from './vision';
 import { walletChannels } from './wallet';
 
 export const contract = {
@@ -26,6 +27,7 @@ export const contract = {
   ...computeChannels,
   ...walletChannels,
   ...datasetChannels,
+  ...visionChannels,
 } as const;
 
 export type Contract = typeof contract;
@@ -44,6 +46,7 @@ export const events = {
   'job.updated': Job,
   ...cloudEvents,
   ...computeEvents,
+  ...visionEvents,
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;
@@ -76,3 +79,4 @@ export * from './store';
 export * from './compute';
 export * from './wallet';
 export * from './datasets';
+export * from './vision';

@@ -62,6 +62,28 @@ export const Postprocess = z.object({
 });
 export type Postprocess = z.infer<typeof Postprocess>;
 
+/**
+ * Where a cloud-trained model came from (the vision platform, seed 001): the dataset, the workflow, its base model
+ * and final metrics — kept for the on-chain registry (C9). Absent on models that were not trained in the cloud.
+ */
+export const ModelLineage = z.object({
+  platform: z.literal('vision'),
+  /** The platform address it was pulled from (no credentials). */
+  baseUrl: z.string().nullable(),
+  workflowId: z.string(),
+  workflowName: z.string().nullable(),
+  datasetId: z.string().nullable(),
+  /** The catalogue model it was fine-tuned from (`resnet50`). */
+  baseModel: z.string().nullable(),
+  taskType: z.string().nullable(),
+  classNames: z.array(z.string()),
+  finalMetrics: z.record(z.string(), z.number()),
+  hyperparameters: z.record(z.string(), z.unknown()).default({}),
+  trainedAt: IsoTime.nullable(),
+  pulledAt: IsoTime,
+});
+export type ModelLineage = z.infer<typeof ModelLineage>;
+
 export const ModelManifest = z.object({
   id: ModelId,
   name: z.string().min(1).max(120),
@@ -96,6 +118,8 @@ export const ModelManifest = z.object({
   /** Extra files by role (e.g. the OCR dictionary). Absolute paths. */
   extraFiles: z.record(z.string(), z.string()).default({}),
   addedAt: IsoTime.nullable().default(null),
+  /** Cloud-trained models: dataset → workflow → model (optional, additive). */
+  lineage: ModelLineage.optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifest>;
 export type ModelManifestInput = z.input<typeof ModelManifest>;

@@ -14,6 +14,7 @@ import {
   Postprocess,
   type CatalogueEntry,
   type ImportModelRequest,
+  type ModelLineage,
   type ModelSourceKind,
   type ModelTask,
   type TensorSpec,
@@ -27,6 +28,14 @@ import { CATALOGUE, type CatalogueItem } from './catalogue';
 import { openOnnx } from './engine';
 import { checkLabels, KINDS_BY_TASK } from './pipeline';
 import { readModelJson, tfjsWeightFiles } from './tfjs-runtime';
+
+/** What the studio's own imports add to a user import (model-library importModel). */
+export interface ModelImportExtra {
+  source?: Extract<ModelSourceKind, 'imported' | 'cloud-trained'>;
+  description?: string;
+  lineage?: ModelLineage;
+  inputSize?: { width: number; height: number };
+}
 
 interface ModelRow {
   id: string;
@@ -224,9 +233,20 @@ export class ModelLibrary {
     return manifest;
   }
 
-  /** Imports a user's .onnx file or TF.js model folder after inspecting it (copied into the library). */
-  async importModel(req: ImportModelRequest): Promise<ModelManifest> {
-    const manifest = await this.inspect(req);
+  /**
+   * Imports a user's .onnx file or TF.js model folder after inspecting it (copied into the library). `own` is for
+   * the studio's own imports (a cloud-trained model pulled home): its source, lineage, description, and an input size
+   * for a model whose file leaves it dynamic.
+   */
+  async importModel(req: ImportModelRequest, own: ModelImportExtra = {}): Promise<ModelManifest> {
+    const inspected = await this.inspect(req);
+    const manifest = ModelManifest.parse({
+      ...inspected,
+      ...(own.source ? { source: own.source } : {}),
+      ...(own.description !== undefined ? { description: own.description } : {}),
+      ...(own.lineage ? { lineage: own.lineage } : {}),
+      ...(own.inputSize && inspected.inputSize === null ? { inputSize: own.inputSize } : {}),
+    });
     const { id, runtime, labels } = manifest;
     const existing = this.db.prepare(`SELECT id FROM models WHERE id = ?`).get(id);
     if (existing) return this.get(id);
