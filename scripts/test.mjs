@@ -30,6 +30,8 @@ function ensureSystemPackages() {
   // A real Secret Service for the keychain tests (gnome-keyring under dbus-run-session; secret-tool to look in it).
   if (process.platform === 'linux' && !(has('dbus-run-session', ['--version']) && has('gnome-keyring-daemon', ['--version']))) missing.push('gnome-keyring', 'dbus');
   if (process.platform === 'linux' && !has('secret-tool', ['--version'])) missing.push('libsecret-tools');
+  // The contributor job sandbox (main/node/contributor/sandbox.ts) and its confinement test.
+  if (process.platform === 'linux' && !has('bwrap', ['--version'])) missing.push('bubblewrap');
   // The sample video prints a word with ffmpeg's drawtext, which needs a TrueType font (scripts/make-sample.mjs).
   if (process.platform === 'linux' && !fs.existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf')) missing.push('fonts-dejavu-core');
   if (missing.length === 0) return;

@@ -497,7 +497,7 @@ export class VisionService {
       workflow_id: w.workflow_id,
       metrics: this.store.metrics(w.workflow_id, since).map((m) => {
         const out: Record<string, unknown> = { timestamp: iso(m.timestamp), epoch: m.epoch, step: m.step };
-        for (const k of keys) out[k] = round((m as unknown as Record<string, number>)[k]!);
+        for (const k of keys) out[k] = (m as unknown as Record<string, number>)[k]!;
         return out;
       }),
     };
@@ -679,7 +679,8 @@ export class VisionService {
         const m = await trainer.epoch(() => r.cancelled || this.closed);
         if (!m || r.cancelled || this.closed) return;
         w = this.store.workflow(workflowId)!;
-        const metrics = { loss: round(m.loss), accuracy: round(m.accuracy), val_loss: round(m.val_loss), val_accuracy: round(m.val_accuracy) };
+        const sig = (v: number) => Number(v.toPrecision(4));
+        const metrics = { loss: sig(m.loss), accuracy: round(m.accuracy), val_loss: sig(m.val_loss), val_accuracy: round(m.val_accuracy) };
         const now = Date.now();
         const step = w.step + m.steps;
         this.store.updateWorkflow(workflowId, { current_epoch: epoch, step, metrics_json: JSON.stringify(metrics), gpu_ms: w.gpu_ms + (now - lastTick) });
