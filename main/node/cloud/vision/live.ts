@@ -201,6 +201,13 @@ export class LiveFollower {
         fail(status);
       });
       ws.on('open', () => {
+        if (this.stopped) {
+          // Stopped while the handshake was on its way: this socket is not wanted.
+          ws.removeAllListeners();
+          ws.on('error', () => undefined);
+          ws.terminate();
+          return fail(null);
+        }
         opened = true;
         settled = true;
         this.ws = ws;

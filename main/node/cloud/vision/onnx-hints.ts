@@ -62,21 +62,25 @@ function triple(v: string | undefined): [number, number, number] | undefined {
 export async function readOnnxHints(file: string): Promise<OnnxHints> {
   const props = readMetadataProps(await fs.promises.readFile(file));
   const hints: OnnxHints = { props };
+  // Both spellings are read: `mean` (the proposal) and `input_mean` (what a platform may prefer).
+  const get = (k: string): string | undefined => props[k] ?? props[`input_${k}`];
   const names = list(props.class_names ?? props.labels ?? props.names);
   if (names?.length) hints.classNames = names.map(String);
-  const size = list(props.input_size)?.map(Number);
+  const size = list(get('size'))?.map(Number);
   if (size && size.length >= 2 && size[0]! > 0 && size[1]! > 0) hints.inputSize = { height: Math.round(size[0]!), width: Math.round(size[1]!) };
   const n: Partial<Normalization> = {};
-  const mean = triple(props.mean);
-  const std = triple(props.std);
+  const mean = triple(get('mean'));
+  const std = triple(get('std'));
   if (mean) n.mean = mean;
   if (std && std.every((x) => x > 0)) n.std = std;
-  const scale = Number(props.scale);
-  if (props.scale !== undefined && Number.isFinite(scale) && scale > 0) n.scale = scale;
-  const layout = props.layout?.toUpperCase();
+  const scale = Number(get('scale'));
+  if (get('scale') !== undefined && Number.isFinite(scale) && scale > 0) n.scale = scale;
+  const layout = get('layout')?.toUpperCase();
   if (layout === 'NCHW' || layout === 'NHWC') n.layout = layout;
-  const order = props.channel_order?.toUpperCase();
+  const order = get('channel_order')?.toUpperCase();
   if (order === 'RGB' || order === 'BGR') n.channelOrder = order;
+  const resize = get('resize')?.toLowerCase();
+  if (resize === 'stretch' || resize === 'letterbox' || resize === 'pad-square') n.resize = resize;
   if (Object.keys(n).length) hints.normalization = n;
   return hints;
 }

@@ -1008,6 +1008,7 @@ export class VisionService {
         sync: (reason) => this.sync(workflowId, reason),
         message: (m) => this.onMessage(workflowId, m),
         state: (s) => {
+          if (this.closed) return;
           const before = this.live.get(workflowId);
           this.live.set(workflowId, s);
           if (before !== s && this.row(workflowId)) this.o.bus.emit('vision.workflowUpdated', this.toWorkflow(this.row(workflowId)!));
@@ -1042,6 +1043,7 @@ export class VisionService {
 
   /** Before each (re)connect: detail and the metrics history. False when the workflow has ended (follow no more). */
   private async sync(workflowId: string, _reason: 'start' | 'reconnect'): Promise<boolean> {
+    if (this.closed) return false;
     const d = await this.workflows.detail(workflowId);
     const id = this.fromDetail(d);
     await this.fillGap(workflowId).catch(() => []);
@@ -1051,6 +1053,7 @@ export class VisionService {
   }
 
   private async onMessage(workflowId: string, m: WsMessage): Promise<void> {
+    if (this.closed) return;
     if (m.workflow_id && m.workflow_id !== workflowId) return;
     const row = this.row(workflowId);
     if (!row) return;
