@@ -123,17 +123,6 @@ function extract(file: string, dir: string, maxBytes: number): Promise<Map<strin
   });
 }
 
-/** Drops one top folder shared by every entry ("cats/치즈/1.jpg" → "치즈/1.jpg"). */
-function stripCommonRoot(names: string[]): (n: string) => string {
-  const firsts = new Set(names.map((n) => (n.includes('/') ? n.split('/')[0] : '')));
-  if (firsts.size === 1 && !firsts.has('') && !['train', 'val', 'valid', 'validation', 'test'].includes([...firsts][0]!.toLowerCase())) {
-    const root = [...firsts][0]! + '/';
-    // only when something is left below the root that still has a folder (a class)
-    if (names.every((n) => n.slice(root.length).includes('/'))) return (n) => n.slice(root.length);
-  }
-  return (n) => n;
-}
-
 const SPLIT_NAMES: Record<string, Split> = { train: 'train', training: 'train', val: 'val', valid: 'val', validation: 'val', test: 'test', testing: 'test' };
 
 /** The seed's example split (800/150/50): 15 % val, 5 % test, at least one val image for a class of 2+. */
@@ -184,18 +173,18 @@ export async function inspectZip(zipFile: string, filesDir: string, format: Data
   const imageEntries = [...entries.keys()].filter((n) => IMAGE_EXT.test(n));
 
   if (format === 'imagefolder') {
-    const strip = stripCommonRoot(imageEntries);
     const unlabelled: string[] = [];
     const staged: { entry: string; cls: string; split: Split | null }[] = [];
     for (const entry of imageEntries) {
-      const parts = strip(entry).split('/');
-      let split: Split | null = null;
-      if (parts.length >= 3 && SPLIT_NAMES[parts[0]!.toLowerCase()]) split = SPLIT_NAMES[parts.shift()!.toLowerCase()]!;
-      if (parts.length < 2) {
+      // the class is the image's own folder; a train/ val/ test/ folder above it names the split
+      const dirs = entry.split('/').slice(0, -1);
+      const parent = dirs[dirs.length - 1];
+      const splitDir = dirs.slice(0, -1).reverse().find((d) => SPLIT_NAMES[d.toLowerCase()]);
+      if (!parent || SPLIT_NAMES[parent.toLowerCase()]) {
         unlabelled.push(entry);
         continue;
       }
-      staged.push({ entry, cls: parts[0]!.normalize('NFC'), split });
+      staged.push({ entry, cls: parent.normalize('NFC'), split: splitDir ? SPLIT_NAMES[splitDir.toLowerCase()]! : null });
     }
     if (unlabelled.length) problems.push({ severity: 'warning', code: 'UNLABELLED_IMAGES', message: `클래스 폴더 밖의 이미지 ${unlabelled.length}개는 학습에서 제외됩니다.`, details: { count: unlabelled.length, examples: unlabelled.slice(0, 5) } });
     const byClass = new Map<string, typeof staged>();

@@ -125,7 +125,9 @@ function stripTail(items: string[]): string[] {
 export function findClassNames(text: string, asked: boolean): string[] | null {
   const explicit = /(?:클래스(?:는|은|:|\s*이름(?:은|:)?)|classes?\s*(?:are|:|=)|labels?\s*(?:are|:)|categories\s*(?:are|:))\s*(.+)$/i.exec(text);
   if (explicit) {
-    const items = stripTail(splitList(explicit[1]!.replace(/[.!?。]+$/, '')));
+    // the list ends where the sentence goes on to other settings ("… disc 분류, 데이터셋 ds_1, 30 epochs")
+    const cut = explicit[1]!.split(/\s+(?=분류|탐지|분할|데이터셋|dataset|모델|model|using|with|for\b|\d+\s*(?:epochs?|에폭)|batch|배치|lr\b|learning)|[.!?。]/i)[0]!;
+    const items = stripTail(splitList(cut));
     if (items.length >= 1) return dedupe(items);
   }
   const paren = /[(（]([^()（）]+[,、][^()（）]+)[)）]/.exec(text);
@@ -137,6 +139,12 @@ export function findClassNames(text: string, asked: boolean): string[] | null {
     const items = stripTail(splitList(t));
     if (items.length >= 2 || (items.length === 1 && !/\s/.test(t))) return dedupe(items);
     return null;
+  }
+  // "사람이랑 자동차 탐지", "고양이와 강아지를 분류": a list joined by 와/과/랑/하고 before the task word
+  const joined = /((?:[^\s,、]+(?:\s*[,、]\s*|(?:이랑|랑|와|과|하고)\s+))+[^\s,、]+?)(?:을|를)?\s*(?:탐지|분류|검출|구분|인식)/.exec(text);
+  if (joined) {
+    const items = splitList(joined[1]!);
+    if (items.length >= 2) return dedupe(items);
   }
   // "치즈, 나비, 츄르 분류하는 모델": a comma list inside a sentence
   const inline = /((?:[^\s,、:()]+\s*[,、]\s*)+[^\s,、:()]+)/.exec(text);

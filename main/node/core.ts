@@ -12,6 +12,8 @@ import type { Handlers, HandlerGroup } from './ipc/dispatch';
 import { atlasHandlers, createAtlas, lazyVault, type Atlas } from './cloud/atlas';
 import { ConnectionSettings } from './cloud/connection';
 import { computeHandlers, createCompute, type Compute } from './cloud/compute';
+import { contributorHandlers } from './contributor/handlers';
+import { ContributorService, type ContributorServiceOptions } from './contributor/service';
 import { createVision, visionHandlers, type Vision } from './cloud/vision';
 import { createSolana, solanaHandlers, type Solana } from './cloud/solana';
 import { DatasetService } from './datasets/dataset-service';
@@ -42,6 +44,8 @@ export type ShellChannel = 'dialog.openMedia' | 'shell.openExternal' | 'settings
 
 export interface CoreOptions {
   dataDir?: string;
+  /** The contributor agent: the Electron shell's powerMonitor signals, test sources and timings. */
+  contributor?: Partial<Pick<ContributorServiceOptions, 'shellSignals' | 'sources' | 'agent' | 'now'>>;
   shell: AppInfo['shell'];
   version?: string;
   shellHandlers?: Partial<HandlerGroup<ShellChannel>>;
@@ -86,6 +90,8 @@ export interface Core {
   atlas: Atlas;
   /** GPU sessions (seed 003). */
   compute: Compute;
+  /** Donating idle GPU/CPU time to the network (off until the creator opts in). */
+  contributor: ContributorService;
   /** Vision training platform (seed 001): chat, datasets, workflows followed live, models brought home. */
   vision: Vision;
   /** Wallet, on-chain registry and royalties (seed 002). */
@@ -159,8 +165,18 @@ export function createCore(options: CoreOptions): Core {
     liveBackoff: options.cloud?.vision?.liveBackoff,
     pollMs: options.cloud?.vision?.pollMs,
   });
+  const contributor = new ContributorService({
+    db,
+    dataDir,
+    bus,
+    jobs,
+    vault: lazyVault(() => openVault(dataDir, { electron: options.cloud?.secretStore, keychain: options.cloud?.keychain, onFallback: options.cloud?.onVaultFallback })),
+    defaultNetworkUrl: () => connection.get('network').baseUrl,
+    ...options.contributor,
+  });
   jobs.recoverInterrupted();
   atlas.start();
+  contributor.start();
   compute.start();
   vision.start();
   outbox.start(options.cloud?.outboxIntervalMs);
@@ -217,6 +233,7 @@ export function createCore(options: CoreOptions): Core {
     ...storeHandlers(library),
     ...atlasHandlers(atlas.handlerDeps),
     ...computeHandlers(compute.handlerDeps),
+    ...contributorHandlers(contributor),
     ...visionHandlers(vision.service),
     ...solanaHandlers(solana.handlerDeps),
     ...datasetHandlers(datasets),
@@ -239,6 +256,7 @@ export function createCore(options: CoreOptions): Core {
     outbox,
     atlas,
     compute,
+    contributor,
     vision,
     datasets,
     solana,
@@ -246,6 +264,7 @@ export function createCore(options: CoreOptions): Core {
     info,
     async close() {
       outbox.stop();
+      await contributor.close();
       atlas.close();
       compute.close();
       vision.close();

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { appChannels } from './app';
 import { cloudChannels, cloudEvents } from './cloud';
 import { computeChannels, computeEvents } from './compute';
+import { contributorChannels, contributorEvents } from './contributor';
 import { datasetChannels } from './datasets';
 import { inferenceChannels } from './inference';
 import { jobChannels, JobProgress, Job } from './jobs';
@@ -25,6 +26,7 @@ export const contract = {
   ...cloudChannels,
   ...storeChannels,
   ...computeChannels,
+  ...contributorChannels,
   ...walletChannels,
   ...datasetChannels,
   ...visionChannels,
@@ -46,6 +48,7 @@ export const events = {
   'job.updated': Job,
   ...cloudEvents,
   ...computeEvents,
+  ...contributorEvents,
   ...visionEvents,
 } as const;
 export type Events = typeof events;
@@ -77,6 +80,7 @@ export * from './inference';
 export * from './cloud';
 export * from './store';
 export * from './compute';
+export * from './contributor';
 export * from './wallet';
 export * from './datasets';
 export * from './vision';
