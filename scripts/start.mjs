@@ -25,6 +25,7 @@ export const OUTPUTS = [
   'dist/renderer/index.html',
   'dist/emulators/atlas/main.js',
   'dist/emulators/compute/main.js',
+  'dist/emulators/vision/main.js',
   'dist/emulators/network/main.js',
 ];
 /** Sources whose change makes dist/ stale (tests, docs and e2e do not). */
@@ -138,6 +139,8 @@ function runForeground(cmd, args, env, companions = []) {
 export const EMULATORS = {
   atlas: { label: 'Atlas', port: 4780, args: ['--demo'], realEnv: 'KRAKEN_ATLAS_URL', emulatorEnv: 'KRAKEN_EMULATOR_ATLAS_URL' },
   compute: { label: 'Compute', port: 4781, args: [], realEnv: 'KRAKEN_COMPUTE_URL', emulatorEnv: 'KRAKEN_EMULATOR_COMPUTE_URL' },
+  // its banner prints the API base including /api/v1, so KRAKEN_EMULATOR_VISION_URL is that base
+  vision: { label: 'Vision', port: 4782, args: ['--demo'], realEnv: 'KRAKEN_VISION_URL', emulatorEnv: 'KRAKEN_EMULATOR_VISION_URL' },
   network: { label: 'Network', port: 4783, args: [], realEnv: 'KRAKEN_NETWORK_URL', emulatorEnv: 'KRAKEN_EMULATOR_NETWORK_URL' },
 };
 
@@ -223,7 +226,7 @@ async function main() {
     if (!emulator) continue;
     env[spec.emulatorEnv] = emulator.url;
     companions.push(emulator.child);
-    const demo = service === 'atlas' ? ' (demo account demo@kraken.local / Kraken-Demo-2026!)' : '';
+    const demo = service === 'atlas' || service === 'vision' ? ' (demo account demo@kraken.local / Kraken-Demo-2026!)' : '';
     console.log(`start: local ${spec.label} emulator at ${emulator.url} is the default${demo}; set ${spec.realEnv} or an address in the app to use a real one`);
   }
 
