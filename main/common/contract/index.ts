@@ -8,6 +8,7 @@ import { appChannels } from './app';
 import { cloudChannels, cloudEvents } from './cloud';
 import { computeChannels, computeEvents } from './compute';
 import { contributorChannels, contributorEvents } from './contributor';
+import { contributorChannels, contributorEvents } from './contributor';
 import { datasetChannels } from './datasets';
 import { inferenceChannels } from './inference';
 import { jobChannels, JobProgress, Job } from './jobs';
@@ -26,6 +27,7 @@ export const contract = {
   ...cloudChannels,
   ...storeChannels,
   ...computeChannels,
+  ...contributorChannels,
   ...contributorChannels,
   ...walletChannels,
   ...datasetChannels,
@@ -48,6 +50,7 @@ export const events = {
   'job.updated': Job,
   ...cloudEvents,
   ...computeEvents,
+  ...contributorEvents,
   ...contributorEvents,
   ...visionEvents,
 } as const;
@@ -80,6 +83,7 @@ export * from './inference';
 export * from './cloud';
 export * from './store';
 export * from './compute';
+export * from './contributor';
 export * from './contributor';
 export * from './wallet';
 export * from './datasets';
