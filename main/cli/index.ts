@@ -30,6 +30,10 @@ const runConfig = lazy(() => require('./commands/config') as typeof import('./co
 const runCloud = lazy(() => require('./commands/cloud') as typeof import('./commands/cloud'), (m) => m.runCloud);
 const runDb = lazy(() => require('./commands/db') as typeof import('./commands/db'), (m) => m.runDb);
 const runGpu = lazy(() => require('./commands/gpu') as typeof import('./commands/gpu'), (m) => m.runGpu);
+const runTrain = lazy(() => require('./commands/train') as typeof import('./commands/train'), (m) => m.runTrain);
+const runWallet = lazy(() => require('./commands/wallet') as typeof import('./commands/wallet'), (m) => m.runWallet);
+const runRoyalty = lazy(() => require('./commands/royalty') as typeof import('./commands/royalty'), (m) => m.runRoyalty);
+const runRegistry = lazy(() => require('./commands/registry') as typeof import('./commands/registry'), (m) => m.runRegistry);
 const runDataset = lazy(() => require('./commands/dataset') as typeof import('./commands/dataset'), (m) => m.runDataset);
 
 /**
@@ -55,6 +59,14 @@ export const commands: Record<string, { run: Command; summary: string; subcomman
     summary: 'gpu register|quota|run|status|container|extend|edit|stop|unregister  GPU/CPU sessions on the compute service; see kraken gpu --help',
     subcommands: ['register', 'quota', 'run', 'status', 'container', 'extend', 'edit', 'stop', 'unregister'],
   },
+  train: {
+    run: runTrain,
+    summary: 'train login|logout|profile|chat|models|start|list|status|watch|logs|cancel|pull|predict  model training on the vision platform; see kraken train --help',
+    subcommands: ['login', 'logout', 'profile', 'chat', 'models', 'start', 'list', 'status', 'watch', 'logs', 'cancel', 'pull', 'predict'],
+  },
+  wallet: { run: runWallet, summary: 'wallet new|import <file>|address|balance|airdrop <sol>  the studio\'s Solana wallet (key in the OS keychain)', subcommands: ['new', 'import', 'address', 'balance', 'airdrop'] },
+  registry: { run: runRegistry, summary: 'registry register|show  models registered on Solana with their lineage (seed 002)', subcommands: ['register', 'show'] },
+  royalty: { run: runRoyalty, summary: 'royalty preview|pay|process  lineage royalties: preview the split, pay a tier, distribute', subcommands: ['preview', 'pay', 'process'] },
   dataset: {
     run: runDataset,
     summary: 'dataset check|pack|upload|list|show|validate  training datasets: local health check and zip of a folder of class folders; the vision platform\'s datasets',
