@@ -14,8 +14,6 @@ import { ConnectionSettings } from './cloud/connection';
 import { computeHandlers, createCompute, type Compute } from './cloud/compute';
 import { contributorHandlers } from './contributor/handlers';
 import { ContributorService, type ContributorServiceOptions } from './contributor/service';
-import { contributorHandlers } from './contributor/handlers';
-import { ContributorService, type ContributorServiceOptions } from './contributor/service';
 import { createVision, visionHandlers, type Vision } from './cloud/vision';
 import { createSolana, solanaHandlers, type Solana } from './cloud/solana';
 import { DatasetService } from './datasets/dataset-service';
@@ -46,8 +44,6 @@ export type ShellChannel = 'dialog.openMedia' | 'shell.openExternal' | 'settings
 
 export interface CoreOptions {
   dataDir?: string;
-  /** The contributor agent: the Electron shell's powerMonitor signals, test sources and timings. */
-  contributor?: Partial<Pick<ContributorServiceOptions, 'shellSignals' | 'sources' | 'agent' | 'now'>>;
   /** The contributor agent: the Electron shell's powerMonitor signals, test sources and timings. */
   contributor?: Partial<Pick<ContributorServiceOptions, 'shellSignals' | 'sources' | 'agent' | 'now'>>;
   shell: AppInfo['shell'];
@@ -94,8 +90,6 @@ export interface Core {
   atlas: Atlas;
   /** GPU sessions (seed 003). */
   compute: Compute;
-  /** Donating idle GPU/CPU time to the network (off until the creator opts in). */
-  contributor: ContributorService;
   /** Donating idle GPU/CPU time to the network (off until the creator opts in). */
   contributor: ContributorService;
   /** Vision training platform (seed 001): chat, datasets, workflows followed live, models brought home. */
@@ -180,18 +174,8 @@ export function createCore(options: CoreOptions): Core {
     defaultNetworkUrl: () => connection.get('network').baseUrl,
     ...options.contributor,
   });
-  const contributor = new ContributorService({
-    db,
-    dataDir,
-    bus,
-    jobs,
-    vault: lazyVault(() => openVault(dataDir, { electron: options.cloud?.secretStore, keychain: options.cloud?.keychain, onFallback: options.cloud?.onVaultFallback })),
-    defaultNetworkUrl: () => connection.get('network').baseUrl,
-    ...options.contributor,
-  });
   jobs.recoverInterrupted();
   atlas.start();
-  contributor.start();
   contributor.start();
   compute.start();
   vision.start();
@@ -250,7 +234,6 @@ export function createCore(options: CoreOptions): Core {
     ...atlasHandlers(atlas.handlerDeps),
     ...computeHandlers(compute.handlerDeps),
     ...contributorHandlers(contributor),
-    ...contributorHandlers(contributor),
     ...visionHandlers(vision.service),
     ...solanaHandlers(solana.handlerDeps),
     ...datasetHandlers(datasets),
@@ -274,7 +257,6 @@ export function createCore(options: CoreOptions): Core {
     atlas,
     compute,
     contributor,
-    contributor,
     vision,
     datasets,
     solana,
@@ -282,7 +264,6 @@ export function createCore(options: CoreOptions): Core {
     info,
     async close() {
       outbox.stop();
-      await contributor.close();
       await contributor.close();
       atlas.close();
       compute.close();

@@ -8,7 +8,6 @@ import { appChannels } from './app';
 import { cloudChannels, cloudEvents } from './cloud';
 import { computeChannels, computeEvents } from './compute';
 import { contributorChannels, contributorEvents } from './contributor';
-import { contributorChannels, contributorEvents } from './contributor';
 import { datasetChannels } from './datasets';
 import { inferenceChannels } from './inference';
 import { jobChannels, JobProgress, Job } from './jobs';
@@ -27,7 +26,6 @@ export const contract = {
   ...cloudChannels,
   ...storeChannels,
   ...computeChannels,
-  ...contributorChannels,
   ...contributorChannels,
   ...walletChannels,
   ...datasetChannels,
@@ -50,7 +48,6 @@ export const events = {
   'job.updated': Job,
   ...cloudEvents,
   ...computeEvents,
-  ...contributorEvents,
   ...contributorEvents,
   ...visionEvents,
 } as const;
@@ -83,7 +80,6 @@ export * from './inference';
 export * from './cloud';
 export * from './store';
 export * from './compute';
-export * from './contributor';
 export * from './contributor';
 export * from './wallet';
 export * from './datasets';
