@@ -12,6 +12,7 @@ import type { Handlers, HandlerGroup } from './ipc/dispatch';
 import { atlasHandlers, createAtlas, lazyVault, type Atlas } from './cloud/atlas';
 import { ConnectionSettings } from './cloud/connection';
 import { computeHandlers, createCompute, type Compute } from './cloud/compute';
+import { networkHandlers, NetworkService } from './cloud/network';
 import { contributorHandlers } from './contributor/handlers';
 import { ContributorService, type ContributorServiceOptions } from './contributor/service';
 import { createVision, visionHandlers, type Vision } from './cloud/vision';
@@ -62,6 +63,7 @@ export interface CoreOptions {
     outboxIntervalMs?: number;
     /** GPU sessions: getContainerStatus back-off, the watch loop and the list refresh (ms); tests make them short. */
     compute?: { pollMs?: { first: number; max: number }; watchMs?: number; refreshMs?: number };
+    network?: { pollMs?: number };
     /** Vision training: WebSocket reconnect back-off and batch-inference polling (ms); tests make them short. */
     vision?: { liveBackoff?: { first: number; max: number }; pollMs?: { first: number; max: number } };
     /** Wallet and royalties: confirmation polling and the 404 retries (ms); tests make them short. */
@@ -90,6 +92,8 @@ export interface Core {
   atlas: Atlas;
   /** GPU sessions (seed 003). */
   compute: Compute;
+  /** The creator's side of the Kraken network: a frame set run on other studios' idle machines, paid with credit. */
+  network: NetworkService;
   /** Donating idle GPU/CPU time to the network (off until the creator opts in). */
   contributor: ContributorService;
   /** Vision training platform (seed 001): chat, datasets, workflows followed live, models brought home. */
@@ -151,6 +155,7 @@ export function createCore(options: CoreOptions): Core {
     watchMs: options.cloud?.compute?.watchMs,
     refreshMs: options.cloud?.compute?.refreshMs,
   });
+  const network = new NetworkService({ db, dataDir, connection, vault, library: inference.library, runs: inference.runs, client: options.cloud?.client, pollMs: options.cloud?.network?.pollMs });
   const solana = createSolana({ db, vault, getModel: (id) => inference.library.get(id), client: options.cloud?.client, ...options.cloud?.solana });
   const vision = createVision({
     db,
@@ -178,6 +183,7 @@ export function createCore(options: CoreOptions): Core {
   atlas.start();
   contributor.start();
   compute.start();
+  network.start();
   vision.start();
   outbox.start(options.cloud?.outboxIntervalMs);
   const library = new LibraryService({
@@ -233,6 +239,7 @@ export function createCore(options: CoreOptions): Core {
     ...storeHandlers(library),
     ...atlasHandlers(atlas.handlerDeps),
     ...computeHandlers(compute.handlerDeps),
+    ...networkHandlers(network),
     ...contributorHandlers(contributor),
     ...visionHandlers(vision.service),
     ...solanaHandlers(solana.handlerDeps),
@@ -256,6 +263,7 @@ export function createCore(options: CoreOptions): Core {
     outbox,
     atlas,
     compute,
+    network,
     contributor,
     vision,
     datasets,
@@ -267,6 +275,7 @@ export function createCore(options: CoreOptions): Core {
       await contributor.close();
       atlas.close();
       compute.close();
+      await network.close();
       vision.close();
       await jobs.shutdown();
       db.close();

@@ -12,6 +12,7 @@ import { datasetChannels } from './datasets';
 import { inferenceChannels } from './inference';
 import { jobChannels, JobProgress, Job } from './jobs';
 import { mediaChannels } from './media';
+import { networkChannels } from './network';
 import { projectChannels } from './projects';
 import { storeChannels } from './store';
 import { visionChannels, visionEvents } from './vision';
@@ -26,6 +27,7 @@ export const contract = {
   ...cloudChannels,
   ...storeChannels,
   ...computeChannels,
+  ...networkChannels,
   ...contributorChannels,
   ...walletChannels,
   ...datasetChannels,
@@ -80,6 +82,7 @@ export * from './inference';
 export * from './cloud';
 export * from './store';
 export * from './compute';
+export * from './network';
 export * from './contributor';
 export * from './wallet';
 export * from './datasets';
