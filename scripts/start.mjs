@@ -142,6 +142,8 @@ export const EMULATORS = {
   // its banner prints the API base including /api/v1, so KRAKEN_EMULATOR_VISION_URL is that base
   vision: { label: 'Vision', port: 4782, args: ['--demo'], realEnv: 'KRAKEN_VISION_URL', emulatorEnv: 'KRAKEN_EMULATOR_VISION_URL' },
   network: { label: 'Network', port: 4783, args: [], realEnv: 'KRAKEN_NETWORK_URL', emulatorEnv: 'KRAKEN_EMULATOR_NETWORK_URL' },
+  // its banner prints the backend API base (…/api); the JSON-RPC of the same emulator is {root}/rpc, put in rpcEnv
+  solana: { label: 'Solana', port: 4784, args: [], realEnv: 'KRAKEN_SOLANA_API', emulatorEnv: 'KRAKEN_EMULATOR_SOLANA_URL', rpcEnv: 'KRAKEN_EMULATOR_SOLANA_RPC' },
 };
 
 /** The studio's data folder as the app resolves it (KRAKEN_DATA_DIR, else the per-user folder). */
@@ -225,6 +227,7 @@ async function main() {
     const emulator = await startEmulator(service, path.join(await dataDir(env), 'emulators', service));
     if (!emulator) continue;
     env[spec.emulatorEnv] = emulator.url;
+    if (spec.rpcEnv) env[spec.rpcEnv] = emulator.url.replace(/\/api$/, '') + '/rpc';
     companions.push(emulator.child);
     const demo = service === 'atlas' || service === 'vision' ? ' (demo account demo@kraken.local / Kraken-Demo-2026!)' : '';
     console.log(`start: local ${spec.label} emulator at ${emulator.url} is the default${demo}; set ${spec.realEnv} or an address in the app to use a real one`);
