@@ -160,4 +160,7 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((err: unknown) => fail('internal', AppError.from(err).message));
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+  fail('internal', AppError.from(err).message);
+});

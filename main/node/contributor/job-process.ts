@@ -100,7 +100,7 @@ export class JobProcess {
       this.child.on('exit', (code, signal) => {
         this.endedFlag = true;
         for (const t of this.timers) clearTimeout(t);
-        events.onExit(code, signal, this.why, this.stderr.trim().split('\n').slice(-3).join(' | '));
+        events.onExit(code, signal, this.why, this.stderr.trim().split('\n').slice(-12).join(' | '));
         resolve();
       });
       this.child.on('error', (err) => {

@@ -128,11 +128,14 @@ export function jobCommand(o: JobCommandOptions): JobCommand {
   const nodeArgs = [
     `--max-old-space-size=${Math.max(128, Math.floor(o.memoryMb / 2))}`,
     '--experimental-permission',
-    `--allow-fs-read=${readable.join(',')}`,
-    `--allow-fs-write=${o.jobDir}`,
+    // One flag per folder, granted as `<dir>/*`: Node 20 mis-reads a comma list or a folder also listed bare.
+    ...readable.map((p) => `--allow-fs-read=${p}/*`),
+    `--allow-fs-write=${o.jobDir}/*`,
     '--allow-addons',
     '--no-warnings',
-    ...(entry.viaTsx ? ['--require', require.resolve('tsx/cjs')] : []),
+    // From source (development, tests) tsx compiles the entry with esbuild, a child process in a worker: allowed
+    // there only. The built app runs the compiled .js, where the job may start neither.
+    ...(entry.viaTsx ? ['--allow-child-process', '--allow-worker', '--require', require.resolve('tsx/cjs')] : []),
     entry.file,
     o.jobDir,
   ];
