@@ -76,7 +76,7 @@ export function checkJobSpec(raw: unknown): SpecCheck {
     }
     return { ok: false, message: `refused: unknown field ${keys.map((k) => [...issue.path, k].join('.')).join(', ')}` };
   }
-  if (issue.path[0] === 'kind' || issue.path.join('.') === 'model.task' || issue.path.join('.') === 'model.format') {
+  if (issue.code !== 'custom' && (issue.path[0] === 'kind' || issue.path.join('.') === 'model.task' || issue.path.join('.') === 'model.format')) {
     const value = issue.path.reduce<unknown>((o, p) => (o as Record<string | number, unknown> | undefined)?.[p as string], raw);
     return { ok: false, message: `refused: unknown ${where} ${JSON.stringify(value)}` };
   }
