@@ -156,4 +156,28 @@ describe('datasets (seed 001 §3)', () => {
     const mismatch = await api(em, 'POST', '/workflows', { token: s.token, json: { name: 'det', config: { task_type: 'classification', model: 'yolov8n', dataset_id: r.body.dataset_id } } });
     expect(mismatch.body.error.details.errors[0].field).toBe('task_type');
   }, 30_000);
+
+  it("the studio's package layout: train/ val/ test/ folders and a dataset.json (format guessed when not given) keep their splits; a COCO image's own split is honoured", async () => {
+    const s = await start();
+    em = s.em;
+    const entries: Record<string, Buffer | string> = { 'dataset.json': JSON.stringify({ format: 'imagefolder', classes: ['a', 'b'] }) };
+    const plan: [string, string, number][] = [['train', 'a', 5], ['train', 'b', 5], ['val', 'a', 2], ['val', 'b', 1], ['test', 'b', 1]];
+    for (const [split, cls, n] of plan) for (let i = 0; i < n; i++) entries[`${split}/${cls}/${i}.png`] = await subjectImage(cls === 'a' ? 0 : 1, i + split.length * 10);
+    const r = await upload(em, s.token, await writeZip(path.join(tempDir(), 'pkg.zip'), entries), { format: '' });
+    expect(r.body.format).toBe('imagefolder');
+    await em.waitForDataset(r.body.dataset_id);
+    const d = (await api(em, 'GET', `/datasets/${r.body.dataset_id}`, { token: s.token })).body;
+    expect(d.statistics).toEqual({ total_images: 14, train_images: 10, val_images: 3, test_images: 1, classes: [{ name: 'a', count: 7 }, { name: 'b', count: 7 }] });
+
+    const images = [0, 1, 2, 3].map((i) => ({ id: i + 1, file_name: `images/${i < 2 ? 'train' : 'val'}/${i}.png`, width: 32, height: 32, split: i < 2 ? 'train' : 'val' }));
+    const coco: Record<string, Buffer | string> = {
+      'dataset.json': '{}',
+      'annotations.json': JSON.stringify({ images, annotations: images.map((im, k) => ({ id: k + 1, image_id: im.id, category_id: 1 + (k % 2), bbox: [0, 0, 16, 16] })), categories: [{ id: 1, name: 'x' }, { id: 2, name: 'y' }] }),
+    };
+    for (const im of images) coco[im.file_name] = await subjectImage(im.id % 2, im.id, 32);
+    const c = await upload(em, s.token, await writeZip(path.join(tempDir(), 'coco.zip'), coco), { format: '' });
+    expect(c.body.format).toBe('coco');
+    await em.waitForDataset(c.body.dataset_id);
+    expect((await api(em, 'GET', `/datasets/${c.body.dataset_id}`, { token: s.token })).body.statistics).toMatchObject({ total_images: 4, train_images: 2, val_images: 2, test_images: 0 });
+  });
 });

@@ -161,7 +161,8 @@ function isCoco(v: unknown): v is { images: unknown[]; annotations: unknown[]; c
 
 /** Guesses the format of a listing: a JSON entry next to images reads as COCO, folders of images as imagefolder. */
 export function guessFormat(listing: ZipListing): DatasetFormat {
-  return listing.entries.some((n) => /\.json$/i.test(n) && !isJunk(n)) ? 'coco' : 'imagefolder';
+  // the studio's packages carry a dataset.json manifest in both formats (main/node/datasets/FORMATS.md): not COCO
+  return listing.entries.some((n) => /\.json$/i.test(n) && !isJunk(n) && path.posix.basename(n).toLowerCase() !== 'dataset.json') ? 'coco' : 'imagefolder';
 }
 
 export async function inspectZip(zipFile: string, filesDir: string, format: DatasetFormat, seed: number, maxBytes: number): Promise<Inspection> {
@@ -223,8 +224,11 @@ export async function inspectZip(zipFile: string, filesDir: string, format: Data
       for (const c of coco.categories as { id: number; name: string }[]) if (c && typeof c.id === 'number' && typeof c.name === 'string') cats.set(c.id, c.name.normalize('NFC'));
       const imgs = new Map<number, InspectedImage>();
       const missing: string[] = [];
-      const imageIds = (coco.images as { id: number; file_name: string }[]).filter((i) => i && typeof i.id === 'number' && typeof i.file_name === 'string');
-      const splitOf = assignSplits(imageIds.map((i) => String(i.id)), seed);
+      const imageIds = (coco.images as { id: number; file_name: string; split?: unknown }[]).filter((i) => i && typeof i.id === 'number' && typeof i.file_name === 'string');
+      // an image's own `split` (the studio's packages add one; COCO allows extra fields) wins over the seeded split
+      const givenSplit = (i: { split?: unknown }) => (typeof i.split === 'string' ? SPLIT_NAMES[i.split.toLowerCase()] : undefined);
+      const splitOf = assignSplits(imageIds.filter((i) => !givenSplit(i)).map((i) => String(i.id)), seed);
+      for (const i of imageIds) if (givenSplit(i)) splitOf.set(String(i.id), givenSplit(i)!);
       for (const im of imageIds) {
         const candidates = [im.file_name, path.posix.join(jsonDir, im.file_name), path.posix.join(jsonDir, 'images', im.file_name)];
         const entry = candidates.find((c) => entries.has(c)) ?? byBase.get(path.posix.basename(im.file_name));

@@ -4,14 +4,13 @@
  * 400 INVALID_REQUEST with details.field / details.reason, body mistakes 422 VALIDATION_ERROR with
  * details.errors[] (the seed's two examples).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { HttpError, readJson, type Ctx, type Router, sendEmpty, sendJson } from '../base/http';
 import { parseMultipart, removeUploads } from '../base/multipart';
 import { sendFile } from '../base/send-file';
 import { bearerOf } from './auth';
 import { CATALOGUE, detailEntry, listEntry, modelById } from './catalogue';
-import { errorBody, invalidRequest, notFound, validationError, VisionError, type FieldError } from './errors';
+import { errorBody, invalidRequest, validationError, VisionError, type FieldError } from './errors';
 import { FORMAT_ALIASES, guessFormat, listZip, type DatasetFormat } from './inspect';
 import type { UserRow } from './store';
 import type { VisionService } from './service';
@@ -266,7 +265,7 @@ export function visionRoutes(router: Router, svc: VisionService, uploadsDir: str
 
   // ---- inference
   on('POST', '/inference/:id/predict', async (ctx, u) => {
-    const b = await json(ctx, );
+    const b = await json(ctx);
     svc.ownWorkflow(u, ctx.params.id!);
     const image = await loadImageRef(b, 'image');
     sendJson(ctx, 200, await svc.predict(u, ctx.params.id!, image));
@@ -291,8 +290,6 @@ export function visionRoutes(router: Router, svc: VisionService, uploadsDir: str
   on('GET', '/projects', (ctx, u) => sendJson(ctx, 200, svc.projects(u)));
 
   svc.loadImage = (ref) => loadImageRef(ref as Body, 'image');
-  void notFound;
-  void fs;
 }
 
 const MAX_IMAGE = 20 * 1024 * 1024;

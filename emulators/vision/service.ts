@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../base/clock';
 import { hashPassword, passwordMatches, type Tokens } from './auth';
 import { CATALOGUE, modelById } from './catalogue';
-import { invalidRequest, notFound, validationError, VisionError, type FieldError } from './errors';
+import { notFound, validationError, VisionError, type FieldError } from './errors';
 import { converse, emptyState, type DatasetRef, type IntentState } from './intent';
 import { inspectZip, type DatasetFormat, type Inspection } from './inspect';
 import { DEFAULT_PLANS, type Plan, type PlanName } from './plans';

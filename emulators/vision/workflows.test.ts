@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { api, classZip, createWorkflow, FAST, readyDataset, start, subjectImage, tempDir, upload, USER } from './test-kit';
+import { api, createWorkflow, FAST, readyDataset, start, subjectImage, tempDir, USER } from './test-kit';
 import type { VisionEmulator } from './emulator';
 
 let em: VisionEmulator | null = null;
@@ -328,5 +328,3 @@ describe('restart', () => {
   }, 30_000);
 });
 
-void classZip;
-void upload;
