@@ -100,6 +100,8 @@ export interface JobCommandOptions {
   entry?: { file: string; viaTsx: boolean };
   /** Extra read-only folders inside the sandbox (tests: a test's own helper). */
   readOnly?: string[];
+  /** false: leave Node's permission model out (tests show what bubblewrap alone confines). Default true. */
+  nodePermissions?: boolean;
 }
 
 export interface JobCommand {
@@ -125,17 +127,17 @@ export function jobCommand(o: JobCommandOptions): JobCommand {
   const tmp = path.join(o.jobDir, 'tmp');
   fs.mkdirSync(tmp, { recursive: true });
   const readable = [root, o.jobDir, ...(o.readOnly ?? [])];
+  const permissions = o.nodePermissions !== false;
   const nodeArgs = [
     `--max-old-space-size=${Math.max(128, Math.floor(o.memoryMb / 2))}`,
-    '--experimental-permission',
+    ...(permissions ? ['--experimental-permission'] : []),
     // One flag per folder, granted as `<dir>/*`: Node 20 mis-reads a comma list or a folder also listed bare.
-    ...readable.map((p) => `--allow-fs-read=${p}/*`),
-    `--allow-fs-write=${o.jobDir}/*`,
-    '--allow-addons',
+    ...(permissions ? readable.map((p) => `--allow-fs-read=${p}/*`) : []),
+    ...(permissions ? [`--allow-fs-write=${o.jobDir}/*`, '--allow-addons'] : []),
     '--no-warnings',
     // From source (development, tests) tsx compiles the entry with esbuild, a child process in a worker: allowed
     // there only. The built app runs the compiled .js, where the job may start neither.
-    ...(entry.viaTsx ? ['--allow-child-process', '--allow-worker', '--require', require.resolve('tsx/cjs')] : []),
+    ...(entry.viaTsx ? [...(permissions ? ['--allow-child-process', '--allow-worker'] : []), '--require', require.resolve('tsx/cjs')] : []),
     entry.file,
     o.jobDir,
   ];
