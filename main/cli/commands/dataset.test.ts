@@ -10,6 +10,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../../test-support/read-zip';
 import type { HealthReport } from '../../common/contract/datasets';
+import type { VisionDataset, VisionValidation } from '../../common/contract';
+import { DEMO_EMAIL, DEMO_PASSWORD, startVisionEmulator, type VisionEmulator } from '../../../emulators/vision';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const source = path.join(root, 'main', 'cli', 'index.ts');
@@ -21,15 +23,15 @@ interface Run {
   stderr: string;
 }
 
-function kraken(args: string[]): Promise<Run> {
+function kraken(args: string[], input = '', env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', source, ...args], { cwd: root, env: { ...process.env, KRAKEN_DATA_DIR: path.join(work, 'data') } });
+    const child = spawn(process.execPath, ['--import', 'tsx', source, ...args], { cwd: root, env: { ...process.env, KRAKEN_DATA_DIR: path.join(work, 'data'), KRAKEN_KEYCHAIN: 'off', KRAKEN_EMULATOR_VISION_URL: '', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
+    child.stdin.end(input);
   });
 }
 
@@ -130,4 +132,64 @@ describe('kraken dataset', () => {
       expect(r.stderr).toMatch(pattern);
     }
   }, 90_000);
+});
+
+describe('kraken dataset upload|list|show|validate (vision emulator)', () => {
+  let emu: VisionEmulator;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    emu = await startVisionEmulator({ demo: true, quiet: true });
+    env = { KRAKEN_VISION_URL: emu.url };
+  }, 60_000);
+  afterAll(async () => {
+    await emu?.close();
+  });
+
+  it('uploads a packed folder, lists it, shows its class counts and validates it; refusals are one line', async () => {
+    const notSigned = await kraken(['dataset', 'list'], '', env);
+    expect(notSigned.code).toBe(1);
+    expect(notSigned.stderr.trim().split('\n')).toHaveLength(1);
+    const login = await kraken(['train', 'login', '--email', DEMO_EMAIL, '--password-stdin'], DEMO_PASSWORD + '\n', env);
+    expect(login.code, login.stderr).toBe(0);
+
+    const zip = path.join(work, 'upload.zip');
+    expect((await kraken(['dataset', 'pack', clean, '--out', zip])).code).toBe(0);
+    const up = await kraken(['dataset', 'upload', zip, '--name', '고양이', '--format', 'imagefolder', '--description', 'two cats', '--json'], '', env);
+    expect(up.code, up.stderr).toBe(0);
+    const d = JSON.parse(up.stdout) as VisionDataset;
+    expect(d.datasetId).toMatch(/^ds_/);
+
+    const listed = await kraken(['dataset', 'list', '--json'], '', env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { datasets: VisionDataset[] }).datasets.map((x) => x.datasetId)).toContain(d.datasetId);
+
+    // The platform may still be processing: ask until it is ready.
+    let shown: VisionDataset | null = null;
+    for (let i = 0; i < 30 && shown?.status !== 'ready'; i++) {
+      const r = await kraken(['dataset', 'show', d.datasetId, '--json'], '', env);
+      expect(r.code, r.stderr).toBe(0);
+      shown = JSON.parse(r.stdout) as VisionDataset;
+    }
+    expect(shown!.status).toBe('ready');
+    expect(shown!.statistics!.classes.map((c) => [c.name, c.count]).sort()).toEqual([
+      ['나비', 10],
+      ['치즈', 10],
+    ]);
+    const text = await kraken(['dataset', 'show', d.datasetId], '', env);
+    expect(text.stdout).toMatch(/치즈\s+10/);
+
+    const v = await kraken(['dataset', 'validate', d.datasetId, '--classes', '2', '--json'], '', env);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    expect((JSON.parse(v.stdout) as VisionValidation).valid).toBe(true);
+
+    const missing = await kraken(['dataset', 'show', 'ds_nope'], '', env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    const noFile = await kraken(['dataset', 'upload', path.join(work, 'none.zip'), '--name', 'x', '--format', 'imagefolder'], '', env);
+    expect(noFile.code).toBe(1);
+    expect(noFile.stderr).toMatch(/No dataset file/);
+    const noName = await kraken(['dataset', 'upload', zip, '--format', 'imagefolder'], '', env);
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toMatch(/usage: kraken dataset upload/);
+  }, 300_000);
 });

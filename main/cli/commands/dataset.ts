@@ -11,13 +11,19 @@ import type { HealthReport } from '../../common/contract/datasets';
 import { checkFolder, packFolder } from '../../node/datasets/folder-dataset';
 import { reportLines } from '../../node/datasets/health-text';
 import { UsageError, progressLine, type CliIo } from '../cli-io';
-import { parseCloudArgs as parse, wholeNumber } from '../cloud-args';
+import { CLOUD_COMMON as COMMON, cliDataDir, parseCloudArgs as parse, wholeNumber } from '../cloud-args';
+import { openVisionKit, type VisionKit } from '../../node/cloud/vision/kit';
+import type { VisionDataset, VisionValidation } from '../../common/contract';
 
 const LOCAL = '[--min-size <W>x<H>] [--min-per-class <N>] [--seed <N>] [--json]';
 
 export const DATASET_HELP: Record<string, string> = {
   check: `usage: kraken dataset check <dir> ${LOCAL}\n  The local health check of a folder of class sub-folders (<dir>/<class>/*.jpg, or <dir>/train|val|test/<class>/…):\n  images per class and balance, exact and near duplicates, unreadable files, images below --min-size (the model's\n  input, e.g. 224x224), classes with too few images, train/val leakage (an unsplit folder is split 80/10/10 with\n  --seed, as pack does). Exit 1 when it finds an error.`,
   pack: `usage: kraken dataset pack <dir> --out <file.zip> [--force] ${LOCAL}\n  Checks the folder, then writes an imagefolder zip (train/<class>/…, val/<class>/…, test/<class>/…, dataset.json)\n  of its readable images. Refused when the check finds an error, unless --force.`,
+  upload: `usage: kraken dataset upload <file.zip> --name <N> --format <F> [--description <D>] ${COMMON}\n  POST /datasets/upload (multipart file, name, format, description; streamed with progress): prints the dataset id.\n  Formats: imagefolder (kraken dataset pack), coco. Sign in first: kraken train login.`,
+  list: `usage: kraken dataset list [--page <N>] [--limit <N>] ${COMMON}\n  GET /datasets: id, name, format, status, files.`,
+  show: `usage: kraken dataset show <id> ${COMMON}\n  GET /datasets/{id}: statistics and class counts.`,
+  validate: `usage: kraken dataset validate <id> [--classes <N>] [--format <F>] ${COMMON}\n  POST /datasets/{id}/validate: issues by severity and recommendations. Exit 1 when the platform finds it invalid.`,
 };
 
 function groupHelp(): string {
@@ -25,6 +31,9 @@ function groupHelp(): string {
     'usage: kraken dataset <command> [options]   (training datasets)',
     '',
     ...Object.values(DATASET_HELP).map((h) => '  ' + h.split('\n')[0]!.replace('usage: ', '')),
+    '',
+    'check and pack work offline. The others reach the vision platform: --api <url> (the base includes /api/v1), else the',
+    'saved setting, else KRAKEN_VISION_URL; sign in first with kraken train login.',
   ].join('\n');
 }
 
@@ -45,8 +54,16 @@ export async function runDataset(argv: string[], io: CliIo): Promise<number> {
   switch (sub) {
     case 'check':
       return check(rest, io, line);
-    default:
+    case 'pack':
       return pack(rest, io, line);
+    case 'upload':
+      return upload(rest, io, line);
+    case 'list':
+      return list(rest, io, line);
+    case 'show':
+      return show(rest, io, line);
+    default:
+      return validate(rest, io, line);
   }
 }
 
@@ -117,4 +134,84 @@ async function pack(argv: string[], io: CliIo, usage: string): Promise<number> {
     io.out(`Wrote ${out} (imagefolder, ${r.pack.entries} entries, ${r.pack.bytes} bytes).`);
   }
   return 0;
+}
+
+// ---- the vision platform's datasets (seed 001 §3) ----
+
+async function withKit<T>(values: { api?: string; 'data-dir'?: string }, io: CliIo, fn: (k: VisionKit) => Promise<T>): Promise<T> {
+  const k = openVisionKit({ dataDir: cliDataDir(values, io), api: values.api, env: io.env });
+  try {
+    return await fn(k);
+  } finally {
+    k.close();
+  }
+}
+
+function oneId(positionals: string[], usage: string): string {
+  if (positionals.length !== 1 || !positionals[0]!.trim()) throw new UsageError(usage);
+  return positionals[0]!.trim();
+}
+
+function datasetText(d: VisionDataset): string {
+  const lines = [`${d.datasetId}  ${d.name}  ${d.format ?? '?'}  ${d.status ?? '?'}  ${d.fileCount ?? '?'} file(s)${d.sizeMb !== null ? `  ${d.sizeMb} MB` : ''}`];
+  const st = d.statistics;
+  if (st) {
+    lines.push(`  images ${st.totalImages ?? '?'}: train ${st.trainImages ?? '?'}, val ${st.valImages ?? '?'}, test ${st.testImages ?? '?'}`);
+    for (const c of st.classes) lines.push(`  ${c.name}  ${c.count}`);
+  }
+  return lines.join('\n');
+}
+
+async function upload(argv: string[], io: CliIo, usage: string): Promise<number> {
+  const { values, positionals } = parse(argv, { name: { type: 'string' }, format: { type: 'string' }, description: { type: 'string' } }, usage);
+  const file = path.resolve(oneId(positionals, usage));
+  if (!values.name?.trim() || !values.format?.trim()) throw new UsageError(usage);
+  const d = await withKit(values, io, (k) =>
+    k.service.uploadDataset(
+      file,
+      { name: values.name!, format: values.format!, description: values.description },
+      io.interactive && !values.json ? (p) => io.err(progressLine(p.totalBytes ? p.sentBytes / p.totalBytes : 0, `uploading ${p.sentBytes}/${p.totalBytes} bytes`)) : undefined,
+      io.signal,
+    ),
+  );
+  if (io.interactive && !values.json) io.err('\n');
+  io.out(values.json ? JSON.stringify(d) : `Uploaded ${path.basename(file)} as ${d.datasetId} (${d.status ?? 'status unknown'}).`);
+  return 0;
+}
+
+async function list(argv: string[], io: CliIo, usage: string): Promise<number> {
+  const { values, positionals } = parse(argv, { page: { type: 'string' }, limit: { type: 'string' } }, usage);
+  if (positionals.length) throw new UsageError(usage);
+  const r = await withKit(values, io, (k) => k.service.listDatasets({ page: wholeNumber(values.page, '--page', 1, 100_000), limit: wholeNumber(values.limit, '--limit', 1, 100) }));
+  if (values.json) io.out(JSON.stringify(r));
+  else if (r.datasets.length === 0) io.out('No datasets on the platform yet (kraken dataset upload <file.zip> …).');
+  else io.out(r.datasets.map((d) => datasetText({ ...d, statistics: null })).join('\n'));
+  return 0;
+}
+
+async function show(argv: string[], io: CliIo, usage: string): Promise<number> {
+  const { values, positionals } = parse(argv, {}, usage);
+  const id = oneId(positionals, usage);
+  const d = await withKit(values, io, (k) => k.service.getDataset(id));
+  io.out(values.json ? JSON.stringify(d) : datasetText(d));
+  return 0;
+}
+
+function validationText(v: VisionValidation): string {
+  const order = ['error', 'warning', 'info'];
+  const lines = [`${v.datasetId}: ${v.valid ? 'valid' : 'NOT valid'}`];
+  for (const i of [...v.issues].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity))) {
+    lines.push(`${i.severity.toUpperCase()} ${i.message}${i.details ? ` ${JSON.stringify(i.details)}` : ''}`);
+  }
+  for (const r of v.recommendations) lines.push(`recommended: ${r}`);
+  return lines.join('\n');
+}
+
+async function validate(argv: string[], io: CliIo, usage: string): Promise<number> {
+  const { values, positionals } = parse(argv, { classes: { type: 'string' }, format: { type: 'string' } }, usage);
+  const id = oneId(positionals, usage);
+  const classes = wholeNumber(values.classes, '--classes', 1, 100_000);
+  const v = await withKit(values, io, (k) => k.service.validateDataset(id, { expectedClasses: classes, expectedFormat: values.format }));
+  io.out(values.json ? JSON.stringify(v) : validationText(v));
+  return v.valid ? 0 : 1;
 }

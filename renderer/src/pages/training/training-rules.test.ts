@@ -33,7 +33,8 @@ describe('chat answers', () => {
   it('composes the next message as field: answer lines in question order, and the same as context', () => {
     const a = { q2: 'ds_1', q1: ' 치즈, 나비, 츄르 ', q3: '' };
     expect(composeAnswers(questions, a)).toBe('class_names: 치즈, 나비, 츄르\ndataset: ds_1');
-    expect(answersContext(questions, a)).toEqual({ class_names: '치즈, 나비, 츄르', dataset: 'ds_1' });
+    expect(answersContext(questions, a)).toEqual({ class_names: ['치즈', '나비', '츄르'], dataset: 'ds_1', dataset_id: 'ds_1' });
+    expect(answersContext(questions, { q3: '12' })).toEqual({ epochs: 12 });
   });
   it('parses class lists with commas, semicolons, ideographic commas and lines; drops repeats', () => {
     expect(parseClassList('치즈, 나비;츄르\n나비、 ')).toEqual(['치즈', '나비', '츄르']);

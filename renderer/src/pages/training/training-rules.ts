@@ -22,12 +22,19 @@ export function composeAnswers(questions: readonly VisionQuestion[], answers: Re
     .join('\n');
 }
 
-/** The answers as the message's `context` too (field → value), for a platform that reads structure. */
-export function answersContext(questions: readonly VisionQuestion[], answers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
+/**
+ * The answers as the message's `context` too, for a platform that reads structure: `class_names` as a list, a
+ * dataset answer also as `dataset_id`, whole numbers as numbers, anything else as typed.
+ */
+export function answersContext(questions: readonly VisionQuestion[], answers: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   for (const q of questions) {
     const a = (answers[q.id] ?? '').trim();
-    if (a) out[q.field] = a;
+    if (!a) continue;
+    if (q.field === 'class_names') out[q.field] = parseClassList(a);
+    else if (/^\d+$/.test(a)) out[q.field] = Number(a);
+    else out[q.field] = a;
+    if (q.field === 'dataset') out.dataset_id = a;
   }
   return out;
 }
