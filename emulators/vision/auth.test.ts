@@ -8,6 +8,12 @@ afterEach(async () => {
   em = null;
 });
 
+/** Moves the emulator clock just past the next whole minute (or hour), so a test's requests share one window. */
+function freshWindow(e: VisionEmulator, size = 60_000): void {
+  const now = e.clock.now();
+  e.clock.advance(Math.ceil(now / size) * size - now + 100);
+}
+
 const isIso = (s: unknown) => typeof s === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(s);
 
 describe('auth (seed 001 §인증)', () => {
@@ -82,6 +88,7 @@ describe('auth (seed 001 §인증)', () => {
 describe('rate limits (seed 001 §Rate Limiting)', () => {
   it('X-RateLimit-* on every reply, 429 RATE_LIMIT_EXCEEDED past the plan limit, and a fresh window after the reset', async () => {
     ({ em } = await start());
+    freshWindow(em);
     em.setPlan(USER.email, 'free');
     const { token } = { token: em.tokensFor(USER.email).access_token };
     let last = await api(em, 'GET', '/projects', { token });
@@ -108,6 +115,7 @@ describe('rate limits (seed 001 §Rate Limiting)', () => {
 
   it('Pro 300 and Enterprise 1000 per minute; rateLimits option overrides', async () => {
     ({ em } = await start({ rateLimits: { free: 3 } }));
+    freshWindow(em);
     const token = em.tokensFor(USER.email).access_token;
     expect((await api(em, 'GET', '/projects', { token })).headers.get('x-ratelimit-limit')).toBe('300');
     em.setPlan(USER.email, 'enterprise');
@@ -117,6 +125,21 @@ describe('rate limits (seed 001 §Rate Limiting)', () => {
     const codes = [];
     for (let i = 0; i < 4; i++) codes.push((await api(em, 'GET', '/projects', { token: free })).status);
     expect(codes).toEqual([200, 200, 200, 429]);
+  });
+});
+
+describe('the hourly window', () => {
+  it('429 once the plan\'s requests per hour are used up, with that limit and the hour\'s reset', async () => {
+    ({ em } = await start({ plans: { free: { requestsPerHour: 3 } } }));
+    freshWindow(em, 3_600_000);
+    em.createUser({ email: 'hourly@example.com', password: 'pw', plan: 'free' });
+    const token = em.tokensFor('hourly@example.com').access_token;
+    for (let i = 0; i < 3; i++) expect((await api(em, 'GET', '/projects', { token })).status).toBe(200);
+    const over = await api(em, 'GET', '/projects', { token });
+    expect(over.status).toBe(429);
+    expect(over.body.error.details.limit).toBe(3);
+    expect(over.headers.get('x-ratelimit-limit')).toBe('3');
+    expect((Date.parse(over.body.error.details.reset_at) - em.clock.now()) / 60_000).toBeGreaterThan(0);
   });
 });
 

@@ -593,7 +593,8 @@ export class VisionService {
   /** On start: trainings cut by a restart go back to the queue and resume from their last checkpoint. */
   recover(): void {
     for (const w of this.store.workflowsByStatus('training')) {
-      this.store.updateWorkflow(w.workflow_id, { status: 'pending', current_epoch: w.checkpoint_epoch });
+      const at = this.store.metrics(w.workflow_id, null).find((m) => m.epoch === w.checkpoint_epoch);
+      this.store.updateWorkflow(w.workflow_id, { status: 'pending', current_epoch: w.checkpoint_epoch, step: at?.step ?? 0, metrics_json: at ? JSON.stringify({ loss: at.loss, accuracy: at.accuracy, val_loss: at.val_loss, val_accuracy: at.val_accuracy }) : null });
       this.store.dropMetricsAfter(w.workflow_id, w.checkpoint_epoch);
       this.store.addLog(w.workflow_id, this.clock.now(), 'WARNING', `Emulator restarted during training: resuming from ${w.checkpoint_epoch ? `the checkpoint of epoch ${w.checkpoint_epoch}` : 'the start'}`);
     }
