@@ -70,7 +70,7 @@ export const commands: Record<string, { run: Command; summary: string; subcomman
   dataset: {
     run: runDataset,
     summary: 'dataset check|pack|upload|list|show|validate  training datasets: local health check and zip of a folder of class folders; the vision platform\'s datasets',
-    subcommands: ['check', 'pack'],
+    subcommands: ['check', 'pack', 'upload', 'list', 'show', 'validate'],
   },
 };
 
