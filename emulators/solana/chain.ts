@@ -2,7 +2,7 @@
  * The chain under the Solana emulator: a litesvm VM (real SystemProgram, real signatures, real balances and rent)
  * with what a cluster adds around it — slots, a window of recent blockhashes, a transaction log with the raw wire
  * bytes and the balances before and after (litesvm keeps neither in a form an RPC can answer), a faucet, and a
- * snapshot of the VM after every change so balances survive a restart.
+ * snapshot of the VM shortly after every burst of changes (and on close) so balances survive a restart.
  *
  * litesvm has no Windows binary: `loadLiteSvm()` answers why it cannot load instead of throwing.
  */
@@ -45,9 +45,22 @@ export function loadLiteSvm(): string | null {
 export const LAMPORTS_PER_SIGNATURE = 5000n;
 /** How many recent blockhashes a transaction may name (as on a real cluster: 150 blocks). */
 export const BLOCKHASH_WINDOW = 150;
+/** The VM snapshot is written this long after the last change (a burst of transactions writes it once). */
+const SNAPSHOT_DELAY_MS = 50;
 // below 2^53 together, so every balance the RPC writes as a JSON number is exact
 const FAUCET_LAMPORTS = 4n * 10n ** 15n; // 4 million SOL
 const OPERATOR_LAMPORTS = 10n ** 15n;
+
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
+const keyObjects = new WeakMap<Keypair, crypto.KeyObject>();
+function ed25519Key(k: Keypair): crypto.KeyObject {
+  let o = keyObjects.get(k);
+  if (!o) {
+    o = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, Buffer.from(k.secretKey.subarray(0, 32))]), format: 'der', type: 'pkcs8' });
+    keyObjects.set(k, o);
+  }
+  return o;
+}
 
 /** A keypair from a fixed label: the same addresses on every start, documented in CONTRACT.md. */
 export function fixedKeypair(label: string): Keypair {
@@ -160,7 +173,7 @@ export function transfersOf(raw: Uint8Array): FoundTransfer[] {
 export interface ChainOptions {
   store: SolanaStore;
   clock: Clock;
-  /** Where the VM snapshot lives (written after every change, loaded on start); null: never persisted. */
+  /** Where the VM snapshot lives (written 50 ms after a burst of changes and on close, loaded on start); null: never persisted. */
   snapshotFile: string | null;
   log?: (line: string) => void;
 }
@@ -173,6 +186,7 @@ export class Chain {
   private readonly lib: LiteSvmModule;
   private slot = 0;
   private hashes: string[] = [];
+  private pending: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<(sig: string, row: TxRow) => void>();
   /** The snapshot was missing or unreadable at start: the VM began fresh. */
   readonly startedFresh: boolean;
@@ -267,12 +281,17 @@ export class Chain {
     if (save) this.snapshot();
   }
 
+  /** Marks the VM changed: the snapshot is written once the current burst of changes is over (and on flush). */
   private snapshot(): void {
-    const f = this.opts.snapshotFile;
-    if (!f) return;
-    const tmp = `${f}.tmp`;
-    fs.writeFileSync(tmp, this.vm.toBytes());
-    fs.renameSync(tmp, f);
+    if (!this.opts.snapshotFile || this.pending) return;
+    this.pending = setTimeout(() => {
+      try {
+        this.flush();
+      } catch (e) {
+        this.opts.log?.(`solana emulator: the VM snapshot could not be written: ${(e as Error).message}`);
+      }
+    }, SNAPSHOT_DELAY_MS);
+    this.pending.unref();
   }
 
   /**
@@ -331,8 +350,10 @@ export class Chain {
   sendInstructions(instructions: TransactionInstruction[], signers: Keypair[], options: SendOptions = {}): TxRow {
     const tx = new Transaction({ feePayer: signers[0]!.publicKey, recentBlockhash: this.latestBlockhash.blockhash });
     tx.add(...instructions);
-    tx.sign(...signers);
-    return this.send(tx.serialize(), options);
+    // node:crypto's native ed25519 (web3.js signs and re-verifies in JavaScript, tens of ms on a busy machine)
+    const message = tx.serializeMessage();
+    for (const k of signers) tx.addSignature(k.publicKey, crypto.sign(null, message, ed25519Key(k)));
+    return this.send(tx.serialize({ verifySignatures: false }), options);
   }
 
   /** A real transfer from the faucet (the RPC's requestAirdrop, the admin airdrop). */
@@ -349,8 +370,14 @@ export class Chain {
     return { err: null, logs: sim.meta().logs(), unitsConsumed: Number(sim.meta().computeUnitsConsumed()) };
   }
 
-  /** Persists the VM (also done after every change). */
+  /** Writes the VM snapshot now (temp file + rename, so a crash never leaves half a snapshot). */
   flush(): void {
-    this.snapshot();
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = null;
+    const f = this.opts.snapshotFile;
+    if (!f) return;
+    const tmp = `${f}.tmp`;
+    fs.writeFileSync(tmp, this.vm.toBytes());
+    fs.renameSync(tmp, f);
   }
 }
