@@ -353,6 +353,8 @@ export const VisionCreateWorkflowRequest = z
   })
   .strict();
 export type VisionCreateWorkflowRequest = z.infer<typeof VisionCreateWorkflowRequest>;
+/** What a caller may pass (hyperparameters optional). */
+export type VisionCreateWorkflowInput = z.input<typeof VisionCreateWorkflowRequest>;
 
 export const visionChannels = {
   'vision.connection': channel('Where the vision training platform is reached (base URL including /api/v1), and where the URL came from.', Empty, VisionConnection),

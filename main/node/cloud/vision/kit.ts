@@ -44,7 +44,9 @@ export function openVisionKit(o: VisionKitOptions): VisionKit {
   const db: Db = openDatabase(path.join(o.dataDir, 'studio.db'));
   try {
     const c = requireServiceAddress(db, 'vision', { api: o.api, env: o.env, label: 'vision training platform', page: 'the Training page' });
-    const vault = o.vault ?? lazyVault(() => openVault(o.dataDir, { keychain: o.keychain, onFallback: o.onVaultFallback }));
+    // KRAKEN_KEYCHAIN=off: straight to the 0600 file (headless rigs, tests), as `kraken cloud` does.
+    const keychain = o.keychain ?? ((o.env ?? process.env).KRAKEN_KEYCHAIN === 'off' ? false : undefined);
+    const vault = o.vault ?? lazyVault(() => openVault(o.dataDir, { keychain, onFallback: o.onVaultFallback }));
     const service = new VisionService({
       db,
       dataDir: o.dataDir,
@@ -55,6 +57,7 @@ export function openVisionKit(o: VisionKitOptions): VisionKit {
       runs: new RunStore(db),
       client: o.client,
       liveBackoff: o.liveBackoff,
+      followOnSignIn: false,
     });
     return {
       baseUrl: c.baseUrl,

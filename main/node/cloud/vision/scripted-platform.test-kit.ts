@@ -7,8 +7,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { WebSocketServer, type WebSocket } from 'ws';
+import yazl from 'yazl';
 import type { EventName, EventPayload } from '../../../common/contract';
+import { ModelLibrary } from '../../inference/model-library';
+import { RunStore } from '../../inference/run-store';
 import { openDatabase, type Db } from '../../store/database';
 import type { SessionVault } from '../atlas/session';
 import { VisionService, type VisionServiceOptions } from './vision-service';
@@ -156,6 +160,8 @@ export function wire(baseUrl: string, o: { dir?: string; vault?: ReturnType<type
     bus: { emit: (name, payload) => void events.push({ name, payload }) },
     connection: { get: () => ({ baseUrl: url, emulator: false, source: 'setting' }), set: (_s, u) => ((url = u), { baseUrl: url, emulator: false, source: 'setting' }) },
     vault,
+    library: new ModelLibrary(db, dir),
+    runs: new RunStore(db),
     client: { sleep, baseDelayMs: 1, maxDelayMs: 4 },
     rate: { sleep },
     liveBackoff: { first: 5, max: 20 },
@@ -185,3 +191,34 @@ export async function until(check: () => boolean, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** Three visibly different subjects (class folder names). */
+export const CLASSES = ['red-noise', 'blue-stripes', 'green-disc'];
+
+/** One image of subject `k` (0 red noise, 1 blue stripes, 2 green disc), varied by `seed`. */
+export async function subject(k: number, seed: number, size = 48): Promise<Buffer> {
+  const px = Buffer.alloc(size * size * 3);
+  let s = seed * 7919 + k * 104729 + 1;
+  const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const i = (y * size + x) * 3;
+      const n = rnd() * 40;
+      if (k === 0) px.set([200 + n / 2, n, n], i);
+      else if (k === 1) px.set(Math.floor((y + seed) / 4) % 2 ? [20, 40, 220 - n] : [230 - n, 230 - n, 240], i);
+      else {
+        const d = Math.hypot(x - size / 2, y - size / 2);
+        px.set(d < size / 3 ? [30, 200 - n, 40] : [240 - n, 240 - n, 240 - n], i);
+      }
+    }
+  return sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+}
+
+export async function classZip(file: string, perClass: number): Promise<string> {
+  const zip = new yazl.ZipFile();
+  for (let k = 0; k < CLASSES.length; k++) for (let i = 0; i < perClass; i++) zip.addBuffer(await subject(k, i), `${CLASSES[k]}/${i}.png`);
+  zip.end();
+  await new Promise<void>((resolve, reject) => zip.outputStream.pipe(fs.createWriteStream(file)).on('close', resolve).on('error', reject));
+  return file;
+}
+

@@ -370,9 +370,6 @@ describe('export 404', () => {
   it('pull on a platform without the export: NOT_FOUND with EXPORT_NOT_OFFERED pointing to cloud inference; no file left behind', async () => {
     srv.routes.set('GET /workflows/:id', () => ({ json: { workflow_id: 'wf_1', name: 'cats', status: 'completed', metrics: { accuracy: 0.9 } } }));
     srv.routes.set('GET /workflows/:id/export', () => ({ status: 404, json: { error: { code: 'NOT_FOUND', message: 'Not Found', request_id: 'req_e1' } } }));
-    const w2 = w;
-    // A library is needed for a pull; one that must never be called.
-    (w2.service as unknown as { o: { library: unknown } }).o.library = { importModel: () => Promise.reject(new Error('must not import')) };
     const e = await caught(w.service.pull('wf_1'));
     expect(e.code).toBe('NOT_FOUND');
     expect(e.details).toMatchObject({ visionProblem: 'EXPORT_NOT_OFFERED', requestId: 'req_e1' });
@@ -381,11 +378,11 @@ describe('export 404', () => {
     expect(srv.requests.find((r) => r.path === '/workflows/wf_1/export')!.query.get('format')).toBe('onnx');
     const tmp = `${w.dir}/tmp`;
     expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+    expect(w.db.prepare(`SELECT COUNT(*) AS n FROM models`).get()).toEqual({ n: 0 });
   });
 
   it('pull on a workflow still training: CONFLICT NOT_FINISHED, the export is not asked', async () => {
     srv.routes.set('GET /workflows/:id', () => ({ json: { workflow_id: 'wf_1', status: 'training' } }));
-    (w.service as unknown as { o: { library: unknown } }).o.library = { importModel: () => Promise.reject(new Error('must not import')) };
     const e = await caught(w.service.pull('wf_1'));
     expect(e.details?.visionProblem).toBe('NOT_FINISHED');
     expect(srv.requests.some((r) => r.path.endsWith('/export'))).toBe(false);

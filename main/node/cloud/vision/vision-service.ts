@@ -20,7 +20,7 @@ import {
   type VisionChatSession,
   type VisionChatSummary,
   type VisionConnection,
-  type VisionCreateWorkflowRequest,
+  type VisionCreateWorkflowInput,
   type VisionDataset,
   type VisionHyperparameters,
   type VisionLogLine,
@@ -95,6 +95,8 @@ export interface VisionServiceOptions {
   /** Rate-limit gate knobs (tests). */
   rate?: { maxWaitMs?: number; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> };
   now?: () => number;
+  /** false: a sign-in does not start following unfinished workflows (the CLI). */
+  followOnSignIn?: boolean;
 }
 
 interface WorkflowRow {
@@ -353,7 +355,8 @@ export class VisionService {
     this.baseUrl();
     const a = await this.session.signIn(email, password);
     this.o.bus.emit('vision.accountChanged', a);
-    void this.start();
+    // The studio follows what the account left running; the CLI does no background work.
+    if (this.o.followOnSignIn !== false) void this.start().catch(() => undefined);
     return a;
   }
 
@@ -828,7 +831,7 @@ export class VisionService {
    * POST /workflows: the plan's concurrent-workflow limit and GPU hours are checked first (a plain refusal before
    * anything is sent), then the workflow is remembered and followed live.
    */
-  async createWorkflow(req: VisionCreateWorkflowRequest, opts: { follow?: boolean } = {}): Promise<VisionWorkflow> {
+  async createWorkflow(req: VisionCreateWorkflowInput, opts: { follow?: boolean } = {}): Promise<VisionWorkflow> {
     await this.authed();
     try {
       const p = await this.profile();
@@ -1112,7 +1115,7 @@ export class VisionService {
   async start(): Promise<void> {
     const base = this.baseUrlOrNull();
     if (!base || this.closed) return;
-    if ((await this.session.account()).state !== 'signedIn') return;
+    if ((await this.session.account()).state !== 'signedIn' || this.closed) return;
     const rows = this.o.db.prepare(`SELECT workflow_id FROM vision_workflows WHERE base_url = ? AND state IN ('pending','training','unknown')`).all(base) as { workflow_id: string }[];
     for (const r of rows) this.follow(r.workflow_id);
   }
