@@ -30,7 +30,7 @@ export function visionHandlers(s: VisionService): HandlerGroup<C> {
     'vision.metrics': (req) => s.metrics(req.workflowId),
     'vision.logs': (req) => s.logs(req.workflowId, req.tail),
     'vision.cancelWorkflow': (req) => s.cancelWorkflow(req.workflowId),
-    'vision.follow': (req) => s.follow(req.workflowId),
+    'vision.follow': (req) => s.followChecked(req.workflowId),
     'vision.pull': (req) => s.startPull(req.workflowId),
     'vision.predict': (req) => (req.imageId !== undefined ? s.predictImage(req.workflowId, req.imageId) : s.predict(req.workflowId, req.path!)),
     'vision.batchPredict': (req) => s.startBatch(req),

@@ -144,6 +144,22 @@ describe('live progress', () => {
     expect(tokens).toEqual(['acc-2']);
   });
 
+  it('a workflow the platform no longer knows (404 on the reconnect’s detail read) is not followed any more; following a wrong id is NOT_FOUND at once', async () => {
+    await create();
+    await until(() => srv.sockets.size === 1);
+    srv.routes.set('GET /workflows/:id', () => ({ status: 404, json: { error: { code: 'NOT_FOUND', message: 'Workflow not found' } } }));
+    for (const ws of srv.sockets) ws.terminate();
+    await until(() => !w.service.isFollowing('wf_1'));
+    expect(srv.sockets.size).toBe(0);
+    expect(w.service.knownWorkflows().find((x) => x.workflowId === 'wf_1')).toMatchObject({ state: 'unknown', error: expect.stringMatching(/no longer knows/) });
+    const e = await w.service.followChecked('wf_nope').then(
+      () => null,
+      (err: unknown) => err as { code?: string },
+    );
+    expect(e?.code).toBe('NOT_FOUND');
+    expect(w.service.isFollowing('wf_nope')).toBe(false);
+  });
+
   it('a workflow that ended while the studio was away is not followed: one detail read, no socket, notified once', async () => {
     await create();
     await until(() => srv.sockets.size === 1);

@@ -1026,6 +1026,13 @@ export class VisionService {
     return this.toWorkflow(this.rowById(id));
   }
 
+  /** `vision.follow`: the workflow is read first (a wrong id is NOT_FOUND at once), then followed live. */
+  async followChecked(workflowId: string): Promise<VisionWorkflow> {
+    const w = await this.getWorkflow(workflowId, { offline: true });
+    if (isFinal(w.state)) return w;
+    return this.follow(workflowId);
+  }
+
   /** Resolves when following `workflowId` stops (it ended, or the service closed). */
   async waitFollowed(workflowId: string): Promise<VisionWorkflow> {
     await this.followers.get(workflowId)?.finished();
@@ -1047,7 +1054,21 @@ export class VisionService {
   /** Before each (re)connect: detail and the metrics history. False when the workflow has ended (follow no more). */
   private async sync(workflowId: string, _reason: 'start' | 'reconnect'): Promise<boolean> {
     if (this.closed) return false;
-    const d = await this.workflows.detail(workflowId);
+    let d: WorkflowDetail;
+    try {
+      d = await this.workflows.detail(workflowId);
+    } catch (err) {
+      // Gone, or not ours: nothing to follow. Signed out: the socket cannot be opened either.
+      const status = statusOf(err);
+      if (status === 403 || status === 404 || (err instanceof AppError && err.code === 'UNAUTHORIZED')) {
+        const row = this.row(workflowId);
+        if (row && status === 404 && !isFinal(row.state)) {
+          this.o.db.prepare(`UPDATE vision_workflows SET state = 'unknown', error = ?, updated_at = ? WHERE id = ?`).run('The platform no longer knows this workflow (HTTP 404).', nowIso(), row.id);
+        }
+        return false;
+      }
+      throw err;
+    }
     const id = this.fromDetail(d);
     await this.fillGap(workflowId).catch(() => []);
     const row = this.rowById(id);
