@@ -107,6 +107,7 @@ describe('rate limits (seed 001 §Rate Limiting)', () => {
     expect(over.body.error.code).toBe('RATE_LIMIT_EXCEEDED');
     expect(over.body.error.details.limit).toBe(60);
     expect(Date.parse(over.body.error.details.reset_at)).toBe(reset * 1000);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
     em.clock.advance(reset * 1000 - em.clock.now() + 1);
     const again = await api(em, 'GET', '/projects', { token });
     expect(again.status).toBe(200);
@@ -182,6 +183,24 @@ describe('errors and faults', () => {
     expect((await api(em, 'GET', '/projects', { token: t.body.access_token })).status).toBe(503);
     await api(admin, 'DELETE', '/faults');
     expect((await api(em, 'GET', '/projects', { token: t.body.access_token })).status).toBe(200);
+  });
+});
+
+describe('admin routes of the vision emulator', () => {
+  it('config (epochDelayMs, exportEnabled, gpuSlots), export toggle, ws/drop, reset (demo user made again)', async () => {
+    ({ em } = await start({ demo: true }));
+    const admin = { url: em.origin + '/__emulator' };
+    const c = await api(admin, 'PATCH', '/config', { json: { epochDelayMs: 5, exportEnabled: false, gpuSlots: 2 } });
+    expect(c.body).toMatchObject({ epochDelayMs: 5, exportEnabled: false, gpuSlots: 2, webSockets: 0 });
+    expect(em.settings.epochDelayMs).toBe(5);
+    expect((await api(admin, 'PATCH', '/config', { json: { gpuSlots: 0 } })).status).toBe(400);
+    expect((await api(admin, 'POST', '/export', { json: { enabled: true } })).body).toEqual({ enabled: true });
+    expect((await api(admin, 'POST', '/export', { json: {} })).status).toBe(400);
+    expect((await api(admin, 'POST', '/ws/drop', { json: { mode: 'close' } })).body).toEqual({ dropped: 0, mode: 'close' });
+    expect((await api(admin, 'GET', '/users')).body.users.map((u: any) => u.email).sort()).toEqual(['demo@kraken.local', USER.email]);
+    expect((await api(admin, 'POST', '/reset')).status).toBe(200);
+    expect((await api(admin, 'GET', '/users')).body.users.map((u: any) => u.email)).toEqual(['demo@kraken.local']);
+    expect((await api(em, 'POST', '/auth/token', { json: USER })).status).toBe(401);
   });
 });
 

@@ -262,6 +262,11 @@ describe('WebSocket', () => {
     const again = await watch(`${em.origin}/ws/workflows/${wf}?token=${s.token}`.replace(/^http/, 'ws'), () => true);
     expect(again[0]!.type).toBe('training_progress');
     expect(again[0]!.data.epoch).toBeGreaterThan(0);
+    const second = new WebSocket(`${em.wsUrl}/workflows/${wf}?token=${s.token}`);
+    await new Promise<void>((r) => second.once('message', () => r()));
+    const code = new Promise<number>((r) => second.on('close', (c) => r(c)));
+    expect((await api({ url: em.origin + '/__emulator' }, 'POST', '/ws/drop', { json: { mode: 'close' } })).body).toEqual({ dropped: 1, mode: 'close' });
+    expect(await code).toBe(1012);
     const errP = watch(`${em.wsUrl}/workflows/${wf}?token=${s.token}`, (m) => m.type === 'training_error');
     em.failWorkflow(wf, 'GPU fell off the bus');
     const msgs = await errP;
