@@ -16,12 +16,14 @@ import { workflowFraction } from './training-rules';
 const FILTERS: readonly WorkflowFilter[] = ['all', 'pending', 'training', 'completed', 'failed', 'cancelled'];
 const LOSS = ['loss', 'val_loss'];
 const ACC = ['accuracy', 'val_accuracy'];
+/** One empty list for every selector: a new [] per call would make zustand re-render forever. */
+const NO_POINTS: never[] = [];
 
 function Detail({ w }: { w: VisionWorkflow }) {
   const { t } = useTranslation('training');
   const ids = useId();
   const project = useCurrentProject();
-  const points = useTraining((s) => s.points[w.workflowId] ?? []);
+  const points = useTraining((s) => s.points[w.workflowId] ?? NO_POINTS);
   const logs = useTraining((s) => s.logs);
   const cancel = useTraining((s) => s.cancelWorkflow);
   const pull = useTraining((s) => s.pull);
@@ -30,7 +32,8 @@ function Detail({ w }: { w: VisionWorkflow }) {
   const runLocally = useTraining((s) => s.runLocally);
   const runInCloud = useTraining((s) => s.runInCloud);
   const runId = useTraining((s) => s.runs[w.workflowId]);
-  const jobs = useTraining((s) => s.jobs.filter((j) => j.kind === 'pull' || j.kind === 'run'));
+  const allJobs = useTraining((s) => s.jobs);
+  const jobs = allJobs.filter((j) => j.kind === 'pull' || j.kind === 'run');
   const [sets, setSets] = useState<FrameSet[]>([]);
   const [media, setMedia] = useState<MediaSource[]>([]);
   const [setId, setSetId] = useState<number | null>(null);
