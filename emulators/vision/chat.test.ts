@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, readyDataset, start, tempDir } from './test-kit';
+import { api, classZip, readyDataset, start, tempDir, upload } from './test-kit';
 import type { VisionEmulator } from './emulator';
 import { findClassNames, findModel, findNumClasses, findTask } from './intent';
 
@@ -28,7 +28,9 @@ describe('POST /chat/message (seed 001 §1)', () => {
     expect(a.body.type).toBe('clarification_needed');
     expect(a.body.parsed_intent.class_names).toEqual(['치즈', '나비', '츄르']);
     expect(a.body.questions.map((q: any) => q.field)).toEqual(['dataset']);
-    const ds = await readyDataset(em, s.token, tempDir(), 3);
+    const up = await upload(em, s.token, await classZip(tempDir(), 3, { names: ['치즈', '나비', '츄르'] }));
+    await em.waitForDataset(up.body.dataset_id);
+    const ds = up.body.dataset_id as string;
     const done = await chat(s.token, 'sess_abc123', `${ds} 에 있어요`);
     expect(done.body).toMatchObject({
       type: 'intent_complete',
@@ -105,6 +107,22 @@ describe('POST /chat/message (seed 001 §1)', () => {
     expect(del.status).toBe(204);
     expect(del.text).toBe('');
     expect((await api(em, 'GET', '/chat/sessions/sess_mine', { token: s.token })).status).toBe(404);
+  });
+});
+
+describe('class names that are not the dataset\'s', () => {
+  it('are asked again with the dataset\'s classes as suggestions; "기본값" takes them', async () => {
+    const s = await start();
+    em = s.em;
+    const ds = await readyDataset(em, s.token, tempDir(), 3);
+    const r = await chat(s.token, 'sx', `ResNet50으로 치즈, 나비 분류, 데이터셋 ${ds}`);
+    expect(r.body.type).toBe('clarification_needed');
+    expect(r.body.questions).toEqual([{ id: 'q1', field: 'class_names', question: `데이터셋 ${ds}의 클래스는 disc, noise, stripes입니다. 이 클래스로 학습할까요? (그대로 쓰려면 '기본값')`, required: true, suggestions: ['disc', 'noise', 'stripes'] }]);
+    const d = await chat(s.token, 'sx', '기본값');
+    expect(d.body.type).toBe('intent_complete');
+    expect(d.body.training_config).toMatchObject({ num_classes: 3, class_names: ['disc', 'noise', 'stripes'] });
+    const w = await api(em, 'POST', '/workflows', { token: s.token, json: { name: 'chat', config: { ...d.body.training_config, hyperparameters: { epochs: 1 } } } });
+    expect(w.status).toBe(201);
   });
 });
 

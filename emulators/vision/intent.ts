@@ -256,7 +256,7 @@ export function converse(state: IntentState, text: string, context: Record<strin
       if (first) state.dataset_id = first.dataset_id;
     }
     const chosen = datasets.find((d) => d.dataset_id === state.dataset_id);
-    if (!state.class_names && chosen && chosen.classes.length) {
+    if ((!state.class_names || asked.has('class_names')) && chosen && chosen.classes.length) {
       state.class_names = chosen.classes;
       state.num_classes = chosen.classes.length;
     }
@@ -267,7 +267,20 @@ export function converse(state: IntentState, text: string, context: Record<strin
   const questions: Question[] = [];
   const ask = (field: string, question: string, required: boolean, suggestions: string[]) => questions.push({ id: `q${questions.length + 1}`, field, question, required, suggestions });
   if (!state.task_type) ask('task_type', ko ? '어떤 작업인가요? 분류, 객체 탐지, 분할 중에서 골라 주세요.' : 'Which task is it: classification, detection or segmentation?', true, ['classification', 'detection', 'segmentation']);
-  if (!state.class_names || state.class_names.length < 1) {
+  const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
+  const chosenDs = datasets.find((d) => d.dataset_id === state.dataset_id);
+  if (state.class_names && chosenDs && chosenDs.ready && chosenDs.classes.length && !sameSet(state.class_names, chosenDs.classes)) {
+    // POST /workflows would refuse these names (422 class_names): say so now and offer the dataset's own
+    const list = chosenDs.classes.join(', ');
+    ask(
+      'class_names',
+      ko
+        ? `데이터셋 ${chosenDs.dataset_id}의 클래스는 ${list}입니다. 이 클래스로 학습할까요? (그대로 쓰려면 '기본값')`
+        : `The dataset ${chosenDs.dataset_id} has the classes ${list}. Train on these? (say 'default' to use them)`,
+      true,
+      chosenDs.classes,
+    );
+  } else if (!state.class_names || state.class_names.length < 1) {
     const k = state.num_classes;
     const det = state.task_type === 'detection';
     const q = ko
