@@ -12,11 +12,16 @@ export interface Transport {
 export class RemoteError extends Error {
   readonly code: AppErrorShape['code'];
   readonly details: Record<string, unknown> | undefined;
+  /** The sentence's code and parameters (main/common/messages.ts), for the UI to translate; `message` is its English. */
+  readonly messageCode: string | undefined;
+  readonly messageParams: Record<string, string | number> | undefined;
   constructor(shape: AppErrorShape) {
     super(shape.message);
     this.name = 'RemoteError';
     this.code = shape.code;
     this.details = shape.details;
+    this.messageCode = shape.messageCode;
+    this.messageParams = shape.messageParams;
   }
 }
 

@@ -1,18 +1,36 @@
 import type { AppErrorShape, ErrorCode } from './contract/define';
+import { say, type MessageCode, type MessageParams, type Said } from './messages';
 
-/** The one error type services throw; it crosses IPC as {code, message, details}. */
+/**
+ * The one error type services throw; it crosses IPC as {code, message, details, messageCode?, messageParams?}.
+ * `message` is English (CLI, logs); a message built with `say()` also carries its code and parameters so the UI
+ * can show it in the creator's language.
+ */
 export class AppError extends Error {
+  readonly messageCode?: MessageCode;
+  readonly messageParams?: MessageParams;
+
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    message: string | Said,
     readonly details?: Record<string, unknown>,
   ) {
-    super(message);
+    super(typeof message === 'string' ? message : message.message);
     this.name = 'AppError';
+    if (typeof message !== 'string') {
+      this.messageCode = message.messageCode;
+      this.messageParams = message.messageParams;
+    }
   }
 
   toShape(): AppErrorShape {
-    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+    const shape: AppErrorShape = { code: this.code, message: this.message };
+    if (this.details) shape.details = this.details;
+    if (this.messageCode) {
+      shape.messageCode = this.messageCode;
+      shape.messageParams = this.messageParams ?? {};
+    }
+    return shape;
   }
 
   static from(err: unknown): AppError {
@@ -22,7 +40,7 @@ export class AppError extends Error {
       return new AppError('IO_ERROR', ioMessage(e), { errno: e.code, path: e.path });
     }
     if (e && typeof e === 'object' && e.code === 'ENOENT') {
-      return new AppError('NOT_FOUND', `File not found: ${e.path ?? ''}`.trim(), { path: e.path });
+      return new AppError('NOT_FOUND', e.path ? say('error.file_not_found', { path: e.path }) : 'File not found:', { path: e.path });
     }
     return new AppError('INTERNAL', err instanceof Error ? err.message : String(err));
   }
@@ -33,15 +51,15 @@ interface ErrnoLike {
   path?: string;
 }
 
-function ioMessage(e: ErrnoLike): string {
+function ioMessage(e: ErrnoLike): Said {
   switch (e.code) {
     case 'ENOSPC':
-      return 'The disk is full. Free some space and try again.';
+      return say('error.disk_full', {});
     case 'EROFS':
     case 'EACCES':
     case 'EPERM':
-      return `Cannot write to ${e.path ?? 'the folder'}: it is read-only or access is denied. Choose another folder.`;
+      return e.path ? say('error.read_only', { path: e.path }) : say('error.read_only_folder', {});
     default:
-      return `File system error ${e.code} on ${e.path ?? 'a file'}.`;
+      return say('error.file_system', { errno: e.code ?? '?', path: e.path ?? 'a file' });
   }
 }

@@ -41,10 +41,19 @@ export const ErrorCode = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
+/**
+ * A sentence the UI translates: a code of main/common/messages.ts with its parameters. It travels beside the
+ * English `message` (kept for the CLI and logs, and the UI's fallback for a code it does not know).
+ */
+export const MessageCodeField = z.string().min(1).max(120);
+export const MessageParamsField = z.record(z.string(), z.union([z.string(), z.number()]));
+
 export const AppErrorShape = z.object({
   code: ErrorCode,
   message: z.string(),
   details: z.record(z.string(), z.unknown()).optional(),
+  messageCode: MessageCodeField.optional(),
+  messageParams: MessageParamsField.optional(),
 });
 export type AppErrorShape = z.infer<typeof AppErrorShape>;
 

@@ -3,7 +3,7 @@
  * project's images, their stored results and exports. Runtime-agnostic (main, preload, renderer, CLI).
  */
 import { z } from 'zod';
-import { AppErrorShape, channel, Empty, fileSafeName, Id, IsoTime } from './define';
+import { AppErrorShape, channel, Empty, fileSafeName, Id, IsoTime, MessageCodeField, MessageParamsField } from './define';
 
 export const ModelTask = z.enum(['classification', 'detection', 'pose', 'segmentation', 'depth', 'ocr-det', 'ocr-rec']);
 export type ModelTask = z.infer<typeof ModelTask>;
@@ -90,6 +90,8 @@ export const ModelManifest = z.object({
   task: ModelTask,
   runtime: ModelRuntime,
   description: z.string().default(''),
+  /** The description as a code of main/common/messages.ts (`model.<id>`), for the UI to translate; bundled and catalogue models. */
+  descriptionCode: MessageCodeField.optional(),
   inputs: z.array(TensorSpec).min(1),
   outputs: z.array(TensorSpec).min(1),
   /** Fixed input size, or null where the model takes any size (it is then fitted to `maxSide`). */
@@ -130,6 +132,8 @@ export const CatalogueEntry = z.object({
   name: z.string(),
   task: ModelTask,
   description: z.string(),
+  /** The description as a code of main/common/messages.ts (`model.<id>`), for the UI to translate. */
+  descriptionCode: MessageCodeField.optional(),
   url: z.string(),
   sizeBytes: z.number().int().positive(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -160,6 +164,9 @@ export const ProviderAttempt = z.object({
   status: ProviderStatus,
   /** Why it was skipped or failed, in words a creator can act on (no paths, no internal file names). */
   reason: z.string().nullable(),
+  /** `reason` as a code of main/common/messages.ts with its parameters, for the UI to translate. */
+  reasonCode: MessageCodeField.optional(),
+  reasonParams: MessageParamsField.optional(),
   /** The runtime's own message behind `reason` (paths included), for --json and bug reports; not shown as the reason. */
   detail: z.string().nullable().optional(),
 });
@@ -173,7 +180,7 @@ export const ProviderReport = z.object({
   onnx: z.object({ version: z.string(), attempts: z.array(ProviderAttempt), selected: z.string().nullable() }),
   tfjs: z.object({ version: z.string(), attempts: z.array(ProviderAttempt), selected: z.string().nullable() }),
   /** The opt-in CUDA provider download (Linux/Windows with an NVIDIA GPU). */
-  cuda: z.object({ filesPresent: z.boolean(), offered: z.boolean(), hint: z.string().nullable() }),
+  cuda: z.object({ filesPresent: z.boolean(), offered: z.boolean(), hint: z.string().nullable(), hintCode: MessageCodeField.optional() }),
 });
 export type ProviderReport = z.infer<typeof ProviderReport>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppErrorShape, channel, fileSafeName, Id, IsoTime } from './define';
+import { AppErrorShape, channel, fileSafeName, Id, IsoTime, MessageCodeField, MessageParamsField } from './define';
 
 export const VideoStreamInfo = z.object({
   codec: z.string(),
@@ -285,8 +285,11 @@ export const PreflightProblem = z.object({
   /** error: the cloud will refuse it; warning: it may be accepted but is risky. */
   severity: z.enum(['error', 'warning']),
   subject: z.enum(['video', 'image']),
-  /** A plain English sentence (the UI translates by code with `limit`/`actual`). */
+  /** A plain English sentence (the CLI prints it; the UI shows `messageCode` translated, this as its fallback). */
   message: z.string(),
+  /** `message` as a code of main/common/messages.ts with its parameters. */
+  messageCode: MessageCodeField.optional(),
+  messageParams: MessageParamsField.optional(),
   limit: z.string().nullable(),
   actual: z.string().nullable(),
   /** Fixes that solve this problem (empty: the input must be re-shot or replaced). */
@@ -305,6 +308,8 @@ export const QualityHint = z.object({
   level: z.enum(['good', 'fair', 'poor']),
   /** Plain sentences: what to do for a better result. */
   advice: z.array(z.string()),
+  /** `advice`, item by item, as codes of main/common/messages.ts with their parameters (for the UI to translate). */
+  adviceCodes: z.array(z.object({ code: MessageCodeField, params: MessageParamsField })).optional(),
 });
 export type QualityHint = z.infer<typeof QualityHint>;
 

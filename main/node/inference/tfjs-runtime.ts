@@ -9,8 +9,9 @@ import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { AppError } from '../../common/app-error';
 import type { ProviderAttempt } from '../../common/contract/inference';
+import { say, type Said } from '../../common/messages';
 import { realpathInsideSync, resolveInside, safeRelativePath } from '../files/safe-path';
-import { withoutPaths } from './user-text';
+import { attemptReason, withoutPaths } from './user-text';
 
 export type Tf = typeof tfTypes;
 
@@ -43,13 +44,13 @@ export function describeTfjs(options: { forceCpu: boolean }): { attempts: Provid
   const attempts: ProviderAttempt[] = [];
   // Only looks for the binding file: loading libtensorflow into the caller (the main process) is heavy.
   const gpu = nodeGpuBindingPresent(options.forceCpu);
-  attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: gpu.ok ? 'available' : 'skipped', reason: gpu.reason });
+  attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: gpu.ok ? 'available' : 'skipped', ...attemptReason(gpu.reason) });
   const wasmDir = wasmFilesDir();
   attempts.push({
     name: 'wasm',
     label: LABELS.wasm!,
     status: wasmDir ? 'available' : 'skipped',
-    reason: wasmDir ? null : 'The .wasm files of @tensorflow/tfjs-backend-wasm are missing.',
+    ...attemptReason(wasmDir ? null : say('tfjs.wasm_missing', {})),
   });
   attempts.push({ name: 'cpu', label: LABELS.cpu!, status: 'available', reason: null });
   return { attempts, version: tfjsVersion() };
@@ -63,34 +64,34 @@ function tfjsVersion(): string {
   }
 }
 
-function nodeGpuBindingPresent(forceCpu: boolean): { ok: boolean; reason: string | null } {
-  if (forceCpu) return { ok: false, reason: 'Force CPU is on (Models → Devices).' };
+function nodeGpuBindingPresent(forceCpu: boolean): { ok: boolean; reason: Said | null } {
+  if (forceCpu) return { ok: false, reason: say('provider.force_cpu', {}) };
   let pkg: string;
   try {
     pkg = path.dirname(require.resolve('@tensorflow/tfjs-node-gpu/package.json'));
   } catch {
-    return { ok: false, reason: 'tfjs-node-gpu is not installed (it is optional).' };
+    return { ok: false, reason: say('tfjs.node_gpu_not_installed', {}) };
   }
   const lib = path.join(pkg, 'lib');
   const found = fs.existsSync(lib) && fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
   return found
     ? { ok: true, reason: null }
-    : { ok: false, reason: 'Its native binding (libtensorflow) is missing: it is downloaded from Google when the package is installed, which did not happen.' };
+    : { ok: false, reason: say('tfjs.binding_missing', {}) };
 }
 
-function probeNodeGpu(forceCpu: boolean): { ok: boolean; reason: string | null; detail?: string } {
-  if (forceCpu) return { ok: false, reason: 'Force CPU is on (Models → Devices).' };
+function probeNodeGpu(forceCpu: boolean): { ok: boolean; reason: Said | null; detail?: string } {
+  if (forceCpu) return { ok: false, reason: say('provider.force_cpu', {}) };
   try {
     require.resolve('@tensorflow/tfjs-node-gpu');
   } catch {
-    return { ok: false, reason: 'tfjs-node-gpu is not installed (it is optional).' };
+    return { ok: false, reason: say('tfjs.node_gpu_not_installed', {}) };
   }
   try {
     require('@tensorflow/tfjs-node-gpu');
     return { ok: true, reason: null };
   } catch (err) {
     const msg = String((err as Error).message ?? err).split('\n')[0] ?? '';
-    return { ok: false, reason: 'Its native binding did not load: it is downloaded from Google when the package is installed, and that did not happen on this computer.', detail: msg.slice(0, 400) };
+    return { ok: false, reason: say('tfjs.binding_not_loaded', {}), detail: msg.slice(0, 400) };
   }
 }
 
@@ -119,12 +120,12 @@ async function init(forceCpu: boolean): Promise<TfRuntime> {
         attempts.push({ name: 'cpu', label: LABELS.cpu!, status: 'not-tried', reason: null });
         return { tf, backend: 'tfjs-node-gpu', attempts, version: tfjsVersion() };
       }
-      attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'failed', reason: 'The tensorflow backend did not initialise.' });
+      attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'failed', ...attemptReason(say('tfjs.backend_not_initialised', { backend: 'tensorflow' })) });
     } catch (err) {
-      attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'failed', reason: withoutPaths(String((err as Error).message ?? err)).slice(0, 240), detail: String((err as Error).message ?? err).slice(0, 400) });
+      attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'failed', ...attemptReason(say('provider.failed', { error: withoutPaths(String((err as Error).message ?? err)).slice(0, 240) })), detail: String((err as Error).message ?? err).slice(0, 400) });
     }
   } else {
-    attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'skipped', reason: gpu.reason, ...(gpu.detail ? { detail: gpu.detail } : {}) });
+    attempts.push({ name: 'tfjs-node-gpu', label: LABELS['tfjs-node-gpu']!, status: 'skipped', ...attemptReason(gpu.reason), ...(gpu.detail ? { detail: gpu.detail } : {}) });
   }
 
   const wasmDir = wasmFilesDir();
@@ -139,12 +140,12 @@ async function init(forceCpu: boolean): Promise<TfRuntime> {
         attempts.push({ name: 'cpu', label: LABELS.cpu!, status: 'not-tried', reason: null });
         return { tf, backend: 'wasm', attempts, version: tfjsVersion() };
       }
-      attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'failed', reason: 'The wasm backend did not initialise.' });
+      attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'failed', ...attemptReason(say('tfjs.backend_not_initialised', { backend: 'wasm' })) });
     } catch (err) {
-      attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'failed', reason: withoutPaths(String((err as Error).message ?? err)).slice(0, 240), detail: String((err as Error).message ?? err).slice(0, 400) });
+      attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'failed', ...attemptReason(say('provider.failed', { error: withoutPaths(String((err as Error).message ?? err)).slice(0, 240) })), detail: String((err as Error).message ?? err).slice(0, 400) });
     }
   } else {
-    attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'skipped', reason: 'The .wasm files of @tensorflow/tfjs-backend-wasm are missing.' });
+    attempts.push({ name: 'wasm', label: LABELS.wasm!, status: 'skipped', ...attemptReason(say('tfjs.wasm_missing', {})) });
   }
 
   await tf.setBackend('cpu');

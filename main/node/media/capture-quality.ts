@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { AppError } from '../../common/app-error';
+import { say, type Said } from '../../common/messages';
 import type { ProbeResult, QualityHint } from '../../common/contract';
 import { ffFileArg } from './ff-file-arg';
 import { laplacianVariance, meanAbsDiff, median, SHARPNESS_SIDE } from './sharpness';
@@ -63,14 +64,14 @@ export function qualityFrom(sharpness: number[], diffs: number[]): QualityHint {
   const samples = sharpness.length;
   const blurryShare = samples ? sharpness.filter((s) => s < BLURRY_SHARPNESS).length / samples : 0;
   const motionCoverage = diffs.length ? diffs.filter((d) => d > MOTION_DIFF).length / diffs.length : 0;
-  const advice: string[] = [];
-  if (blurryShare > 0.15)
-    advice.push(`About ${Math.round(blurryShare * 100)}% of the sampled frames look blurry: move the camera more slowly, add light, or use a faster shutter. Extracting with drop-blurry keeps the sharpest frames.`);
-  if (motionCoverage < 0.6)
-    advice.push(`The picture barely changes over ${Math.round((1 - motionCoverage) * 100)}% of the video: walk slowly all the way around the subject so it is seen from many sides.`);
+  const said: Said[] = [];
+  if (blurryShare > 0.15) said.push(say('quality.blurry', { percent: Math.round(blurryShare * 100) }));
+  if (motionCoverage < 0.6) said.push(say('quality.still', { percent: Math.round((1 - motionCoverage) * 100) }));
   const level = blurryShare > 0.4 || motionCoverage < 0.3 ? 'poor' : blurryShare > 0.15 || motionCoverage < 0.6 ? 'fair' : 'good';
-  if (level === 'good') advice.push('Sharp frames and a moving viewpoint: this capture should reconstruct well.');
-  return { samples, blurryShare, motionCoverage, medianSharpness: median(sharpness), level, advice };
+  if (level === 'good') said.push(say('quality.good', {}));
+  const advice = said.map((a) => a.message);
+  const adviceCodes = said.map((a) => ({ code: a.messageCode, params: a.messageParams }));
+  return { samples, blurryShare, motionCoverage, medianSharpness: median(sharpness), level, advice, adviceCodes };
 }
 
 /** Samples `count` frames evenly over the video and predicts capture quality. */

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
 import { formatBytes } from '../../common/byte-size';
+import { say, type Said } from '../../common/messages';
 import type { CloudModel, FixKind, PreflightProblem, PreflightReport, ProbeResult, QualityHint } from '../../common/contract';
 import { sampleCaptureQuality } from './capture-quality';
 import { CLOUD_LIMITS, type ImageLimits, type VideoLimits } from './cloud-limits';
@@ -24,21 +25,22 @@ const secDown = (s: number) => `${(Math.floor(s * 10 + 1e-9) / 10).toFixed(1)} s
 const secUp = (s: number) => `${(Math.ceil(s * 10 - 1e-9) / 10).toFixed(1)} s`;
 const ext = (file: string) => path.extname(file).slice(1).toLowerCase();
 
-function problem(code: PreflightProblem['code'], subject: PreflightProblem['subject'], message: string, limit: string | null, actual: string | null, fixes: FixKind[] = [], severity: PreflightProblem['severity'] = 'error'): PreflightProblem {
-  return { code, severity, subject, message, limit, actual, fixes };
+function problem(code: PreflightProblem['code'], subject: PreflightProblem['subject'], said: Said | string, limit: string | null, actual: string | null, fixes: FixKind[] = [], severity: PreflightProblem['severity'] = 'error'): PreflightProblem {
+  if (typeof said === 'string') return { code, severity, subject, message: said, limit, actual, fixes };
+  return { code, severity, subject, message: said.message, messageCode: said.messageCode, messageParams: said.messageParams, limit, actual, fixes };
 }
 
 /** Every way a video breaks the limits. */
 export function checkVideo(probe: ProbeResult, limits: VideoLimits, label: string): PreflightProblem[] {
   const out: PreflightProblem[] = [];
-  if (probe.kind !== 'video') return [problem('NOT_A_VIDEO', 'video', `${label} needs a video; this is a still image.`, 'video', 'image')];
+  if (probe.kind !== 'video') return [problem('NOT_A_VIDEO', 'video', say('preflight.not_a_video_image', { label }), 'video', 'image')];
   const v = probe.video;
   const e = ext(probe.path);
   if (e !== limits.container || !probe.container.split(',').includes('mp4')) {
-    out.push(problem('WRONG_CONTAINER', 'video', `${label} accepts only .mp4 files; this is .${e || '?'} (${probe.container.split(',')[0]}). Convert it to MP4.`, 'mp4', e || probe.container, ['transcode']));
+    out.push(problem('WRONG_CONTAINER', 'video', say('preflight.wrong_container', { label, ext: e || '?', container: probe.container.split(',')[0] ?? '' }), 'mp4', e || probe.container, ['transcode']));
   }
   if (v.codec !== 'h264') {
-    out.push(problem('WRONG_CODEC', 'video', `The video is ${v.codec.toUpperCase()}; H.264 is the codec the cloud is sure to read. Convert it to be safe.`, 'h264', v.codec, ['transcode'], 'warning'));
+    out.push(problem('WRONG_CODEC', 'video', say('preflight.wrong_codec', { codec: v.codec.toUpperCase() }), 'h264', v.codec, ['transcode'], 'warning'));
   }
   if (probe.damage) {
     const dm = probe.damage;
@@ -46,7 +48,7 @@ export function checkVideo(probe: ProbeResult, limits: VideoLimits, label: strin
       problem(
         'DAMAGED',
         'video',
-        `The file is cut short: its index promises ${secUp(dm.indexSeconds)} but the picture stops at ${secDown(dm.readableSeconds)}, so ${label} would get a broken upload. Trim it to the readable part (a new file), or copy the whole file from the camera again.`,
+        say('preflight.damaged', { label, index: secUp(dm.indexSeconds), readable: secDown(dm.readableSeconds) }),
         secUp(dm.indexSeconds),
         secDown(dm.readableSeconds),
         ['trim-readable'],
@@ -56,25 +58,25 @@ export function checkVideo(probe: ProbeResult, limits: VideoLimits, label: strin
   // A cut-short file is judged by what it really holds (what a trim to the readable part keeps).
   const d = probe.damage ? probe.damage.completeSeconds : (probe.durationSeconds ?? 0);
   if (limits.minSeconds !== undefined && d < limits.minSeconds) {
-    out.push(problem('TOO_SHORT', 'video', `The video is ${secDown(d)} long; ${label} needs at least ${limits.minSeconds} s. Record a longer take.`, `${limits.minSeconds} s`, secDown(d)));
+    out.push(problem('TOO_SHORT', 'video', say('preflight.too_short', { label, actual: secDown(d), min: limits.minSeconds }), `${limits.minSeconds} s`, secDown(d)));
   }
   if (limits.maxSeconds !== undefined && d > limits.maxSeconds) {
-    out.push(problem('TOO_LONG', 'video', `The video is ${secUp(d)} long; ${label} takes at most ${limits.maxSeconds} s. Trim it.`, `${limits.maxSeconds} s`, secUp(d), ['trim']));
+    out.push(problem('TOO_LONG', 'video', say('preflight.too_long_max', { label, actual: secUp(d), max: limits.maxSeconds }), `${limits.maxSeconds} s`, secUp(d), ['trim']));
   }
   if (limits.belowSeconds !== undefined && d >= limits.belowSeconds) {
-    out.push(problem('TOO_LONG', 'video', `The video is ${secDown(d)} long; ${label} needs less than ${limits.belowSeconds} s. Trim it.`, `< ${limits.belowSeconds} s`, secDown(d), ['trim']));
+    out.push(problem('TOO_LONG', 'video', say('preflight.too_long_below', { label, actual: secDown(d), below: limits.belowSeconds }), `< ${limits.belowSeconds} s`, secDown(d), ['trim']));
   }
   const short = Math.min(v.displayWidth, v.displayHeight);
   const long = Math.max(v.displayWidth, v.displayHeight);
   const size = `${v.displayWidth}x${v.displayHeight}`;
   if (limits.minShortSide !== undefined && short < limits.minShortSide) {
-    out.push(problem('RESOLUTION_TOO_LOW', 'video', `The picture is ${size}; ${label} needs ${limits.resolutionWords ?? `at least ${limits.minShortSide}p`}. Record at 720p or more (upscaling cannot add detail).`, limits.resolutionWords ?? `${limits.minShortSide}p`, size));
+    out.push(problem('RESOLUTION_TOO_LOW', 'video', limits.resolutionWords ? say('preflight.resolution_too_low', { label, size, need: limits.resolutionWords }) : say('preflight.resolution_too_low_min', { label, size, min: limits.minShortSide }), limits.resolutionWords ?? `${limits.minShortSide}p`, size));
   }
   if ((limits.maxShortSide !== undefined && short > limits.maxShortSide) || (limits.maxLongSide !== undefined && long > limits.maxLongSide)) {
-    out.push(problem('RESOLUTION_TOO_HIGH', 'video', `The picture is ${size}; ${label} takes ${limits.resolutionWords ?? 'Full HD or lower'}. Downscale it.`, limits.resolutionWords ?? '1920x1080', size, ['downscale-fhd', 'downscale-hd']));
+    out.push(problem('RESOLUTION_TOO_HIGH', 'video', limits.resolutionWords ? say('preflight.resolution_too_high', { label, size, takes: limits.resolutionWords }) : say('preflight.resolution_too_high_fhd', { label, size }), limits.resolutionWords ?? '1920x1080', size, ['downscale-fhd', 'downscale-hd']));
   }
   if (limits.vertical && !(v.displayHeight > v.displayWidth)) {
-    out.push(problem('NOT_VERTICAL', 'video', `The video is ${size} (landscape or square); ${label} needs a vertical (portrait) video. Crop it to portrait (the centre 9:16 is kept, the sides are cut off), or record it upright.`, 'vertical', size, ['crop-portrait']));
+    out.push(problem('NOT_VERTICAL', 'video', say('preflight.not_vertical_video', { label, size }), 'vertical', size, ['crop-portrait']));
   }
   const bytes = probe.sizeBytes;
   if (limits.minBytes !== undefined && bytes < limits.minBytes) {
@@ -84,7 +86,7 @@ export function checkVideo(probe: ProbeResult, limits: VideoLimits, label: strin
       problem(
         'FILE_TOO_SMALL',
         'video',
-        `The file is ${mb(bytes)}; ${label} refuses files under ${min}. The fix re-encodes it at a higher bit rate so that it reaches that size: the picture does not get better, only the file bigger.`,
+        say('preflight.file_too_small', { label, actual: mb(bytes), min }),
         min,
         mb(bytes),
         ['fit-size'],
@@ -93,7 +95,7 @@ export function checkVideo(probe: ProbeResult, limits: VideoLimits, label: strin
   }
   const upper = limits.maxBytes ?? limits.belowBytes;
   if (upper !== undefined && (limits.maxBytes !== undefined ? bytes > upper : bytes >= upper)) {
-    out.push(problem('FILE_TOO_LARGE', 'video', `The file is ${mb(bytes)}; ${label} takes ${limits.maxBytes !== undefined ? 'at most' : 'less than'} ${mb(upper)}. Re-encode it smaller.`, mb(upper), mb(bytes), ['fit-size']));
+    out.push(problem('FILE_TOO_LARGE', 'video', say(limits.maxBytes !== undefined ? 'preflight.file_too_large_max' : 'preflight.file_too_large_below', { label, actual: mb(bytes), max: mb(upper) }), mb(upper), mb(bytes), ['fit-size']));
   }
   return out;
 }
@@ -101,22 +103,22 @@ export function checkVideo(probe: ProbeResult, limits: VideoLimits, label: strin
 /** Every way an image breaks the limits. */
 export function checkImage(probe: ProbeResult, limits: ImageLimits, label: string): PreflightProblem[] {
   const out: PreflightProblem[] = [];
-  if (probe.kind !== 'image') return [problem('NOT_AN_IMAGE', 'image', `${label} needs a still image (PNG or JPEG); this is a video.`, 'png/jpg', 'video')];
+  if (probe.kind !== 'image') return [problem('NOT_AN_IMAGE', 'image', say('preflight.not_an_image', { label }), 'png/jpg', 'video')];
   const e = ext(probe.path);
   const codecOk = probe.video.codec === 'png' || probe.video.codec === 'mjpeg';
   if (!limits.extensions.includes(e) || !codecOk) {
-    out.push(problem('WRONG_IMAGE_FORMAT', 'image', `${label} accepts PNG or JPEG images; this is ${e ? `.${e}` : 'another format'} (${probe.video.codec}). Convert it to JPEG.`, limits.extensions.join('/'), e || probe.video.codec, ['image-jpeg']));
+    out.push(problem('WRONG_IMAGE_FORMAT', 'image', e ? say('preflight.wrong_image_format', { label, format: `.${e}`, codec: probe.video.codec }) : say('preflight.wrong_image_format_other', { label, codec: probe.video.codec }), limits.extensions.join('/'), e || probe.video.codec, ['image-jpeg']));
   }
   const { displayWidth: w, displayHeight: h } = probe.video;
   if ((limits.minWidth !== undefined && w < limits.minWidth) || (limits.minHeight !== undefined && h < limits.minHeight)) {
-    out.push(problem('IMAGE_TOO_SMALL', 'image', `The image is ${w}x${h}; ${label} needs at least ${limits.minWidth}x${limits.minHeight}. Use a larger photo.`, `${limits.minWidth}x${limits.minHeight}`, `${w}x${h}`));
+    out.push(problem('IMAGE_TOO_SMALL', 'image', say('preflight.image_too_small', { label, size: `${w}x${h}`, min: `${limits.minWidth}x${limits.minHeight}` }), `${limits.minWidth}x${limits.minHeight}`, `${w}x${h}`));
   }
   if (limits.vertical && !(h > w)) {
-    out.push(problem('NOT_VERTICAL', 'image', `The image is ${w}x${h}; ${label} needs a vertical (portrait) image. Crop it to portrait (the centre 9:16 is kept), or use another photo.`, 'vertical', `${w}x${h}`, ['crop-portrait']));
+    out.push(problem('NOT_VERTICAL', 'image', say('preflight.not_vertical_image', { label, size: `${w}x${h}` }), 'vertical', `${w}x${h}`, ['crop-portrait']));
   }
   const upper = limits.maxBytes ?? limits.belowBytes;
   if (upper !== undefined && (limits.maxBytes !== undefined ? probe.sizeBytes > upper : probe.sizeBytes >= upper)) {
-    out.push(problem('FILE_TOO_LARGE', 'image', `The image is ${mb(probe.sizeBytes)}; ${label} takes ${limits.maxBytes !== undefined ? 'at most' : 'less than'} ${mb(upper)}. Convert it to a smaller JPEG.`, mb(upper), mb(probe.sizeBytes), ['image-jpeg']));
+    out.push(problem('FILE_TOO_LARGE', 'image', say(limits.maxBytes !== undefined ? 'preflight.image_too_large_max' : 'preflight.image_too_large_below', { label, actual: mb(probe.sizeBytes), max: mb(upper) }), mb(upper), mb(probe.sizeBytes), ['image-jpeg']));
   }
   return out;
 }
@@ -130,17 +132,17 @@ type Input = ProbeResult | AppError | null | undefined;
 export function buildReport(model: CloudModel, inputs: { video?: Input; image?: Input }, quality: QualityHint | null = null): PreflightReport {
   const limits = CLOUD_LIMITS[model];
   const problems: PreflightProblem[] = [];
-  const unreadable = (subject: 'video' | 'image', e: AppError) => problems.push(problem('UNREADABLE', subject, e.message, null, null));
+  const unreadable = (subject: 'video' | 'image', e: AppError) => problems.push(problem('UNREADABLE', subject, e.messageCode ? { messageCode: e.messageCode, messageParams: e.messageParams ?? {}, message: e.message } : e.message, null, null));
   const { video, image } = inputs;
   if (limits.video && video !== undefined) {
     if (video instanceof AppError) unreadable('video', video);
     else if (video) problems.push(...checkVideo(video, limits.video, limits.label));
-    else problems.push(problem('NOT_A_VIDEO', 'video', `${limits.label} needs a video.`, 'video', null));
+    else problems.push(problem('NOT_A_VIDEO', 'video', say('preflight.not_a_video_missing', { label: limits.label }), 'video', null));
   }
   if (limits.image && image !== undefined) {
     if (image instanceof AppError) unreadable('image', image);
     else if (image) problems.push(...checkImage(image, limits.image, limits.label));
-    else problems.push(problem('IMAGE_REQUIRED', 'image', `${limits.label} also needs a still image (PNG or JPEG${limits.image.vertical ? ', vertical' : ''}): import one into the project and choose it for the check.`, 'image', null));
+    else problems.push(problem('IMAGE_REQUIRED', 'image', say(limits.image.vertical ? 'preflight.image_required_vertical' : 'preflight.image_required', { label: limits.label }), 'image', null));
   }
   const fixes = FIX_ORDER.filter((f) => problems.some((p) => p.fixes.includes(f)) && f !== 'downscale-hd');
   const pathOf = (x: Input) => (x && !(x instanceof AppError) ? x.path : null);

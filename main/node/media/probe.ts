@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type { ProbeResult } from '../../common/contract';
 import { scanForDamage } from './damage-scan';
 import { ffFileArg } from './ff-file-arg';
@@ -71,8 +72,8 @@ export function normaliseProbe(file: string, sizeBytes: number, json: FfProbeJso
   const audio = streams.find((s) => s.codec_type === 'audio');
   const formatName = json.format?.format_name ?? 'unknown';
   if (!video || !video.width || !video.height) {
-    if (audio) throw new AppError('MEDIA_UNREADABLE', 'This file has sound but no picture (audio only). Choose a video or an image.', { file });
-    throw new AppError('MEDIA_UNREADABLE', 'No video or image stream found in this file.', { file });
+    if (audio) throw new AppError('MEDIA_UNREADABLE', say('media.audio_only', {}), { file });
+    throw new AppError('MEDIA_UNREADABLE', say('media.no_stream', {}), { file });
   }
   const brand = json.format?.tags?.major_brand?.trim() ?? '';
   const isImage = IMAGE_FORMATS.test(formatName) || (formatName.includes('_pipe') && !audio) || (HEIF_BRANDS.test(brand) && !audio && (video.nb_frames ?? '1') === '1');
@@ -175,24 +176,24 @@ export async function probeFile(ffprobe: string, file: string, signalOrOptions?:
   try {
     stat = await fs.promises.stat(file);
   } catch {
-    throw new AppError('NOT_FOUND', `File not found: ${file}`, { file });
+    throw new AppError('NOT_FOUND', say('error.file_not_found', { path: file }), { file });
   }
-  if (!stat.isFile()) throw new AppError('INVALID_INPUT', `Not a file: ${file}`, { file });
-  if (stat.size === 0) throw new AppError('MEDIA_UNREADABLE', 'The file is empty (0 bytes).', { file });
+  if (!stat.isFile()) throw new AppError('INVALID_INPUT', say('error.not_a_file', { path: file }), { file });
+  if (stat.size === 0) throw new AppError('MEDIA_UNREADABLE', say('media.empty_file', {}), { file });
   const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ffFileArg(file)];
   const { stdout, stderr, code } = await run(ffprobe, args, signal);
   if (code !== 0) {
     const detail = { file, ffprobe: stderr.trim().split('\n').slice(-3).join(' | ') };
     if (/\.(heic|heif)$/i.test(file)) {
-      throw new AppError('MEDIA_UNREADABLE', 'This HEIC/HEIF photo cannot be decoded by the ffmpeg in use (HEIC needs ffmpeg 7.1 or newer). Export it as JPEG or PNG, or point Settings at a newer ffmpeg.', detail);
+      throw new AppError('MEDIA_UNREADABLE', say('media.heic_unsupported', {}), detail);
     }
-    throw new AppError('MEDIA_UNREADABLE', `ffmpeg cannot read this file: it is damaged, truncated or not a video or image.`, detail);
+    throw new AppError('MEDIA_UNREADABLE', say('media.unreadable', {}), detail);
   }
   let json: FfProbeJson;
   try {
     json = JSON.parse(stdout) as FfProbeJson;
   } catch {
-    throw new AppError('MEDIA_UNREADABLE', 'ffprobe returned output that could not be read.', { file });
+    throw new AppError('MEDIA_UNREADABLE', say('media.probe_output', {}), { file });
   }
   const probe = normaliseProbe(file, stat.size, json);
   if (probe.kind === 'video') {
@@ -222,11 +223,11 @@ function run(file: string, args: string[], signal?: AbortSignal): Promise<{ stdo
   return new Promise((resolve, reject) => {
     execFile(file, args, { maxBuffer: 32 * 1024 * 1024, timeout: 60_000, windowsHide: true, signal }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new AppError('FFMPEG_MISSING', `ffprobe not found at ${file}`));
+        reject(new AppError('FFMPEG_MISSING', say('media.ffprobe_missing', { path: file })));
         return;
       }
       if (err && (err as { name?: string }).name === 'AbortError') {
-        reject(new AppError('CANCELLED', 'Cancelled'));
+        reject(new AppError('CANCELLED', say('error.cancelled', {})));
         return;
       }
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;

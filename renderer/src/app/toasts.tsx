@@ -1,11 +1,19 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { messageKey, sayText } from '../i18n/say';
 import { toastLifetime, useToasts, type Toast } from '../stores/toast-store';
 import { Icon } from '../ui/icon';
 import './toasts.css';
 
+/** The service's sentence in the UI's language where it came with a code (the English one otherwise). */
+function messageOf(toast: Toast, i18n: Parameters<typeof sayText>[0]): string {
+  if (!toast.coded || !i18n.exists(messageKey(toast.coded.messageCode))) return toast.message ?? '';
+  const text = sayText(i18n, { message: toast.message, ...toast.coded });
+  return toast.coded.context ? `${toast.coded.context}: ${text}` : text;
+}
+
 function ToastView({ toast }: { toast: Toast }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const dismiss = useToasts((s) => s.dismiss);
   // held while the pointer or the focus is on it, so a toast being read does not leave under the reader
   const [held, setHeld] = useState(false);
@@ -36,7 +44,7 @@ function ToastView({ toast }: { toast: Toast }) {
       <Icon name={toast.kind === 'error' ? 'alert' : toast.kind === 'success' ? 'check' : 'info'} className="toast-icon" />
       <div className="toast-text">
         <div className="toast-title">{title}</div>
-        {toast.message && <div className="toast-message">{toast.message}</div>}
+        {toast.message && <div className="toast-message">{messageOf(toast, i18n)}</div>}
         {toast.action && (
           <button
             type="button"

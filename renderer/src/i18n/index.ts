@@ -4,9 +4,11 @@
  */
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { JOSA_FORMATS, quoted, withJosa } from './josa';
 import { initialLanguage, languages, resources, type Language } from './resources';
 
 export { languages, type Language } from './resources';
+export { descriptionText, reasonText, sayText } from './say';
 
 const STORAGE_KEY = 'kraken.locale';
 
@@ -33,6 +35,8 @@ void i18n.use(initReactI18next).init({
   returnNull: false,
 });
 
+registerJosa(i18n);
+
 i18n.on('languageChanged', (lng) => {
   document.documentElement.lang = lng;
   try {
@@ -42,6 +46,12 @@ i18n.on('languageChanged', (lng) => {
   }
 });
 document.documentElement.lang = i18n.language;
+
+/** Korean particles after a name: `{{name, 이/가}}` (see josa.ts); any i18next instance, for the tests too. */
+export function registerJosa(instance: typeof i18n): void {
+  for (const pair of JOSA_FORMATS) instance.services.formatter?.add(pair, (value: unknown) => withJosa(value, pair));
+  instance.services.formatter?.add('quote', quoted);
+}
 
 /** Switches the UI language at once (persisting it is the settings store's job). */
 export function applyLanguage(lng: Language): Promise<unknown> {

@@ -48,7 +48,8 @@ describe('locale files', () => {
       const placeholders = (lang: string) => {
         const out: Record<string, string[]> = {};
         const walk = (o: unknown, p: string) => {
-          if (typeof o === 'string') out[p] = [...o.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!).sort();
+          // `{{name}}` and `{{name, 이/가}}` (a format after the comma: Korean particles, josa.ts) name the same value
+          if (typeof o === 'string') out[p] = [...o.matchAll(/\{\{(\w+)(?:,[^}]*)?\}\}/g)].map((m) => m[1]!).sort();
           else if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) walk(v, `${p}.${k}`);
         };
         walk(load(lang, ns), ns);
@@ -57,6 +58,17 @@ describe('locale files', () => {
       expect(placeholders('ko')).toEqual(placeholders('en'));
     });
   }
+
+  it('Korean chooses particles after names instead of writing both forms ("이(가)", "을(를)", "(으)로")', () => {
+    const pair = /이\(가\)|가\(이\)|을\(를\)|를\(을\)|은\(는\)|는\(은\)|와\(과\)|과\(와\)|\(으\)로|\(이\)나|\(이\)라/;
+    const found: string[] = [];
+    const walk = (o: unknown, p: string) => {
+      if (typeof o === 'string' && pair.test(o)) found.push(`${p}: ${o}`);
+      else if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) walk(v, `${p}.${k}`);
+    };
+    for (const ns of namespaces('ko')) walk(load('ko', ns), ns);
+    expect(found).toEqual([]);
+  });
 
   it('every error code of the contract has a message in every language', () => {
     for (const lang of languages) {

@@ -11,6 +11,8 @@ export interface Toast {
   titleValues?: Record<string, unknown>;
   /** The service's own message (shown under the translated headline), or free text. */
   message?: string;
+  /** The service's message as a code of main/common/messages.ts (translated in place of `message`), and what it is about. */
+  coded?: { messageCode: string; messageParams: Record<string, string | number>; context?: string };
   /** A button on the toast (e.g. "Open"): a toast that asks for an action stays until it is taken or closed. */
   action?: { labelKey: string; run(): void };
 }
@@ -39,10 +41,15 @@ interface ToastState {
 let nextId = 1;
 
 export function errorToToast(err: unknown, context?: string): Omit<Toast, 'id'> {
-  const e = err as { code?: unknown; message?: unknown } | null;
+  const e = err as { code?: unknown; message?: unknown; messageCode?: unknown; messageParams?: unknown } | null;
   const code = typeof e?.code === 'string' && /^[A-Z_]+$/.test(e.code) ? (e.code as ErrorCode) : 'UNKNOWN';
   const raw = typeof e?.message === 'string' ? e.message : String(err);
-  return { kind: 'error', code, message: context ? `${context}: ${raw}` : raw };
+  const toast: Omit<Toast, 'id'> = { kind: 'error', code, message: context ? `${context}: ${raw}` : raw };
+  if (typeof e?.messageCode === 'string') {
+    const params = e.messageParams && typeof e.messageParams === 'object' ? (e.messageParams as Record<string, string | number>) : {};
+    toast.coded = { messageCode: e.messageCode, messageParams: params, ...(context ? { context } : {}) };
+  }
+  return toast;
 }
 
 export const useToasts = create<ToastState>((set, get) => ({

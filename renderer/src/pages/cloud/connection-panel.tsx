@@ -174,7 +174,7 @@ export function ServiceConnectionPanel({
       </div>
       {reach && !reach.reachable && !checking && (
         <div className="cloud-reach-message" data-testid={tid('reach-message')}>
-          {reach.message && <div className="muted">{reach.message}</div>}
+          {reach.message && <div className="muted">{connection && connection.baseUrl === null ? t('connection.noAddress', { service: serviceName }) : reach.message}</div>}
           {offlineNote && <div className="faint">{offlineNote}</div>}
         </div>
       )}

@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSay } from '../../i18n/say';
 import type { FixKind, MediaSource, PreflightReport } from '../../../../main/common/contract';
 import { api } from '../../api';
 import { useCloud } from '../../stores/cloud-store';
@@ -41,6 +42,7 @@ function PreflightInline({
   onFixed: (result: FixResult, input: 'main' | 'image') => void;
 }) {
   const { t } = useTranslation('cloud');
+  const say = useSay();
   const [fixJobId, setFixJobId] = useState<string | null>(null);
   const [fixSubject, setFixSubject] = useState<'main' | 'image'>('main');
   const job = useJobs((s) => (fixJobId ? s.jobs[fixJobId] : undefined));
@@ -104,7 +106,7 @@ function PreflightInline({
                   <span className={`badge ${p.severity === 'error' ? 'danger' : 'warning'}`}>{t(`media:preflight.severity.${p.severity}`)}</span>
                   <span className="preflight-problem-text">
                     {t(`media:preflight.codes.${p.code}`, { limit: p.limit ?? '', actual: p.actual ?? '' })}
-                    <span className="faint preflight-detail">{p.message}</span>
+                    <span className="faint preflight-detail">{say(p)}</span>
                   </span>
                   <span className="preflight-fixes">
                     {p.fixes.map((f) => (
@@ -135,7 +137,7 @@ function PreflightInline({
         <div className="cloud-error" role="alert" data-testid="cloud-fix-error">
           <Icon name="alert" size={15} />
           <span>
-            <strong>{t(`common:errors.${job.error.code}`, { defaultValue: t('common:errors.UNKNOWN') })}</strong> — {job.error.message}
+            <strong>{t(`common:errors.${job.error.code}`, { defaultValue: t('common:errors.UNKNOWN') })}</strong> — {say(job.error)}
           </span>
         </div>
       )}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { sayText } from '../../i18n/say';
 import type { CloudJob, CloudResult } from '../../../../main/common/contract';
 import { fileUrl } from '../../api';
 import { useCloud } from '../../stores/cloud-store';
@@ -171,7 +172,7 @@ function JobCard({ job }: { job: CloudJob }) {
           <Icon name="alert" size={15} />
           <span>
             {job.error && <strong>{t(`common:errors.${job.error.code}`, { defaultValue: t('common:errors.UNKNOWN') })}</strong>}
-            {job.error ? ` — ${job.error.message}` : (job.note ?? '')}
+            {job.error ? ` — ${sayText(i18n, job.error)}` : (job.note ?? '')}
           </span>
         </div>
       )}

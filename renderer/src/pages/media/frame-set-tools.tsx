@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSay } from '../../i18n/say';
 import { FRAMES_EXPORT_JOB, FrameSetExport, type ContactSheet, type FrameSet, type FrameSetExportFormat, type ImageItem, type Job } from '../../../../main/common/contract';
 import { api, fileUrl, isBrowserHost } from '../../api';
 import { useFrames } from '../../stores/frames-store';
@@ -32,6 +33,7 @@ function useLatestExportJob(setId: number): Job | undefined {
 /** The export job's state: progress with cancel while it runs, then where it went, or why it stopped. */
 function ExportStatus({ job }: { job: Job }) {
   const { t } = useTranslation('media');
+  const say = useSay();
   const [acting, setActing] = useState(false);
   const act = async (fn: () => Promise<Job>) => {
     setActing(true);
@@ -71,7 +73,7 @@ function ExportStatus({ job }: { job: Job }) {
         {status === 'failed' && job.error && (
           <>
             {' '}
-            <strong>{t(`common:errors.${job.error.code}`)}</strong> — {job.error.message}
+            <strong>{t(`common:errors.${job.error.code}`)}</strong> — {say(job.error)}
           </>
         )}
       </span>

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSay } from '../../i18n/say';
 import type { FrameSet } from '../../../../main/common/contract';
 import { api } from '../../api';
 import { useFrames } from '../../stores/frames-store';
@@ -23,6 +24,7 @@ const statusTone: Record<FrameSet['status'], string> = {
 
 function FrameSetRow({ set, selected, onDelete }: { set: FrameSet; selected: boolean; onDelete(): void }) {
   const { t, i18n } = useTranslation('media');
+  const say = useSay();
   const select = useFrames((s) => s.select);
   const cancel = useFrames((s) => s.cancel);
   const resume = useFrames((s) => s.resume);
@@ -79,7 +81,7 @@ function FrameSetRow({ set, selected, onDelete }: { set: FrameSet; selected: boo
               <span data-testid="frame-set-damaged">{t('sets.damaged', { readable: damage.readableSeconds.toFixed(1), index: damage.indexSeconds.toFixed(1) })}</span>
             ) : job?.error && job.error.code !== 'CANCELLED' ? (
               <>
-                <strong>{t(`common:errors.${job.error.code}`)}</strong> — {job.error.message}
+                <strong>{t(`common:errors.${job.error.code}`)}</strong> — {say(job.error)}
               </>
             ) : (
               t(`sets.stopped.${set.status}`)

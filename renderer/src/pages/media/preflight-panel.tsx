@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSay } from '../../i18n/say';
 import type { CloudModel, FixKind, MediaSource, PreflightCode, PreflightProblem, PreflightReport } from '../../../../main/common/contract';
 import { api } from '../../api';
 import { isActive, useJobs } from '../../stores/job-store';
@@ -39,6 +40,7 @@ interface FixResult {
 /** Checks a media source against a cloud model's input limits before upload, with one-click fixes. */
 export function PreflightPanel({ media }: { media: MediaSource }) {
   const { t } = useTranslation('media');
+  const say = useSay();
   const models = media.kind === 'video' ? videoModels : imageModels;
   // Select the list itself: a selector that builds a new array each time would re-render forever.
   const allMedia = useMedia((s) => s.media);
@@ -132,7 +134,7 @@ export function PreflightPanel({ media }: { media: MediaSource }) {
                   <span className={`badge ${p.severity === 'error' ? 'danger' : 'warning'}`}>{t(`preflight.severity.${p.severity}`)}</span>
                   <span className="preflight-problem-text">
                     {t(`preflight.codes.${p.code}`, { limit: p.limit ?? '', actual: p.actual ?? '' })}
-                    <span className="faint preflight-detail">{p.message}</span>
+                    <span className="faint preflight-detail">{say(p)}</span>
                   </span>
                   <span className="preflight-fixes">
                     {p.fixes.map((f) => (
@@ -170,9 +172,10 @@ export function PreflightPanel({ media }: { media: MediaSource }) {
                 {t('preflight.quality.numbers', { blurry: Math.round(report.quality.blurryShare * 100), motion: Math.round(report.quality.motionCoverage * 100), samples: report.quality.samples })}
               </div>
               <ul className="preflight-advice">
-                {report.quality.advice.map((a, i) => (
-                  <li key={i}>{a}</li>
-                ))}
+                {report.quality.advice.map((a, i) => {
+                  const coded = report.quality?.adviceCodes?.[i];
+                  return <li key={i}>{say({ message: a, messageCode: coded?.code, messageParams: coded?.params })}</li>;
+                })}
               </ul>
             </div>
           )}
@@ -201,7 +204,7 @@ export function PreflightPanel({ media }: { media: MediaSource }) {
         <div className="frame-set-error" role="alert" data-testid="preflight-fix-error">
           <Icon name="alert" size={15} />
           <span>
-            <strong>{t(`common:errors.${job.error.code}`)}</strong> — {job.error.message}
+            <strong>{t(`common:errors.${job.error.code}`)}</strong> — {say(job.error)}
           </span>
         </div>
       )}

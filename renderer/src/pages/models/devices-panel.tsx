@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { reasonText, sayText } from '../../i18n/say';
 import type { ProviderAttempt } from '../../../../main/common/contract';
 import { isActive, useJobs } from '../../stores/job-store';
 import { Icon } from '../../ui/icon';
@@ -6,16 +7,18 @@ import { ProgressBar } from '../../ui/progress-bar';
 import { useModels } from './models-store';
 
 function Attempts({ attempts, testId }: { attempts: ProviderAttempt[]; testId: string }) {
-  const { t } = useTranslation('models');
+  const { t, i18n } = useTranslation('models');
   return (
     <ul className="provider-list" data-testid={testId}>
       {attempts.map((a) => (
         <li key={a.name} className={`provider provider-${a.status}`} data-provider={a.name} data-status={a.status}>
           <span className={`badge ${a.status === 'used' ? 'success' : a.status === 'failed' ? 'danger' : a.status === 'available' ? 'accent' : ''}`}>{t(`devices.status.${a.status}`)}</span>
-          <span className="provider-name">{a.label}</span>
+          <span className="provider-name" translate="no">
+            {a.label}
+          </span>
           {a.reason && (
             <span className="provider-reason muted" data-testid="provider-reason" title={a.detail ?? undefined}>
-              {a.reason}
+              {reasonText(i18n, a)}
             </span>
           )}
         </li>
@@ -26,7 +29,7 @@ function Attempts({ attempts, testId }: { attempts: ProviderAttempt[]; testId: s
 
 /** GPUs, providers and backends with the reason each one is or is not used, and the force-CPU switch. */
 export function DevicesPanel() {
-  const { t } = useTranslation('models');
+  const { t, i18n } = useTranslation('models');
   const report = useModels((s) => s.report);
   const prefs = useModels((s) => s.prefs);
   const setPrefs = useModels((s) => s.setPrefs);
@@ -61,7 +64,7 @@ export function DevicesPanel() {
             ) : (
               report.gpus.map((g, i) => (
                 <div key={i} className="gpu" title={g.source}>
-                  <strong>{g.name}</strong>
+                  <strong translate="no">{g.name}</strong>
                   <span className="muted">
                     {[g.memoryMiB ? t('devices.memory', { gib: (g.memoryMiB / 1024).toFixed(1) }) : null, g.driver ? t('devices.driver', { version: g.driver }) : null].filter(Boolean).join(' · ')}
                   </span>
@@ -92,7 +95,7 @@ export function DevicesPanel() {
           <Attempts attempts={report.tfjs.attempts} testId="tfjs-backends" />
           {report.cuda.hint && (
             <div className="cuda-offer">
-              <p className="muted">{report.cuda.hint}</p>
+              <p className="muted">{sayText(i18n, { message: report.cuda.hint, messageCode: report.cuda.hintCode })}</p>
               {cudaJob && isActive(cudaJob.status) ? (
                 <ProgressBar fraction={cudaProgress?.fraction ?? null} label={t('devices.installCuda')} />
               ) : (
@@ -100,7 +103,7 @@ export function DevicesPanel() {
                   <Icon name="upload" size={14} /> {t('devices.installCuda')}
                 </button>
               )}
-              {cudaJob?.status === 'failed' && <p className="field-error">{cudaJob.error?.message}</p>}
+              {cudaJob?.status === 'failed' && cudaJob.error && <p className="field-error">{sayText(i18n, cudaJob.error)}</p>}
             </div>
           )}
         </>

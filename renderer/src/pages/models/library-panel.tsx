@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { descriptionText, sayText } from '../../i18n/say';
 import { ModelTask, type ModelManifest } from '../../../../main/common/contract';
 import { isBrowserHost } from '../../api';
 import { uploadFile } from '../../api/upload';
@@ -16,7 +17,9 @@ function ModelRow({ m }: { m: ModelManifest }) {
   return (
     <li className="model-row" data-testid="model-row" data-model-id={m.id}>
       <div className="model-main">
-        <span className="model-name">{m.name}</span>
+        <span className="model-name" translate="no">
+          {m.name}
+        </span>
         <span className="model-meta muted">
           {t(`task.${m.task}`)} · {m.runtime === 'onnx' ? 'ONNX' : 'TF.js'} · {m.inputSize ? `${m.inputSize.width}×${m.inputSize.height}` : t('library.anySize')} · {formatBytes(m.sizeBytes, i18n.language)}
         </span>
@@ -64,18 +67,20 @@ function CatalogueRow({ id }: { id: string }) {
   return (
     <li className="model-row" data-testid="catalogue-row" data-model-id={id}>
       <div className="model-main">
-        <span className="model-name">{entry.name}</span>
+        <span className="model-name" translate="no">
+          {entry.name}
+        </span>
         <span className="model-meta muted">
           {t(`task.${entry.task}`)} · {formatBytes(entry.sizeBytes, i18n.language)} · {entry.licence}
         </span>
-        <span className="model-licence faint">{entry.description}</span>
+        <span className="model-licence faint">{descriptionText(i18n, entry)}</span>
         {running && <ProgressBar fraction={connecting ? null : (progress?.fraction ?? null)} label={t(connecting ? 'library.connecting' : 'library.downloading', { host: hostOf(entry.url) })} testId="download-progress" />}
         {connecting && (
           <span className="muted" data-testid="download-connecting">
             {t('library.connecting', { host: hostOf(entry.url) })}
           </span>
         )}
-        {job?.status === 'failed' && <span className="field-error">{job.error?.message}</span>}
+        {job?.status === 'failed' && job.error && <span className="field-error">{sayText(i18n, job.error)}</span>}
       </div>
       {entry.installed ? (
         <span className="badge success">{t('library.installed')}</span>

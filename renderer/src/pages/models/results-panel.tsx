@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { reasonText, sayText } from '../../i18n/say';
 import { aboveMinScore, minScoreOf, type ExportFormat, type InferenceResultItem } from '../../../../main/common/contract';
 import { fileUrl } from '../../api';
 import { formatNumber } from '../../ui/format';
@@ -58,7 +59,7 @@ function Summary() {
           <ul>
             {skipped.map((a) => (
               <li key={a.name} data-testid="run-fallback" data-provider={a.name} data-status={a.status}>
-                <strong>{a.label}</strong>: <span className="muted" title={a.detail ?? undefined}>{a.reason}</span>
+                <strong>{a.label}</strong>: <span className="muted" title={a.detail ?? undefined}>{reasonText(i18n, a)}</span>
               </li>
             ))}
           </ul>
@@ -127,7 +128,7 @@ function MinScoreControl({ modelId, hidden }: { modelId: string; hidden: number 
 
 function Tile({ item, onOpen }: { item: InferenceResultItem; onOpen: () => void }) {
   const { i18n } = useTranslation('models');
-  const text = item.error ? item.error.message : caption(item.output, (n) => formatNumber(n, i18n.language, 0));
+  const text = item.error ? sayText(i18n, item.error) : caption(item.output, (n) => formatNumber(n, i18n.language, 0));
   return (
     <li className={item.error ? 'result-tile failed' : 'result-tile'} data-testid="result-tile" data-image-id={item.imageId} data-ok={item.error ? 'false' : 'true'}>
       <button type="button" onClick={onOpen}>

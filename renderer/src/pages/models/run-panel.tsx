@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { sayText } from '../../i18n/say';
 import type { TFunction } from 'i18next';
 import type { ExtractMode, ModelRun, RunPlan } from '../../../../main/common/contract';
 import { isActive, useJobs } from '../../stores/job-store';
@@ -217,7 +218,7 @@ export function RunList() {
                   <Icon name="alert" size={12} /> {n}
                 </span>
               ))}
-              {r.error && !running && <span className="field-error">{r.error.message}</span>}
+              {r.error && !running && <span className="field-error">{sayText(i18n, r.error)}</span>}
             </button>
             {running && <RunProgress run={r} />}
             <div className="run-actions">

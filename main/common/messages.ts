@@ -1,0 +1,151 @@
+/**
+ * The one registry of sentences the core sends to a person. The core never sends only English where the UI shows it:
+ * each sentence travels as a code with parameters (`messageCode`, `messageParams`) next to its English text
+ * (`message`, for the CLI, logs and as the UI's fallback). The renderer translates the code through i18n
+ * (`messages:<code>` in renderer/src/i18n/locales/<lang>/messages.json); a test checks that every code here has a
+ * text in every language and that the English template renders exactly the sentence below.
+ *
+ * Parameters are strings or numbers already formatted the way the sentence needs them ("240.0 s", "3.3 MB"):
+ * a translation reorders them, it does not re-format them.
+ */
+
+export type MessageParams = Record<string, string | number>;
+
+interface Entry<P extends MessageParams> {
+  /** The English sentence (what the CLI prints). */
+  en: (p: P) => string;
+  /** Parameters for the test that renders each language's template. */
+  example: P;
+}
+
+const m = <P extends MessageParams>(example: P, en: (p: P) => string): Entry<P> => ({ en, example });
+
+export const MESSAGES = {
+  // ---- pre-flight problems (main/node/media/preflight.ts) ----
+  'preflight.not_a_video_image': m({ label: 'MusePose' }, (p) => `${p.label} needs a video; this is a still image.`),
+  'preflight.not_a_video_missing': m({ label: 'MusePose' }, (p) => `${p.label} needs a video.`),
+  'preflight.wrong_container': m({ label: 'MusePose', ext: 'mov', container: 'mov' }, (p) => `${p.label} accepts only .mp4 files; this is .${p.ext} (${p.container}). Convert it to MP4.`),
+  'preflight.wrong_codec': m({ codec: 'HEVC' }, (p) => `The video is ${p.codec}; H.264 is the codec the cloud is sure to read. Convert it to be safe.`),
+  'preflight.damaged': m(
+    { label: 'Gaussian splatting', index: '10.0 s', readable: '4.2 s' },
+    (p) => `The file is cut short: its index promises ${p.index} but the picture stops at ${p.readable}, so ${p.label} would get a broken upload. Trim it to the readable part (a new file), or copy the whole file from the camera again.`,
+  ),
+  'preflight.too_short': m({ label: 'MusePose', actual: '4.9 s', min: 5 }, (p) => `The video is ${p.actual} long; ${p.label} needs at least ${p.min} s. Record a longer take.`),
+  'preflight.too_long_max': m({ label: 'MusePose', actual: '240.0 s', max: 180 }, (p) => `The video is ${p.actual} long; ${p.label} takes at most ${p.max} s. Trim it.`),
+  'preflight.too_long_below': m({ label: 'Decal', actual: '60.0 s', below: 60 }, (p) => `The video is ${p.actual} long; ${p.label} needs less than ${p.below} s. Trim it.`),
+  'preflight.resolution_too_low': m({ label: 'NeRF2Mesh', size: '640x360', need: 'at least 720p' }, (p) => `The picture is ${p.size}; ${p.label} needs ${p.need}. Record at 720p or more (upscaling cannot add detail).`),
+  'preflight.resolution_too_low_min': m({ label: 'NeRF2Mesh', size: '640x360', min: 720 }, (p) => `The picture is ${p.size}; ${p.label} needs at least ${p.min}p. Record at 720p or more (upscaling cannot add detail).`),
+  'preflight.resolution_too_high': m({ label: 'MusePose', size: '3840x2160', takes: '1920x1080 or lower' }, (p) => `The picture is ${p.size}; ${p.label} takes ${p.takes}. Downscale it.`),
+  'preflight.resolution_too_high_fhd': m({ label: 'MusePose', size: '3840x2160' }, (p) => `The picture is ${p.size}; ${p.label} takes Full HD or lower. Downscale it.`),
+  'preflight.not_vertical_video': m(
+    { label: 'MusePose', size: '1280x720' },
+    (p) => `The video is ${p.size} (landscape or square); ${p.label} needs a vertical (portrait) video. Crop it to portrait (the centre 9:16 is kept, the sides are cut off), or record it upright.`,
+  ),
+  'preflight.file_too_small': m(
+    { label: 'NeRF2Mesh', actual: '3.3 MB', min: '50 MiB (52.4 MB)' },
+    (p) => `The file is ${p.actual}; ${p.label} refuses files under ${p.min}. The fix re-encodes it at a higher bit rate so that it reaches that size: the picture does not get better, only the file bigger.`,
+  ),
+  'preflight.file_too_large_max': m({ label: 'MusePose', actual: '120.0 MB', max: '100.0 MB' }, (p) => `The file is ${p.actual}; ${p.label} takes at most ${p.max}. Re-encode it smaller.`),
+  'preflight.file_too_large_below': m({ label: 'MusePose', actual: '120.0 MB', max: '100.0 MB' }, (p) => `The file is ${p.actual}; ${p.label} takes less than ${p.max}. Re-encode it smaller.`),
+  'preflight.not_an_image': m({ label: 'InstantMesh' }, (p) => `${p.label} needs a still image (PNG or JPEG); this is a video.`),
+  'preflight.wrong_image_format': m({ label: 'InstantMesh', format: '.webp', codec: 'webp' }, (p) => `${p.label} accepts PNG or JPEG images; this is ${p.format} (${p.codec}). Convert it to JPEG.`),
+  'preflight.wrong_image_format_other': m({ label: 'InstantMesh', codec: 'gif' }, (p) => `${p.label} accepts PNG or JPEG images; this is another format (${p.codec}). Convert it to JPEG.`),
+  'preflight.image_too_small': m({ label: 'InstantMesh', size: '200x200', min: '256x256' }, (p) => `The image is ${p.size}; ${p.label} needs at least ${p.min}. Use a larger photo.`),
+  'preflight.not_vertical_image': m(
+    { label: 'MusePose', size: '800x600' },
+    (p) => `The image is ${p.size}; ${p.label} needs a vertical (portrait) image. Crop it to portrait (the centre 9:16 is kept), or use another photo.`,
+  ),
+  'preflight.image_too_large_max': m({ label: 'InstantMesh', actual: '12.0 MB', max: '10.0 MB' }, (p) => `The image is ${p.actual}; ${p.label} takes at most ${p.max}. Convert it to a smaller JPEG.`),
+  'preflight.image_too_large_below': m({ label: 'InstantMesh', actual: '12.0 MB', max: '10.0 MB' }, (p) => `The image is ${p.actual}; ${p.label} takes less than ${p.max}. Convert it to a smaller JPEG.`),
+  'preflight.image_required': m(
+    { label: 'MusePose' },
+    (p) => `${p.label} also needs a still image (PNG or JPEG): import one into the project and choose it for the check.`,
+  ),
+  'preflight.image_required_vertical': m(
+    { label: 'MusePose' },
+    (p) => `${p.label} also needs a still image (PNG or JPEG, vertical): import one into the project and choose it for the check.`,
+  ),
+
+  // ---- capture quality advice (main/node/media/capture-quality.ts) ----
+  'quality.blurry': m(
+    { percent: 30 },
+    (p) => `About ${p.percent}% of the sampled frames look blurry: move the camera more slowly, add light, or use a faster shutter. Extracting with drop-blurry keeps the sharpest frames.`,
+  ),
+  'quality.still': m({ percent: 70 }, (p) => `The picture barely changes over ${p.percent}% of the video: walk slowly all the way around the subject so it is seen from many sides.`),
+  'quality.good': m({}, () => 'Sharp frames and a moving viewpoint: this capture should reconstruct well.'),
+
+  // ---- execution providers and TF.js backends (main/node/inference/providers.ts, tfjs-runtime.ts) ----
+  'provider.force_cpu': m({}, () => 'Force CPU is on (Models → Devices).'),
+  'provider.cuda_no_build_windows': m({}, () => 'onnxruntime-node has no CUDA build for Windows; DirectML drives NVIDIA GPUs there.'),
+  'provider.cuda_no_build': m({ platform: 'darwin-arm64' }, (p) => `onnxruntime-node has no CUDA build for ${p.platform}.`),
+  'provider.no_nvidia': m({}, () => 'No NVIDIA GPU was found.'),
+  'provider.cuda_files_missing': m(
+    {},
+    () => 'The CUDA provider files are not installed: onnxruntime-node ships them as a separate download. Use “Install GPU support” (needs internet, about 300 MB).',
+  ),
+  'provider.no_dml_build': m({}, () => 'This onnxruntime-node build has no DirectML provider.'),
+  'provider.dml_windows_only': m({}, () => 'DirectML exists on Windows only.'),
+  'provider.no_coreml_build': m({}, () => 'This onnxruntime-node build has no CoreML provider.'),
+  'provider.coreml_apple_silicon_only': m({}, () => 'CoreML is used on Apple Silicon only.'),
+  'provider.coreml_macos_only': m({}, () => 'CoreML exists on macOS only.'),
+  'provider.failed': m({ error: 'CUDA failure 100: no CUDA-capable device is detected' }, (p) => `${p.error}`),
+  'provider.cuda_offer': m({}, () => 'Your NVIDIA GPU can run models once the CUDA provider files are installed (about 300 MB from NuGet, needs internet and CUDA 12 + cuDNN 9).'),
+  'provider.nothing_tried': m({}, () => 'no execution provider could be tried'),
+  'provider.model_not_loaded': m({ reason: 'protobuf parsing failed' }, (p) => `The model could not be loaded: ${p.reason}`),
+  'tfjs.wasm_missing': m({}, () => 'The .wasm files of @tensorflow/tfjs-backend-wasm are missing.'),
+  'tfjs.node_gpu_not_installed': m({}, () => 'tfjs-node-gpu is not installed (it is optional).'),
+  'tfjs.binding_missing': m({}, () => 'Its native binding (libtensorflow) is missing: it is downloaded from Google when the package is installed, which did not happen.'),
+  'tfjs.binding_not_loaded': m({}, () => 'Its native binding did not load: it is downloaded from Google when the package is installed, and that did not happen on this computer.'),
+  'tfjs.backend_not_initialised': m({ backend: 'wasm' }, (p) => `The ${p.backend} backend did not initialise.`),
+
+  // ---- model descriptions (builtin-models.ts, catalogue.ts): each model's id after `model.` ----
+  'model.human-movenet-lightning': m({}, () => 'Single-person pose, 17 COCO keypoints, 192×192. Fast; best on one person filling much of the frame.'),
+  'model.human-centernet': m({}, () => '80 COCO object classes, 512×512 input.'),
+  'model.paddleocr-v4-det': m({}, () => 'Reads printed text: finds each line of text (detection), then reads it (recognition). Lines it is not sure of are left out.'),
+  'model.paddleocr-v4-rec': m({}, () => 'The reading step of PaddleOCR v4 (read text): one cropped line of text at a time (Chinese, Latin letters, digits).'),
+  'model.midas-v21-small': m({}, () => 'Monocular relative depth, 256×256. Gives a depth map and a coloured point cloud for the 3D page.'),
+  'model.u2netp': m({}, () => 'Salient-object mask, 320×320: a cut-out PNG with transparent background (the input InstantMesh wants).'),
+  'model.shufflenet-v2': m({}, () => '1000 ImageNet classes, 224×224, 9 MB. Class names are not included (shown as class numbers).'),
+
+  // ---- errors (main/common/app-error.ts, main/node/media/probe.ts) ----
+  'error.disk_full': m({}, () => 'The disk is full. Free some space and try again.'),
+  'error.read_only': m({ path: '/data/kraken' }, (p) => `Cannot write to ${p.path}: it is read-only or access is denied. Choose another folder.`),
+  'error.read_only_folder': m({}, () => 'Cannot write to the folder: it is read-only or access is denied. Choose another folder.'),
+  'error.file_system': m({ errno: 'EMFILE', path: 'a file' }, (p) => `File system error ${p.errno} on ${p.path}.`),
+  'error.file_not_found': m({ path: '/tmp/x.mp4' }, (p) => `File not found: ${p.path}`),
+  'error.not_a_file': m({ path: '/tmp' }, (p) => `Not a file: ${p.path}`),
+  'media.audio_only': m({}, () => 'This file has sound but no picture (audio only). Choose a video or an image.'),
+  'media.no_stream': m({}, () => 'No video or image stream found in this file.'),
+  'media.empty_file': m({}, () => 'The file is empty (0 bytes).'),
+  'media.heic_unsupported': m(
+    {},
+    () => 'This HEIC/HEIF photo cannot be decoded by the ffmpeg in use (HEIC needs ffmpeg 7.1 or newer). Export it as JPEG or PNG, or point Settings at a newer ffmpeg.',
+  ),
+  'media.unreadable': m({}, () => 'ffmpeg cannot read this file: it is damaged, truncated or not a video or image.'),
+  'media.probe_output': m({}, () => 'ffprobe returned output that could not be read.'),
+  'media.ffprobe_missing': m({ path: '/usr/bin/ffprobe' }, (p) => `ffprobe not found at ${p.path}`),
+  'error.cancelled': m({}, () => 'Cancelled'),
+} satisfies Record<string, { en: (p: never) => string; example: MessageParams }>;
+
+export type MessageCode = keyof typeof MESSAGES;
+type ParamsOf<C extends MessageCode> = (typeof MESSAGES)[C]['example'];
+
+/** A sentence as it travels: code and parameters for the UI, the English text for the CLI and logs. */
+export interface Said {
+  messageCode: MessageCode;
+  messageParams: MessageParams;
+  message: string;
+}
+
+/** Builds a sentence of the registry. */
+export function say<C extends MessageCode>(code: C, params: ParamsOf<C>): Said {
+  const entry = MESSAGES[code] as unknown as Entry<MessageParams>;
+  return { messageCode: code, messageParams: { ...params }, message: entry.en(params) };
+}
+
+export function isMessageCode(x: unknown): x is MessageCode {
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(MESSAGES, x);
+}
+
+/** Every code of the registry (for the tests that hold the locale files to it). */
+export const MESSAGE_CODES = Object.keys(MESSAGES) as MessageCode[];

@@ -1,0 +1,48 @@
+/**
+ * Sentences from the core in the creator's language: a message that carries a code of main/common/messages.ts is
+ * translated as `messages:<code>` with its parameters; one without a code, or with a code this build has no text
+ * for, is shown as the core's English sentence.
+ */
+import type { i18n as I18n, TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
+import { MESSAGES, isMessageCode } from '../../../main/common/messages';
+
+export interface CodedText {
+  message?: string | null;
+  messageCode?: string | null;
+  messageParams?: Record<string, string | number> | null;
+}
+
+/** The i18n key of a message code. */
+export const messageKey = (code: string) => `messages:${code}`;
+
+/** The text to show for a coded sentence (English fallback: the sentence itself). */
+export function sayText(i18n: Pick<I18n, 'exists' | 't'>, x: CodedText): string {
+  const fallback = x.message ?? '';
+  if (!x.messageCode || !i18n.exists(messageKey(x.messageCode))) return fallback;
+  return (i18n.t as TFunction)(messageKey(x.messageCode), { ...(x.messageParams ?? {}), defaultValue: fallback });
+}
+
+/** A provider attempt's reason. */
+export function reasonText(i18n: Pick<I18n, 'exists' | 't'>, a: { reason: string | null; reasonCode?: string; reasonParams?: Record<string, string | number> }): string {
+  return sayText(i18n, { message: a.reason, messageCode: a.reasonCode, messageParams: a.reasonParams });
+}
+
+/**
+ * A model's description: its `descriptionCode`, or for a model stored before codes existed the registry's
+ * `model.<id>`, used only while the stored text is still that very sentence (a user's own text is never replaced).
+ */
+export function descriptionText(i18n: Pick<I18n, 'exists' | 't'>, m: { id: string; description: string; descriptionCode?: string }): string {
+  let code = m.descriptionCode;
+  if (!code) {
+    const guess = `model.${m.id}`;
+    if (isMessageCode(guess) && (MESSAGES[guess] as { en: (p: object) => string }).en({}) === m.description) code = guess;
+  }
+  return sayText(i18n, { message: m.description, messageCode: code });
+}
+
+/** In a component: `const say = useSay(); say(job.error)` (re-renders when the language changes). */
+export function useSay(): (x: CodedText) => string {
+  const { i18n } = useTranslation();
+  return (x) => sayText(i18n, x);
+}
