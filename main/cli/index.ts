@@ -35,6 +35,7 @@ const runWallet = lazy(() => require('./commands/wallet') as typeof import('./co
 const runRoyalty = lazy(() => require('./commands/royalty') as typeof import('./commands/royalty'), (m) => m.runRoyalty);
 const runRegistry = lazy(() => require('./commands/registry') as typeof import('./commands/registry'), (m) => m.runRegistry);
 const runDataset = lazy(() => require('./commands/dataset') as typeof import('./commands/dataset'), (m) => m.runDataset);
+const runNetwork = lazy(() => require('./commands/network') as typeof import('./commands/network'), (m) => m.runNetwork);
 
 /**
  * Subcommands; later capabilities add theirs here. `subcommands` lists the second words a command takes, so
@@ -71,6 +72,11 @@ export const commands: Record<string, { run: Command; summary: string; subcomman
     run: runDataset,
     summary: 'dataset check|pack|upload|list|show|validate  training datasets: local health check and zip of a folder of class folders; the vision platform\'s datasets',
     subcommands: ['check', 'pack', 'upload', 'list', 'show', 'validate'],
+  },
+  network: {
+    run: runNetwork,
+    summary: 'network submit|jobs|job|cancel|account  run a model over a frame set on the Kraken network, paid with credit; see kraken network --help',
+    subcommands: ['submit', 'jobs', 'job', 'cancel', 'account'],
   },
 };
 

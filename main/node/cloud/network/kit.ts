@@ -32,10 +32,13 @@ export function openNetworkKit(o: NetworkKitOptions): NetworkKit {
   const db: Db = openDatabase(path.join(o.dataDir, 'studio.db'));
   try {
     const c = requireServiceAddress(db, 'network', { api: o.api, env: o.env, label: 'Kraken network', page: 'the Cloud page' });
+    // the same vault the studio uses (KRAKEN_KEYCHAIN=off: the data folder's 0600 file), opened only when signing
+    const keychain = (o.env ?? process.env).KRAKEN_KEYCHAIN === 'off' ? false : undefined;
     let vault: ReturnType<typeof openVault> | null = null;
+    const open = () => (vault ??= openVault(o.dataDir, { keychain }));
     const lazy = {
-      get: async (name: string) => (await (vault ??= openVault(o.dataDir))).get(name),
-      set: async (name: string, value: string) => (await (vault ??= openVault(o.dataDir))).set(name, value),
+      get: async (name: string) => (await open()).get(name),
+      set: async (name: string, value: string) => (await open()).set(name, value),
     };
     const service = new NetworkService({
       db,
