@@ -777,6 +777,16 @@ export class VisionService {
   loadImage: (ref: { image_url?: string; image_base64?: string }) => Promise<Buffer> = async () => Buffer.alloc(0);
 
   async runBatch(jobId: string): Promise<void> {
+    try {
+      await this.runBatchSteps(jobId);
+    } catch (e) {
+      // closed under us (the job carries on after a restart); anything else ends the job with its reason
+      if (this.closed) return;
+      this.store.updateJob(jobId, { status: 'failed', completed_at: this.clock.now(), results_json: JSON.stringify({ inputs: [], results: [], error: { code: 'INTERNAL_ERROR', message: (e as Error).message } }) });
+    }
+  }
+
+  private async runBatchSteps(jobId: string): Promise<void> {
     const job = this.store.job(jobId);
     if (!job || job.status !== 'processing') return;
     const w = this.store.workflow(job.workflow_id)!;
@@ -792,6 +802,7 @@ export class VisionService {
       } catch (e) {
         results.push({ ...label, predictions: [], error: { code: e instanceof VisionError ? e.code : 'VALIDATION_ERROR', message: String((e as Error).message).split('\n')[0] } });
       }
+      if (this.closed) return;
       this.store.updateJob(jobId, { completed_images: results.length, results_json: JSON.stringify({ inputs, results }) });
     }
     this.store.updateJob(jobId, { status: 'completed', completed_at: this.clock.now() });
