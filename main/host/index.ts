@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-/** Entry of the browser host: `node dist/main/host/index.js [--port N] [--data-dir DIR] [--no-open]`. */
+/**
+ * Entry of the browser host: `node dist/main/host/index.js [--port N] [--data-dir DIR] [--no-open]`. Without --port it
+ * serves on the port it used last for that data folder (remembered-port.ts), so the page's origin and its storage stay.
+ */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AppError } from '../common/app-error';
 import { createCore } from '../node/core';
 import { startBrowserHost } from './browser-host';
+import { startOnRememberedPort } from './remembered-port';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '0' }, 'data-dir': { type: 'string' }, 'no-open': { type: 'boolean', default: false } },
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'no-open': { type: 'boolean', default: false } },
   });
   const core = createCore({
     dataDir: values['data-dir'],
@@ -21,7 +25,12 @@ async function main(): Promise<void> {
   // An empty library next to project folders: say so before anyone works in it (the page shows it too).
   const warning = core.library.status().libraryWarning;
   if (warning) process.stderr.write(`kraken host: warning: ${warning.message}\n`);
-  const host = await startBrowserHost({ core, port: Number(values.port) });
+  const host = await startOnRememberedPort(
+    core.dataDir,
+    values.port === undefined ? null : Number(values.port),
+    (port) => startBrowserHost({ core, port }),
+    (h) => Number(new URL(h.url).port),
+  );
   // Each address carries a single-use sign-in code, never a long-lived secret. The launcher gets its own code,
   // good for one minute: a command line is visible to every process on the machine.
   process.stdout.write(`Kraken Studio is running at ${host.url}\n`);
