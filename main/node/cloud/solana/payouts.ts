@@ -38,3 +38,27 @@ export class PayoutService {
     return s.payout({ address: this.walletAddress(), ...(req.credit !== undefined ? { credit: req.credit } : {}) });
   }
 }
+
+/** What the network service's `account()` answers (GET /v1/accounts/me: the studio identity's credit). */
+export interface NetworkAccountLike {
+  accountId: string | null;
+  credit: { earned: number; spent: number; balance: number } | null;
+  error: { message: string } | null;
+  networkUrl: string | null;
+}
+
+/**
+ * The credit source over the network service (main/node/cloud/network): the studio's one identity earns as a node
+ * and spends as a creator, so its account's credit is the node's. No payout yet: the network client has no
+ * `POST /v1/nodes/me/payout` call (docs/contributor-protocol.md documents it).
+ */
+export function creditFromNetworkAccount(account: () => Promise<NetworkAccountLike>): NodeCreditSource {
+  return {
+    async me() {
+      const a = await account();
+      if (!a.networkUrl) throw new AppError('INVALID_INPUT', 'No contributor network address is set.');
+      if (a.error || !a.credit || !a.accountId) throw new AppError('NETWORK', a.error?.message ?? 'The contributor network did not say the credit.');
+      return { nodeId: a.accountId, credit: { earned: a.credit.earned, spent: a.credit.spent, balance: a.credit.balance } };
+    },
+  };
+}

@@ -369,3 +369,22 @@ describe('the wallet secret', () => {
 
 // The manifest type is used by createSolana's getModel; keep the import honest.
 export type { ModelManifest };
+
+describe('contributor payouts beside the wallet', () => {
+  it('the credit comes from the network account; without a network it is said unavailable; a payout is refused where none is offered', async () => {
+    const { PayoutService, creditFromNetworkAccount } = await import('./payouts');
+    const none = new PayoutService(() => null, () => DEV);
+    expect(await none.credit()).toMatchObject({ available: false, payoutOffered: false });
+    const account = { accountId: DEV, credit: { earned: 40, spent: 3, balance: 1037 }, error: null, networkUrl: 'http://127.0.0.1:1' };
+    const live = new PayoutService(() => creditFromNetworkAccount(async () => account), () => DEV);
+    expect(await live.credit()).toEqual({ available: true, nodeId: DEV, earned: 40, spent: 3, balance: 1037, payoutOffered: false, message: null });
+    expect((await caught(live.payout({}))).code).toBe('UNSUPPORTED');
+    const away = new PayoutService(() => creditFromNetworkAccount(async () => ({ ...account, credit: null, error: { message: 'The contributor network cannot be reached.' } })), () => DEV);
+    expect(await away.credit()).toMatchObject({ available: false, message: 'The contributor network cannot be reached.' });
+    const paying = new PayoutService(
+      () => ({ me: async () => ({ nodeId: DEV, credit: { earned: 1, spent: 0, balance: 1 } }), payout: async (req) => ({ payoutId: 'p1', address: req.address, credit: 1, lamports: 1_000_000, signature: null, balance: 0 }) }),
+      () => PARENT_DEV,
+    );
+    expect(await paying.payout({})).toMatchObject({ address: PARENT_DEV, credit: 1 });
+  });
+});
