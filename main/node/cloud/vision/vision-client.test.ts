@@ -242,10 +242,13 @@ describe('errors', () => {
 
   it('503 is retried with back-off until it answers; a create call after a 503 is not repeated', async () => {
     let n = 0;
-    srv.routes.set('GET /datasets', () => (++n < 3 ? { status: 503, json: { error: { code: 'SERVICE_UNAVAILABLE', message: 'down' } } } : { json: { datasets: [] } }));
+    // Every reply carries the rate window's reset (a minute away): for a 503 that is not how long to wait.
+    const rate = () => ({ 'X-RateLimit-Limit': '300', 'X-RateLimit-Remaining': '200', 'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 60) });
+    srv.routes.set('GET /datasets', () => (++n < 3 ? { status: 503, headers: rate(), json: { error: { code: 'SERVICE_UNAVAILABLE', message: 'down' } } } : { headers: rate(), json: { datasets: [] } }));
     expect((await w.service.listDatasets()).datasets).toEqual([]);
     expect(n).toBe(3);
     expect(w.sleeps.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...w.sleeps)).toBeLessThan(1000); // back-off steps, not the rate window
     srv.routes.set('POST /chat/message', () => ({ status: 503, json: { error: { code: 'SERVICE_UNAVAILABLE', message: 'down' } } }));
     const e = await caught(w.service.chatSend({ message: 'hi' }));
     expect(e.code).toBe('REMOTE');
@@ -281,7 +284,7 @@ describe('rate limits', () => {
     const waited = w.sleeps.filter((ms) => ms > 1000);
     expect(waited).toHaveLength(1);
     expect(waited[0]).toBeGreaterThan(25_000);
-    expect(waited[0]).toBeLessThanOrEqual(31_000);
+    expect(waited[0]).toBeLessThanOrEqual(31_500);
     const ev = w.of('vision.rateLimited');
     expect(ev).toHaveLength(1);
     expect(Math.abs(Date.parse(ev[0]!.until) - resetAt * 1000)).toBeLessThan(1500);
@@ -299,7 +302,7 @@ describe('rate limits', () => {
     const r = await w.service.chatSend({ message: 'hello' });
     expect(r.type).toBe('clarification_needed');
     expect(n).toBe(2);
-    expect(w.sleeps.some((ms) => ms > 15_000 && ms <= 21_000)).toBe(true);
+    expect(w.sleeps.some((ms) => ms > 15_000 && ms <= 21_500)).toBe(true);
     expect(w.of('vision.rateLimited')).toHaveLength(1);
   });
 

@@ -182,3 +182,69 @@ describe('against the vision emulator', () => {
     }
   }, 120_000);
 });
+
+describe('faults against the vision emulator (its own limiter, token expiry and fault injection)', () => {
+  it('stays under a 3-per-minute plan by waiting (the emulator’s clock moved by the waits); a window used up elsewhere gives a 429 that is waited out once; an expired token is refreshed; 503 is retried', async () => {
+    const em2 = await startVisionEmulator({ quiet: true, rateLimits: { pro: 3 }, accessTokenSeconds: 1800 });
+    const waits: number[] = [];
+    // Every wait of the client moves the emulator's clock instead of real time.
+    const advance = async (ms: number) => {
+      waits.push(ms);
+      em2.clock.advance(ms);
+    };
+    const knobs = { client: { sleep: advance, baseDelayMs: 1, maxDelayMs: 4 }, rate: { sleep: advance } };
+    em2.createUser({ ...USER, plan: 'pro' });
+    const w = wire(em2.url, { extra: { ...knobs, now: () => em2.clock.now() } });
+    try {
+      await w.service.signIn(USER.email, USER.password);
+      // Ten calls on a plan of three a minute: the client spaces them and never runs into the limit.
+      for (let i = 0; i < 10; i++) await w.service.listDatasets();
+      const statuses = em2.requests().filter((r) => r.path.endsWith('/datasets')).map((r) => (r as { status?: number }).status);
+      expect(statuses.filter((s) => s === 429)).toEqual([]);
+      expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThan(60_000); // at least two minute windows were waited for
+      expect(w.of('vision.rateLimited').length).toBeGreaterThanOrEqual(1);
+
+      // Another client of the same account uses up the window: the studio's next call gets the 429, waits for the
+      // reset the emulator names, and succeeds with its second request.
+      const token = em2.tokensFor(USER.email).access_token;
+      let used = 0;
+      for (let i = 0; i < 5 && used < 3; i++) {
+        const r = await fetch(`${em2.url}/models`, { headers: { authorization: `Bearer ${token}` } });
+        if (r.status === 429) break;
+        used++;
+      }
+      const before = w.of('vision.rateLimited').length;
+      em2.clearRequests();
+      expect((await w.service.models()).models.length).toBeGreaterThan(0);
+      const mine = em2.requests().filter((r) => r.path.endsWith('/models'));
+      expect(mine.map((r) => (r as { status?: number }).status)).toEqual([429, 200]);
+      expect(w.of('vision.rateLimited').length).toBeGreaterThan(before);
+
+      // 503 twice, then the answer.
+      em2.faults.add({ route: 'GET /api/v1/datasets', status: 503, times: 2 });
+      em2.clearRequests();
+      expect(Array.isArray((await w.service.listDatasets()).datasets)).toBe(true);
+      // The emulator counts the failed tries against the 3-a-minute window too: a 429 may come before the answer, once.
+      const st = em2.requests().map((r) => (r as { status?: number }).status);
+      expect(st.slice(0, 2)).toEqual([503, 503]);
+      expect(st.at(-1)).toBe(200);
+      expect(st.filter((x) => x === 429).length).toBeLessThanOrEqual(1);
+    } finally {
+      w.close();
+    }
+
+    // The studio's clock says the token is fresh, the platform's says it expired: 401 → /auth/refresh → repeated.
+    const w2 = wire(em2.url, { dir: w.dir, vault: w.vault, extra: knobs });
+    try {
+      em2.clock.advance(2 * 3600_000);
+      em2.clearRequests();
+      expect((await w2.service.listDatasets()).datasets).toBeDefined();
+      const paths = em2.requests().map((r) => r.path);
+      expect(paths.filter((p) => p.endsWith('/auth/refresh'))).toHaveLength(1);
+    } finally {
+      w2.close();
+      await em2.close();
+      fs.rmSync(w.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -14,6 +14,8 @@ import { httpError, retryAfterMs, serviceLabel } from '../errors';
 import { HttpClient, readCapped, type HttpClientOptions, type Middleware, type Transport } from '../http-client';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
+/** Added to a 429's reset time (see observe). */
+const RESET_MARGIN_MS = 250;
 
 export interface RateGateOptions {
   now?: () => number;
@@ -89,8 +91,12 @@ export class RateGate {
       if (ms !== undefined) this.resetAt = now + ms;
     }
     if (status !== 429) return null;
-    const asked = retryAfterMs(headers, now);
-    const until = asked !== undefined ? now + asked : (resetFromBody(bodyText ?? '', now) ?? this.resetAt ?? now + 1000);
+    // The latest of what the platform said (Retry-After, X-RateLimit-Reset, the body's reset_at), plus a margin: a
+    // reset in whole seconds may be rounded down, and a request a moment early would only be refused again.
+    const ra = headers.get('retry-after');
+    const asked = ra ? retryAfterMs({ get: (n: string) => (n === 'retry-after' ? ra : null) }, now) : undefined;
+    const candidates = [asked !== undefined ? now + asked : null, reset !== null ? this.resetAt : null, resetFromBody(bodyText ?? '', now)].filter((x): x is number => x !== null);
+    const until = (candidates.length ? Math.max(...candidates) : now + 1000) + RESET_MARGIN_MS;
     this.remaining = 0;
     this.hold(Math.max(until, now), '429');
     return until;
@@ -143,13 +149,20 @@ export class RateGate {
       const res = await send(...args);
       if (res.status !== 429) {
         this.observe(res.status, res.headers);
+        if (res.status >= 500 && res.headers.has('x-ratelimit-reset') && !res.headers.has('retry-after')) {
+          // Every vision reply carries the rate window's reset; for a 5xx it is not a "come back then" (the shared
+          // retry layer would read it so): without Retry-After a 503 is retried with back-off.
+          const headers = new Headers(res.headers);
+          headers.delete('x-ratelimit-reset');
+          return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+        }
         return res;
       }
       const text = await readCapped(res, ERROR_BODY_LIMIT).catch(() => '');
       const until = this.observe(429, res.headers, text)!;
       const headers = new Headers(res.headers);
-      // The shared retry layer waits for Retry-After: it waits exactly until the reset, whichever way the platform said it.
-      if (!headers.has('retry-after')) headers.set('retry-after', String(Math.max(0, Math.ceil((until - this.now()) / 1000))));
+      // The shared retry layer waits for Retry-After: it waits until the reset, whichever way the platform said it.
+      headers.set('retry-after', String(Math.max(0, (until - this.now()) / 1000)));
       return new Response(text, { status: 429, statusText: res.statusText, headers });
     }) as F;
   }
