@@ -30,6 +30,7 @@ const runConfig = lazy(() => require('./commands/config') as typeof import('./co
 const runCloud = lazy(() => require('./commands/cloud') as typeof import('./commands/cloud'), (m) => m.runCloud);
 const runDb = lazy(() => require('./commands/db') as typeof import('./commands/db'), (m) => m.runDb);
 const runGpu = lazy(() => require('./commands/gpu') as typeof import('./commands/gpu'), (m) => m.runGpu);
+const runNode = lazy(() => require('./commands/node') as typeof import('./commands/node'), (m) => m.runNode);
 const runTrain = lazy(() => require('./commands/train') as typeof import('./commands/train'), (m) => m.runTrain);
 const runWallet = lazy(() => require('./commands/wallet') as typeof import('./commands/wallet'), (m) => m.runWallet);
 const runRoyalty = lazy(() => require('./commands/royalty') as typeof import('./commands/royalty'), (m) => m.runRoyalty);
@@ -59,6 +60,11 @@ export const commands: Record<string, { run: Command; summary: string; subcomman
     run: runGpu,
     summary: 'gpu register|quota|run|status|container|extend|edit|stop|unregister  GPU/CPU sessions on the compute service; see kraken gpu --help',
     subcommands: ['register', 'quota', 'run', 'status', 'container', 'extend', 'edit', 'stop', 'unregister'],
+  },
+  node: {
+    run: runNode,
+    summary: 'node start|status|pause|resume|finish|ledger  donate idle GPU/CPU time to the Kraken network (headless rigs); see kraken node --help',
+    subcommands: ['start', 'status', 'pause', 'resume', 'finish', 'ledger'],
   },
   train: {
     run: runTrain,

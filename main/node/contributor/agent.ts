@@ -169,7 +169,7 @@ export class ContributorAgent {
     this.running = true;
     this.stopping = null;
     this.killStaleProcesses();
-    this.unsubscribe = this.o.sources.subscribe?.(() => this.kick()) ?? null;
+    this.unsubscribe = this.o.sources.subscribe?.(() => this.enforceNow()) ?? null;
     this.schedule(0);
   }
 
@@ -177,6 +177,24 @@ export class ContributorAgent {
   kick(): void {
     if (!this.running) return;
     this.schedule(0);
+  }
+
+  /**
+   * Decides at once and, when a rule now blocks, stops the job process before returning ("pause now" has paused
+   * when its call answers; a pushed source change does not wait for the next tick). The tick does the rest.
+   */
+  enforceNow(): void {
+    if (!this.running) return;
+    const d = this.evaluate();
+    if (d.quietTrigger) this.lastBlockedAt = this.now();
+    this.decision = d;
+    const j = this.current;
+    if (d.state !== 'run' && j?.proc && !j.proc.stopped) {
+      this.accountUsage();
+      this.pauseProcess(j);
+    }
+    this.emit();
+    this.kick();
   }
 
   private schedule(ms: number): void {

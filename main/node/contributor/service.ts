@@ -130,7 +130,7 @@ export class ContributorService implements ContributorHandlerDeps {
   private command(c: 'none' | 'pause_now' | 'finish_then_stop'): ContributorStatus {
     this.store.setCommand(c);
     // Decide now, not at the next tick: "pause now" stops the job process before this call answers.
-    this.agent.kick();
+    this.agent.enforceNow();
     return this.agent.status();
   }
 
