@@ -70,6 +70,7 @@ describe.skipIf(!!unavailable)('JSON-RPC through web3.js Connection', () => {
     expect(got.meta!.preBalances[ai]! - got.meta!.postBalances[ai]!).toBe(1_234_567_890 + 5000);
     expect(got.meta!.postBalances[bi]).toBe(1_234_567_890);
     expect(got.blockTime).toEqual(expect.any(Number));
+    expect(await conn.getBlockTime(got.slot)).toBe(got.blockTime);
 
     const parsed = (await conn.getParsedTransaction(sig, { maxSupportedTransactionVersion: 0 }))!;
     expect(parsed.transaction.message.instructions[0]).toMatchObject({ program: 'system', parsed: { type: 'transfer', info: { source: a.publicKey.toBase58(), destination: b.publicKey.toBase58(), lamports: 1_234_567_890 } } });

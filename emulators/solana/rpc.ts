@@ -154,8 +154,10 @@ export class SolanaRpc {
           .map((t) => ({ signature: t.signature, slot: t.slot, err: t.err === null ? null : (JSON.parse(t.err) as unknown), memo: null, blockTime: t.block_time, confirmationStatus: 'finalized' }));
       }
       case 'getBlockTime': {
-        const rows = this.store.recentTxs(1);
-        return rows[0]?.block_time ?? Math.floor(Date.now() / 1000);
+        const slot = p[0];
+        if (typeof slot !== 'number' || !Number.isInteger(slot) || slot < 0) throw invalidParams('expected a slot');
+        if (slot > this.chain.currentSlot) throw new RpcError(-32004, `Block not available for slot ${slot}`);
+        return this.store.blockTime(slot);
       }
       default:
         throw new RpcError(-32601, 'Method not found');

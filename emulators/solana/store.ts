@@ -164,6 +164,12 @@ export class SolanaStore {
       .all(address, before, before, until, until, o.limit) as TxRow[];
   }
 
+  /** The block time of `slot` (the last transaction at or before it), or null before the first transaction. */
+  blockTime(slot: number): number | null {
+    const row = this.db.prepare('SELECT block_time FROM transactions WHERE slot <= ? ORDER BY seq DESC LIMIT 1').get(slot) as { block_time: number } | undefined;
+    return row?.block_time ?? null;
+  }
+
   txCount(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM transactions').get() as { n: number }).n;
   }
