@@ -113,7 +113,8 @@ describe('kraken train', () => {
     expect(epochs).toEqual([1, 2, 3, 4, 5, 6]);
     expect(watch.stdout.trim().split('\n').at(-1)).toMatch(new RegExp(`^${id}  completed`));
 
-    const status = await kraken(['train', 'status', id, '--json']);
+    // --api instead of the environment (the same address, so the same saved sign-in).
+    const status = await kraken(['train', 'status', id, '--json', '--api', em.url], { env: { KRAKEN_VISION_URL: undefined } });
     expect(JSON.parse(status.stdout)).toMatchObject({ workflowId: id, state: 'completed', classNames: CLASSES });
     const logs = await kraken(['train', 'logs', id, '--tail', '3', '--json']);
     expect(JSON.parse(logs.stdout).logs.length).toBeLessThanOrEqual(3);
@@ -139,7 +140,7 @@ describe('kraken train', () => {
     expect(predict.stdout).toMatch(/green-disc \d+\.\d%/);
   }, 180_000);
 
-  it('watch exits 1 on training_error; cancel; an unknown workflow is one stderr line, exit 1', async () => {
+  it('cancel; watch exits 1 on training_error; an unknown workflow and a missing address are one stderr line, exit 1', async () => {
     const datasetId = await dataset();
     const k = openVisionKit({ dataDir, env: { KRAKEN_VISION_URL: em.url }, keychain: false });
     let id: string;
@@ -162,5 +163,7 @@ describe('kraken train', () => {
 
     const missing = await kraken(['train', 'status', 'wf_does_not_exist']);
     oneErrorLine(missing, /^kraken train: .*\[NOT_FOUND\]$/);
+    const nowhere = await kraken(['train', 'list'], { env: { KRAKEN_VISION_URL: undefined } });
+    oneErrorLine(nowhere, /No vision training platform address: pass --api <url>, set KRAKEN_VISION_URL/);
   }, 120_000);
 });
