@@ -18,6 +18,9 @@ import { filesFromArgv, IMAGE_EXTENSIONS, importOpenedFiles, VIDEO_EXTENSIONS } 
 import { handleKrakenProtocol, registerKrakenScheme } from './protocol';
 import { PRELOAD_BUNDLE_MARKER } from './preload-marker';
 import { SecretStore } from './secret-store';
+import { powerMonitor, nativeImage, Tray } from 'electron';
+import { ShellSignals } from '../node/contributor/sources/shell-signals';
+import { wireContributorTray, wirePowerMonitor } from './contributor-shell';
 import { hardenApp, hardenSession, isAllowedComputeUrl, isAllowedExternalUrl, openExternalSafely, secureWebPreferences, START_URL } from './security';
 import { clampWindowState, loadWindowState, MIN_SIZE, trackWindowState } from './window-state';
 
@@ -42,6 +45,8 @@ let ipc: IpcRegistration | null = null;
 let mainWindow: BrowserWindow | null = null;
 let windowReady = false;
 let preload = '';
+// Kept referenced: a collected Tray disappears from the menu bar.
+let contributorTray: Tray | null = null;
 /** Files the OS handed over before the window could take them. */
 const pendingFiles: string[] = [];
 /** Secrets for later features (account tokens, wallet keys): encrypted by the OS keychain, see secret-store.ts. */
@@ -110,7 +115,9 @@ function start(): void {
   const dataDir = app.getPath('userData');
   // Cloud tokens (and later wallet keys) rest only in this safeStorage-encrypted store in the desktop app.
   secrets = new SecretStore(path.join(dataDir, '.secrets.json'), safeStorage);
+  const contributorSignals = new ShellSignals();
   core = createCore({
+    contributor: { shellSignals: contributorSignals },
     dataDir,
     shell: 'electron',
     version: app.getVersion(),
@@ -135,6 +142,11 @@ function start(): void {
   ipc = registerIpc(core, { ipcMain, windows: () => BrowserWindow.getAllWindows(), log: (m) => console.error(m) });
   notifyFinishedCloudJobs(core);
   notifyEndingComputeSessions(core);
+  // Donating idle time: powerMonitor feeds the policy (idle, battery, suspend, lock); the tray keeps "Pause now" one click away.
+  wirePowerMonitor(powerMonitor, contributorSignals);
+  contributorTray = new Tray(nativeImage.createFromPath(path.join(app.getAppPath(), 'build', 'icon.png')).resize({ width: 16, height: 16 }));
+  const c = core;
+  wireContributorTray(contributorTray, (items) => Menu.buildFromTemplate(items), c.contributor, (l) => c.bus.on('contributor.state', l), () => navigate('contribute'));
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       buildMenuTemplate(
