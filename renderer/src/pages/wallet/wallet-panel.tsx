@@ -16,7 +16,7 @@ function AddressQr({ address }: { address: string }) {
   const [src, setSrc] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    QRCode.toDataURL(`solana:${address}`, { margin: 1, width: 148, color: { dark: '#e6e8ee', light: '#00000000' } }).then(
+    QRCode.toDataURL(`solana:${address}`, { margin: 1, width: 148, color: { dark: '#000000', light: '#ffffff' } }).then(
       (url) => live && setSrc(url),
       () => live && setSrc(null),
     );
