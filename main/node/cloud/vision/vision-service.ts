@@ -326,8 +326,15 @@ export class VisionService {
     return this.o.connection.get('vision');
   }
 
+  /** Saves the address; workflows of the old one stop being followed, those of the new one (signed in) are followed. */
   setConnection(baseUrl: string | null): VisionConnection {
+    const before = this.baseUrlOrNull();
     const c = this.o.connection.set('vision', baseUrl);
+    if (c.baseUrl !== before) {
+      for (const f of this.followers.values()) f.stop();
+      this.followers.clear();
+      if (this.o.followOnSignIn !== false) void this.start().catch(() => undefined);
+    }
     return c;
   }
 
