@@ -15,6 +15,7 @@ import {
   Transaction,
 } from '@solana/web3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { fromBase58, toBase58 } from './chain';
 import type { SolanaEmulator } from './emulator';
 import { MODEL_PROGRAM_ID } from './service';
@@ -159,5 +160,30 @@ describe.skipIf(!!unavailable)('JSON-RPC through web3.js Connection', () => {
     expect((await post(em.rpcUrl, null, '{oops')).body).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
     const batch = await post(em.rpcUrl, [{ jsonrpc: '2.0', id: 1, method: 'getSlot' }, { jsonrpc: '2.0', id: 2, method: 'getHealth' }]);
     expect(batch.body).toEqual([{ jsonrpc: '2.0', id: 1, result: expect.any(Number) }, { jsonrpc: '2.0', id: 2, result: 'ok' }]);
+  });
+  it('signatureSubscribe before the transaction lands notifies once when it lands; unsubscribe answers true', async () => {
+    const a = Keypair.generate();
+    em.airdrop(a.publicKey.toBase58(), 1_000_000_000n);
+    const tx = await transfer(a, Keypair.generate().publicKey, 900_000);
+    const sig = toBase58(tx.signature!);
+    const ws = new WebSocket(em.wsUrl);
+    const messages: any[] = [];
+    const next = () => new Promise<any>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))));
+    await new Promise((resolve) => ws.once('open', resolve));
+    try {
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'signatureSubscribe', params: [sig, { commitment: 'confirmed' }] }));
+      const sub = await next();
+      expect(sub).toEqual({ jsonrpc: '2.0', id: 1, result: expect.any(Number) });
+      const note = next();
+      em.sendRaw(tx.serialize());
+      messages.push(await note);
+      expect(messages[0]).toEqual({ jsonrpc: '2.0', method: 'signatureNotification', params: { result: { context: { slot: expect.any(Number) }, value: { err: null } }, subscription: sub.result } });
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'signatureUnsubscribe', params: [sub.result] }));
+      expect(await next()).toEqual({ jsonrpc: '2.0', id: 2, result: false }); // already ended by its notification
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'accountSubscribe', params: [sig] }));
+      expect((await next()).error.code).toBe(-32601);
+    } finally {
+      ws.close();
+    }
   });
 });
