@@ -391,3 +391,42 @@ describe('export 404', () => {
     expect(srv.requests.some((r) => r.path.endsWith('/export'))).toBe(false);
   });
 });
+
+describe('bad input is refused with a clear error before anything is sent', () => {
+  beforeEach(signIn);
+
+  it('upload: a missing file, an empty file, a folder, no name, no format; predict: not an image, an empty image', async () => {
+    const before = srv.requests.length;
+    const empty = `${w.dir}/empty.zip`;
+    fs.writeFileSync(empty, '');
+    const zip = `${w.dir}/ok.zip`;
+    fs.writeFileSync(zip, 'PK');
+    const cases: [Promise<unknown>, string, RegExp][] = [
+      [w.service.uploadDataset(`${w.dir}/nope.zip`, { name: 'd', format: 'coco' }), 'NOT_FOUND', /No dataset file/],
+      [w.service.uploadDataset(empty, { name: 'd', format: 'coco' }), 'INVALID_INPUT', /is empty/],
+      [w.service.uploadDataset(w.dir, { name: 'd', format: 'coco' }), 'INVALID_INPUT', /not a file .*kraken dataset pack/],
+      [w.service.uploadDataset(zip, { name: '  ', format: 'coco' }), 'INVALID_INPUT', /needs a name/],
+      [w.service.uploadDataset(zip, { name: 'd', format: '' }), 'INVALID_INPUT', /needs a format/],
+      [w.service.predict('wf_1', zip), 'INVALID_INPUT', /not an image/],
+      [w.service.predict('wf_1', (fs.writeFileSync(`${w.dir}/e.png`, ''), `${w.dir}/e.png`)), 'INVALID_INPUT', /is empty/],
+    ];
+    for (const [p, code, msg] of cases) {
+      const e = await caught(p);
+      expect([e.code, e.message]).toEqual([code, expect.stringMatching(msg)]);
+    }
+    expect(srv.requests.length).toBe(before);
+    expect(fs.existsSync(zip)).toBe(true); // nothing of the creator's is touched
+  });
+
+  it('an upload the platform refuses (413) is a plain sentence; the file stays', async () => {
+    srv.routes.set('POST /datasets/upload', () => ({ status: 413, json: { error: { code: 'PAYLOAD_TOO_LARGE', message: 'File too large', request_id: 'req_u1' } } }));
+    const zip = `${w.dir}/big.zip`;
+    fs.writeFileSync(zip, Buffer.alloc(2048, 1));
+    const e = await caught(w.service.uploadDataset(zip, { name: 'big', format: 'imagefolder' }));
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.message).toMatch(/File too large|too large/);
+    expect(e.details?.requestId).toBe('req_u1');
+    expect(fs.statSync(zip).size).toBe(2048);
+    expect(w.db.prepare('SELECT COUNT(*) AS n FROM vision_datasets').get()).toEqual({ n: 0 });
+  });
+});
