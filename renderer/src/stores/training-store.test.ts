@@ -52,7 +52,7 @@ vi.mock('../api', () => ({
     },
     datasets: {
       pack: vi.fn(async () => ({ jobId: 'pack' })),
-      linkRemote: vi.fn(async (r: { id: number; datasetId: string }) => ({ ...dataset(), remote: { baseUrl: '', datasetId: r.datasetId, status: 'ready', uploadedAt: '' } })),
+      linkRemote: vi.fn(async (r: { id: number; datasetId: string }) => ({ ...(dataset() as object), remote: { baseUrl: '', datasetId: r.datasetId, status: 'ready', uploadedAt: '' } })),
     },
   },
 }));

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { FrameSet, HealthIssue, HealthReport, MediaSource, VisionDataset } from '../../../../main/common/contract';
-import { api } from '../../api';
+import type { FrameSet, HealthIssue, HealthReport, ImageItem, MediaSource, VisionDataset } from '../../../../main/common/contract';
+import { api, fileUrl } from '../../api';
 import { useJobs } from '../../stores/job-store';
 import { useCurrentProject } from '../../stores/project-store';
 import { showError } from '../../stores/toast-store';
@@ -159,6 +159,8 @@ export function DatasetBuilder() {
   const ids = useId();
   const [sets, setSets] = useState<FrameSet[]>([]);
   const [media, setMedia] = useState<MediaSource[]>([]);
+  /** The project's imported pictures (not frames): each goes into a class on its own. */
+  const [pictures, setPictures] = useState<ImageItem[]>([]);
   const [name, setName] = useState('');
   const [split, setSplit] = useState({ train: 80, val: 10, test: 10 });
   const [seed, setSeed] = useState(42);
@@ -169,10 +171,11 @@ export function DatasetBuilder() {
 
   useEffect(() => {
     if (projectId === null) return;
-    void Promise.all([api.frames.listSets({ projectId }), api.media.list({ projectId })])
-      .then(([s, m]) => {
+    void Promise.all([api.frames.listSets({ projectId }), api.media.list({ projectId }), api.frames.listImages({ projectId, offset: 0, limit: 1000 })])
+      .then(([s, m, imgs]) => {
         setSets(s.filter((x) => x.status === 'complete'));
         setMedia(m);
+        setPictures(imgs.items.filter((i) => i.kind === 'imported'));
       })
       .catch(showError);
   }, [projectId]);
@@ -190,6 +193,11 @@ export function DatasetBuilder() {
 
   const setLabel = (s: FrameSet) => `${media.find((m) => m.id === s.mediaId)?.name ?? t('builder.set', { id: s.id })} · ${t('builder.frames', { count: s.frameCount })}`;
   const binOf = (setId: number) => bins.findIndex((b) => b.frameSetIds.includes(setId));
+  const binOfImage = (imageId: number) => bins.findIndex((b) => b.imageIds.includes(imageId));
+  const moveImage = (imageId: number, target: number) => {
+    if (target < 0) setBins(bins.map((b) => ({ ...b, imageIds: b.imageIds.filter((id) => id !== imageId) })));
+    else setBins(assignToBin(bins, target, { imageId }));
+  };
   const problems = binProblems(bins);
   const splitOk = split.train > 0 && split.train + split.val + split.test === 100;
   const busy = jobs.some((j) => ['build', 'check', 'pack', 'upload'].includes(j.kind));
@@ -234,6 +242,29 @@ export function DatasetBuilder() {
             ))}
           </ul>
         )}
+        {pictures.length > 0 && (
+          <>
+            <div className="faint training-pictures-title">{t('builder.pictures', { count: pictures.length })}</div>
+            <ul className="training-pictures">
+              {pictures.map((img) => (
+                <li key={img.id} draggable onDragStart={(e) => e.dataTransfer.setData('text/x-kraken-image', String(img.id))} className="training-picture" data-testid="training-picture" data-image-id={img.id}>
+                  <img src={fileUrl(img.file, { thumb: 96 })} alt="" width={48} height={48} loading="lazy" />
+                  <label className="sr-only" htmlFor={`${ids}-img-${img.id}`}>
+                    {t('builder.classOfPicture')}
+                  </label>
+                  <select id={`${ids}-img-${img.id}`} className="input small" value={binOfImage(img.id)} onChange={(e) => moveImage(img.id, Number(e.target.value))} data-testid="training-picture-class">
+                    <option value={-1}>{t('builder.unassigned')}</option>
+                    {bins.map((b, i) => (
+                      <option key={i} value={i}>
+                        {b.name || t('builder.unnamed', { n: i + 1 })}
+                      </option>
+                    ))}
+                  </select>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
       </section>
 
       <section className="panel">
@@ -261,6 +292,8 @@ export function DatasetBuilder() {
                 setDragOver(null);
                 const id = Number(e.dataTransfer.getData('text/x-kraken-set'));
                 if (id) move(id, i);
+                const img = Number(e.dataTransfer.getData('text/x-kraken-image'));
+                if (img) moveImage(img, i);
               }}
             >
               <input
@@ -276,6 +309,7 @@ export function DatasetBuilder() {
                   const s = sets.find((x) => x.id === id);
                   return <li key={id}>{s ? setLabel(s) : id}</li>;
                 })}
+                {b.imageIds.length > 0 && <li>{t('builder.picturesIn', { count: b.imageIds.length })}</li>}
               </ul>
               <button type="button" className="button ghost small" onClick={() => setBins(bins.filter((_, k) => k !== i))} aria-label={t('builder.removeClass')}>
                 <Icon name="trash" size={13} />
