@@ -125,6 +125,31 @@ export const MESSAGES = {
   'media.probe_output': m({}, () => 'ffprobe returned output that could not be read.'),
   'media.ffprobe_missing': m({ path: '/usr/bin/ffprobe' }, (p) => `ffprobe not found at ${p.path}`),
   'error.cancelled': m({}, () => 'Cancelled'),
+  'media.sample_missing': m({}, () => 'The sample video is missing. Run `node scripts/make-sample.mjs` to generate it.'),
+  'media.duplicate': m({ name: 'clip.mp4' }, (p) => `Already in this project as “${p.name}” (same content).`),
+
+  // ---- extraction, frame sets and fixes (main/node/media/extractor.ts, extract-pipeline.ts, frame-service.ts, fix-runner.ts) ----
+  'extract.truncated': m({ frames: '120 of 300' }, (p) => `The video is truncated or damaged: ffmpeg could read only part of it (${p.frames} frames). Nothing was kept.`),
+  'extract.truncated_at': m(
+    { frames: '120 of 300', stop: '4.0', end: '10.0' },
+    (p) => `The video is truncated or damaged: ffmpeg could read only part of it (${p.frames} frames). The picture stops at ${p.stop} s of ${p.end} s. Nothing was kept.`,
+  ),
+  'extract.disk_full': m({}, () => 'The disk is full. Free some space and resume.'),
+  'extract.read_only': m({ path: '/data/frames/3' }, (p) => `Cannot write to ${p.path}: it is read-only or access is denied.`),
+  'extract.read_only_folder': m({}, () => 'Cannot write to the output folder: it is read-only or access is denied.'),
+  'extract.folder_gone': m({ path: '/data/frames/3' }, (p) => `The output folder ${p.path} is gone or cannot be created.`),
+  'extract.undecodable': m({}, () => 'ffmpeg could not decode this video: it may be damaged or truncated.'),
+  'extract.range_frames': m({ count: 12 }, (p) => `This range holds only ${p.count} frames; ask for at most ${p.count}.`),
+  'extract.no_frames_kind': m({}, () => 'ffmpeg wrote no frames: the video may be damaged, or the range holds no frame of this kind.'),
+  'extract.no_frames': m({}, () => 'ffmpeg wrote no frames: the video may be damaged or the range is empty.'),
+  'frames.export_unfinished': m({}, () => 'Only a finished frame set can be exported'),
+  'frames.unfinished': m({}, () => 'The frame set is not finished yet'),
+  'frames.delete_unfinished': m({}, () => 'Frames can be deleted only from a finished frame set'),
+  'frames.exporting': m({}, () => 'This frame set is being exported; wait for the export to finish or cancel it first'),
+  'frames.source_gone': m({ path: '/videos/clip.mp4' }, (p) => `The source video is gone: ${p.path}`),
+  'fix.overwrite': m({}, () => 'A fix never overwrites the original: choose another output file.'),
+  'fix.nothing': m({}, () => 'Nothing to fix: pre-flight found no problem a fix can solve.'),
+  'fix.damaged': m({}, () => 'The original is truncated or damaged, so the fixed file would be incomplete. Nothing was written.'),
 } satisfies Record<string, { en: (p: never) => string; example: MessageParams }>;
 
 export type MessageCode = keyof typeof MESSAGES;

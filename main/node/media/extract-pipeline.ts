@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type { ExtractParams, FrameSetReport, ProbeResult } from '../../common/contract';
 import type { FromSharpnessWorker, ToSharpnessWorker } from '../../../native-workers/protocol/extract-protocol';
 import { startWorker } from '../workers/worker-path';
@@ -73,7 +74,7 @@ export async function runExtractionPipeline(run: PipelineRun): Promise<PipelineR
   if (!run.resuming) clearDir(run.workDir);
   const result = run.params.dropBlurry ? await extractSharpest(run) : await extractPlain(run, run.workDir, run.params, 0, 0.98);
   const frames = result.frames;
-  if (frames.length === 0) throw new AppError('MEDIA_UNREADABLE', 'ffmpeg wrote no frames: the video may be damaged, or the range holds no frame of this kind.');
+  if (frames.length === 0) throw new AppError('MEDIA_UNREADABLE', say('extract.no_frames_kind', {}));
   fs.writeFileSync(path.join(run.workDir, REPORT_FILE), JSON.stringify(result.report));
   fs.writeFileSync(path.join(run.workDir, COMPLETE_MARK), '');
   return result;
@@ -177,7 +178,7 @@ async function extractSharpest(run: PipelineRun): Promise<PipelineResult> {
     run.onProgress?.({ fraction: 0, stage: 'scanning', done: 0, total: null });
     const scanned = await scanOnce(run);
     if (run.params.mode.kind === 'count' && run.params.mode.count > scanned.length)
-      throw new AppError('INVALID_INPUT', `This range holds only ${scanned.length} frames; ask for at most ${scanned.length}.`, { frames: scanned.length });
+      throw new AppError('INVALID_INPUT', say('extract.range_frames', { count: scanned.length }), { frames: scanned.length });
     plan = planCandidates(run.params, scanned);
   }
   // Candidates are written by count mode over the exact candidate times (or, content-picked, by the mode itself).

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type { ExtractParams, ProbeResult, ToolInfo } from '../../common/contract';
 import type { ExtractRunSpec, FrameInfo, FromExtractWorker, ToExtractWorker } from '../../../native-workers/protocol/extract-protocol';
 import { startWorker } from '../workers/worker-path';
@@ -123,7 +124,7 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
     } else {
       const times = run.frameTimes ?? [];
       if (run.params.mode.count > times.length) {
-        throw new AppError('INVALID_INPUT', `This range holds only ${times.length} frames; ask for at most ${times.length}.`, { frames: times.length });
+        throw new AppError('INVALID_INPUT', say('extract.range_frames', { count: times.length }), { frames: times.length });
       }
       const chosen = chooseSpread(times, run.params.mode.count);
       countTolerance = toleranceFor(times, chosen);
@@ -199,8 +200,11 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
   const end = range().end;
   const short = expected !== null && (run.params.mode.kind === 'count' ? done < expected : damage !== '' && done < expected * 0.9);
   if (truncated || short) {
-    const where = lastT !== null && end !== null ? ` The picture stops at ${lastT.toFixed(1)} s of ${end.toFixed(1)} s.` : '';
-    throw new AppError('MEDIA_UNREADABLE', `The video is truncated or damaged: ffmpeg could read only part of it (${done}${expected !== null ? ` of ${expected}` : ''} frames).${where} Nothing was kept.`, {
+    const said =
+      lastT !== null && end !== null
+        ? say('extract.truncated_at', { frames: expected !== null ? `${done} of ${expected}` : String(done), stop: lastT.toFixed(1), end: end.toFixed(1) })
+        : say('extract.truncated', { frames: expected !== null ? `${done} of ${expected}` : String(done) });
+    throw new AppError('MEDIA_UNREADABLE', said, {
       ffmpeg: damage.trim().split('\n').slice(-3).join(' | '),
     });
   }
@@ -209,12 +213,12 @@ export async function extractToFolder(run: ExtractRun): Promise<void> {
 /** Turns ffmpeg's failure into a message a creator can act on. */
 export function ffmpegFailure(stderr: string, outDir: string): AppError {
   const tail = tailOf(stderr);
-  if (/No space left on device|ENOSPC/i.test(stderr)) return new AppError('IO_ERROR', 'The disk is full. Free some space and resume.', { ffmpeg: tail });
+  if (/No space left on device|ENOSPC/i.test(stderr)) return new AppError('IO_ERROR', say('extract.disk_full', {}), { ffmpeg: tail });
   if (/Permission denied|Read-only file system|EACCES|EROFS/i.test(stderr))
-    return new AppError('IO_ERROR', `Cannot write to ${outDir || 'the output folder'}: it is read-only or access is denied.`, { ffmpeg: tail });
+    return new AppError('IO_ERROR', outDir ? say('extract.read_only', { path: outDir }) : say('extract.read_only_folder', {}), { ffmpeg: tail });
   if (/Not a directory|No such file or directory|ENOTDIR/i.test(stderr) && outDir && !fs.existsSync(outDir))
-    return new AppError('IO_ERROR', `The output folder ${outDir} is gone or cannot be created.`, { ffmpeg: tail });
-  return new AppError('MEDIA_UNREADABLE', 'ffmpeg could not decode this video: it may be damaged or truncated.', { ffmpeg: tail });
+    return new AppError('IO_ERROR', say('extract.folder_gone', { path: outDir }), { ffmpeg: tail });
+  return new AppError('MEDIA_UNREADABLE', say('extract.undecodable', {}), { ffmpeg: tail });
 }
 
 function tailOf(stderr: string): string {

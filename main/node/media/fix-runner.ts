@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type { CloudModel, FixKind, PreflightReport, ProbeResult } from '../../common/contract';
 import { tempPathFor } from '../files/atomic';
 import { CLOUD_LIMITS } from './cloud-limits';
@@ -43,10 +44,10 @@ const MAX_ATTEMPTS = 3;
 export async function runFix(x: FixRun): Promise<FixResult> {
   const limits = CLOUD_LIMITS[x.model];
   const isImage = x.probe.kind === 'image';
-  if (path.resolve(x.out) === path.resolve(x.probe.path)) throw new AppError('INVALID_INPUT', 'A fix never overwrites the original: choose another output file.');
+  if (path.resolve(x.out) === path.resolve(x.probe.path)) throw new AppError('INVALID_INPUT', say('fix.overwrite', {}));
   const before = buildReport(x.model, isImage ? { image: x.probe } : { video: x.probe });
   const fixes = x.fixes ?? before.fixes;
-  if (fixes.length === 0) throw new AppError('INVALID_INPUT', 'Nothing to fix: pre-flight found no problem a fix can solve.', { problems: before.problems.map((p) => p.code) });
+  if (fixes.length === 0) throw new AppError('INVALID_INPUT', say('fix.nothing', {}), { problems: before.problems.map((p) => p.code) });
   if (isImage ? !limits.image : !limits.video) throw new AppError('INVALID_INPUT', `${limits.label} does not take ${isImage ? 'an image' : 'a video'} here.`);
   try {
     fs.mkdirSync(path.dirname(x.out), { recursive: true });
@@ -71,7 +72,7 @@ export async function runFix(x: FixRun): Promise<FixResult> {
         ));
       }
       if (x.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled');
-      if (/partial file/i.test(damage)) throw new AppError('MEDIA_UNREADABLE', 'The original is truncated or damaged, so the fixed file would be incomplete. Nothing was written.');
+      if (/partial file/i.test(damage)) throw new AppError('MEDIA_UNREADABLE', say('fix.damaged', {}));
       // Probe the result as the file it will become (the name decides the container check).
       const probed = { ...(await probeFile(x.tools.ffprobe.path, tmp, { sample: false })), path: x.out };
       const report = buildReport(x.model, isImage ? { image: probed } : { video: probed });

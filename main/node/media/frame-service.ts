@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import {
   ExtractParams,
   FRAMES_EXPORT_JOB,
@@ -191,7 +192,7 @@ export class FrameService {
   private exportTarget(frameSetId: number, opts: { format?: FrameSetExportFormat; dest?: string }): { set: FrameSet; format: FrameSetExportFormat; target: string } {
     const format = opts.format ?? 'folder';
     const set = this.getSet(frameSetId);
-    if (set.status !== 'complete') throw new AppError('CONFLICT', 'Only a finished frame set can be exported');
+    if (set.status !== 'complete') throw new AppError('CONFLICT', say('frames.export_unfinished', {}));
     if (opts.dest !== undefined && !path.isAbsolute(opts.dest)) throw new AppError('INVALID_INPUT', `The export ${format === 'zip' ? 'file' : 'folder'} must be an absolute path`);
     if (format === 'zip' && opts.dest !== undefined && path.extname(opts.dest).toLowerCase() !== '.zip') throw new AppError('INVALID_INPUT', 'The export file must end in .zip');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -216,7 +217,7 @@ export class FrameService {
   /** (Re)makes the set's contact sheet beside its folder. */
   async contactSheet(frameSetId: number, opts: { columns: number; thumbWidth: number; maxFrames: number }): Promise<ContactSheet> {
     const set = this.getSet(frameSetId);
-    if (set.status !== 'complete') throw new AppError('CONFLICT', 'The frame set is not finished yet');
+    if (set.status !== 'complete') throw new AppError('CONFLICT', say('frames.unfinished', {}));
     const out = path.join(this.dataDir, ...this.setDir(set.id, set.projectId).split('/')) + '-contact.jpg';
     const r = await contactSheet(this.setFrames(frameSetId), out, opts);
     return { file: toPosixRelative(this.dataDir, out), ...r };
@@ -235,9 +236,9 @@ export class FrameService {
 
   private assertEditable(frameSetId: number): void {
     const set = this.getSet(frameSetId);
-    if (set.status !== 'complete') throw new AppError('CONFLICT', 'Frames can be deleted only from a finished frame set');
+    if (set.status !== 'complete') throw new AppError('CONFLICT', say('frames.delete_unfinished', {}));
     // An export copies the frames one by one: deleting one under it would fail the export half-way.
-    if (this.runningExports(set).length > 0) throw new AppError('CONFLICT', 'This frame set is being exported; wait for the export to finish or cancel it first');
+    if (this.runningExports(set).length > 0) throw new AppError('CONFLICT', say('frames.exporting', {}));
   }
 
   private removeRows(frameSetId: number, rows: { id: number; file: string }[]): { deleted: number; frameCount: number } {
@@ -277,7 +278,7 @@ export class FrameService {
 
     // A previous run may have renamed the folder and died before the database step.
     if (!fs.existsSync(finalDir)) {
-      if (!fs.existsSync(media.path)) throw new AppError('NOT_FOUND', `The source video is gone: ${media.path}`);
+      if (!fs.existsSync(media.path)) throw new AppError('NOT_FOUND', say('frames.source_gone', { path: media.path }));
       try {
         fs.mkdirSync(partialDir, { recursive: true });
       } catch (err) {
@@ -306,7 +307,7 @@ export class FrameService {
   /** Inserts the image rows and marks the set complete, in one transaction. */
   private commitFrames(set: FrameSet, media: MediaSource, dir: string): number {
     const { frames, report } = readResult(dir, set.params.format);
-    if (frames.length === 0) throw new AppError('MEDIA_UNREADABLE', 'ffmpeg wrote no frames: the video may be damaged or the range is empty.');
+    if (frames.length === 0) throw new AppError('MEDIA_UNREADABLE', say('extract.no_frames', {}));
     const now = nowIso();
     const { displayWidth, displayHeight } = media.probe.video;
     const insert = this.db.prepare(

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import { ProbeResult, type MediaSource } from '../../common/contract';
 import { sha256File, tempPathFor, toPosixRelative } from '../files/atomic';
 import type { Db } from '../store/database';
@@ -63,7 +64,7 @@ export class MediaService {
   /** Adds the bundled sample video (or returns it if the project has it already). */
   async importSample(projectId: number): Promise<MediaSource> {
     const sample = samplePath();
-    if (!sample) throw new AppError('NOT_FOUND', 'The sample video is missing. Run `node scripts/make-sample.mjs` to generate it.');
+    if (!sample) throw new AppError('NOT_FOUND', say('media.sample_missing', {}));
     const existing = this.db.prepare(`SELECT * FROM media_sources WHERE project_id=? AND path=?`).get(projectId, sample) as Row | undefined;
     if (existing) return toMedia(existing);
     return this.importOne(projectId, sample);
@@ -96,7 +97,7 @@ export class MediaService {
     const dup = this.db.prepare(`SELECT id, name FROM media_sources WHERE project_id=? AND sha256=?`).get(projectId, sha256) as
       | { id: number; name: string }
       | undefined;
-    if (dup) throw new AppError('CONFLICT', `Already in this project as “${dup.name}” (same content).`, { mediaId: dup.id });
+    if (dup) throw new AppError('CONFLICT', say('media.duplicate', { name: dup.name }), { mediaId: dup.id });
     const info = this.db
       .prepare(
         `INSERT INTO media_sources (project_id, kind, name, path, size_bytes, sha256, probe_json, created_at) VALUES (?,?,?,?,?,?,?,?)`,
