@@ -50,16 +50,24 @@ export interface LedgerRecord {
 }
 
 export class ContributorStore {
+  private ensured = false;
+  /** The state row as last read or written here (the agent reads it on every tick; SQLite is asked once). */
+  private cached: ContributorRow | null = null;
+  private dayCache: { day: string; minutes: number; at: number } | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {}
 
   private ensure(): void {
+    if (this.ensured) return;
+    this.ensured = true;
     this.db.prepare(`INSERT OR IGNORE INTO contributor_state (id, updated_at) VALUES (1, ?)`).run(new Date(this.now()).toISOString());
   }
 
   get(): ContributorRow {
+    if (this.cached) return this.cached;
     this.ensure();
     const r = this.db.prepare(`SELECT * FROM contributor_state WHERE id = 1`).get() as StateRow;
     let policy: ContributorPolicy = { ...DEFAULT_POLICY };
@@ -68,7 +76,7 @@ export class ContributorStore {
       const saved = PolicySchema.partial().safeParse(pick(JSON.parse(r.policy_json) as Record<string, unknown>));
       if (saved.success) policy = { ...policy, ...stripUndefined(saved.data) };
     }
-    return {
+    return (this.cached = {
       optedIn: r.opted_in === 1,
       consentVersion: r.consent_version,
       consentedAt: r.consented_at,
@@ -76,11 +84,12 @@ export class ContributorStore {
       nodeId: r.node_id,
       policy,
       command: r.command,
-    };
+    });
   }
 
   private set(cols: Record<string, unknown>): void {
     this.ensure();
+    this.cached = null;
     const keys = Object.keys(cols);
     this.db
       .prepare(`UPDATE contributor_state SET ${keys.map((k) => `${k} = @${k}`).join(', ')}, updated_at = @updated_at WHERE id = 1`)
@@ -114,6 +123,7 @@ export class ContributorStore {
   /** Adds device time to a local day and cluster (counted while a job process runs, for the daily maximum). */
   addUsage(cluster: ContributorCluster, ms: number, at = this.now()): void {
     if (ms <= 0) return;
+    this.dayCache = null;
     this.db
       .prepare(`INSERT INTO contributor_usage (day, cluster, device_ms) VALUES (?, ?, ?) ON CONFLICT(day, cluster) DO UPDATE SET device_ms = device_ms + excluded.device_ms`)
       .run(localDay(at), cluster, Math.round(ms));
@@ -121,8 +131,11 @@ export class ContributorStore {
 
   /** Minutes donated on the local day of `at`, both clusters. */
   dayMinutes(at = this.now()): number {
-    const r = this.db.prepare(`SELECT COALESCE(SUM(device_ms), 0) AS ms FROM contributor_usage WHERE day = ?`).get(localDay(at)) as { ms: number };
-    return r.ms / 60_000;
+    const day = localDay(at);
+    if (this.dayCache?.day === day) return this.dayCache.minutes;
+    const r = this.db.prepare(`SELECT COALESCE(SUM(device_ms), 0) AS ms FROM contributor_usage WHERE day = ?`).get(day) as { ms: number };
+    this.dayCache = { day, minutes: r.ms / 60_000, at };
+    return this.dayCache.minutes;
   }
 
   /** Records a finished (or given back) job; the same lease twice updates the row (a result re-sent after a crash). */
