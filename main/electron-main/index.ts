@@ -142,6 +142,7 @@ function start(): void {
   ipc = registerIpc(core, { ipcMain, windows: () => BrowserWindow.getAllWindows(), log: (m) => console.error(m) });
   notifyFinishedCloudJobs(core);
   notifyEndingComputeSessions(core);
+  notifyFinishedTrainings(core);
   // Donating idle time: powerMonitor feeds the policy (idle, battery, suspend, lock); the tray keeps "Pause now" one click away.
   wirePowerMonitor(powerMonitor, contributorSignals);
   contributorTray = new Tray(nativeImage.createFromPath(path.join(app.getAppPath(), 'build', 'icon.png')).resize({ width: 16, height: 16 }));
@@ -380,6 +381,28 @@ function notifyEndingComputeSessions(c: Core): void {
     n.on('click', () => {
       focusMainWindow();
       navigate('cloud');
+    });
+    n.show();
+  });
+}
+
+/**
+ * An OS notification when a cloud training ends (the Training page shows a toast too); the core emits
+ * `vision.workflowFinished` once per final state. A click brings the window back on the Training page.
+ */
+function notifyFinishedTrainings(c: Core): void {
+  c.bus.on('vision.workflowFinished', ({ workflow, outcome }) => {
+    if (!Notification.isSupported()) return;
+    const title = outcome === 'completed' ? `${workflow.name} finished training` : outcome === 'failed' ? `${workflow.name} failed to train` : `${workflow.name} was cancelled`;
+    const accuracy = workflow.metrics.val_accuracy ?? workflow.metrics.accuracy;
+    const body =
+      outcome === 'completed'
+        ? `${accuracy !== undefined ? `Accuracy ${(accuracy * 100).toFixed(1)} %. ` : ''}Bring the model home from the Training page.`
+        : (workflow.error ?? 'Open the Training page for its logs.');
+    const n = new Notification({ title, body });
+    n.on('click', () => {
+      focusMainWindow();
+      navigate('training');
     });
     n.show();
   });
