@@ -388,3 +388,32 @@ describe('contributor payouts beside the wallet', () => {
     expect(await paying.payout({})).toMatchObject({ address: PARENT_DEV, credit: 1 });
   });
 });
+
+describe('the wallet secret in the real keychain', () => {
+  // npm test runs vitest inside an isolated gnome-keyring session (KRAKEN_TEST_KEYRING=1); elsewhere this is skipped.
+  const inSession = process.env.KRAKEN_TEST_KEYRING === '1';
+  if (!inSession) console.log('[skip] wallet keychain test: runs only inside the isolated keyring npm test starts (KRAKEN_TEST_KEYRING=1)');
+
+  it.skipIf(!inSession)('create puts the secret in the Secret Service; no file of the data folder holds it; forget removes it', async () => {
+    const { openVault } = await import('../secrets');
+    const kdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-solana-keychain-'));
+    const kdb = openDatabase(path.join(kdir, 'studio.db'));
+    try {
+      const v = await openVault(kdir);
+      expect(v.backend).toBe('keychain');
+      const s = createSolana({ db: kdb, vault: v, env: {}, getModel: async () => { throw new AppError('NOT_FOUND', 'none'); } });
+      const info = await s.wallet.create();
+      expect(info.vault).toBe('keychain');
+      const secret = (await s.wallet.export({ confirm: true })).secretKey;
+      expect(await v.get(WALLET_SECRET)).toBe(secret);
+      kdb.pragma('wal_checkpoint(TRUNCATE)');
+      const holding = fs.readdirSync(kdir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && fs.readFileSync(path.join(e.parentPath, e.name)).includes(Buffer.from(secret)));
+      expect(holding).toEqual([]);
+      await s.wallet.forget({ confirm: true });
+      expect(await v.get(WALLET_SECRET)).toBeNull();
+    } finally {
+      kdb.close();
+      fs.rmSync(kdir, { recursive: true, force: true });
+    }
+  });
+});
