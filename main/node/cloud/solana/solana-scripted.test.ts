@@ -14,8 +14,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { AppError } from '../../../common/app-error';
 import { base58Encode, type ModelManifest, type RegisterModelBody } from '../../../common/contract';
 import { openDatabase, type Db } from '../../store/database';
-import { FileVault } from '../secrets';
+import { FileVault, openVault } from '../secrets';
 import { createSolana, type Solana } from '.';
+import { creditFromNetworkAccount, PayoutService } from './payouts';
 import { WALLET_SECRET } from './wallet-service';
 
 interface Scripted {
@@ -372,7 +373,6 @@ export type { ModelManifest };
 
 describe('contributor payouts beside the wallet', () => {
   it('the credit comes from the network account; without a network it is said unavailable; a payout is refused where none is offered', async () => {
-    const { PayoutService, creditFromNetworkAccount } = await import('./payouts');
     const none = new PayoutService(() => null, () => DEV);
     expect(await none.credit()).toMatchObject({ available: false, payoutOffered: false });
     const account = { accountId: DEV, credit: { earned: 40, spent: 3, balance: 1037 }, error: null, networkUrl: 'http://127.0.0.1:1' };
@@ -382,7 +382,7 @@ describe('contributor payouts beside the wallet', () => {
     const away = new PayoutService(() => creditFromNetworkAccount(async () => ({ ...account, credit: null, error: { message: 'The contributor network cannot be reached.' } })), () => DEV);
     expect(await away.credit()).toMatchObject({ available: false, message: 'The contributor network cannot be reached.' });
     const paying = new PayoutService(
-      () => ({ me: async () => ({ nodeId: DEV, credit: { earned: 1, spent: 0, balance: 1 } }), payout: async (req) => ({ payoutId: 'p1', address: req.address, credit: 1, lamports: 1_000_000, signature: null, balance: 0 }) }),
+      () => ({ me: async () => ({ nodeId: DEV, credit: { earned: 1, spent: 0, balance: 1 } }), payout: async (req: { address: string }) => ({ payoutId: 'p1', address: req.address, credit: 1, lamports: 1_000_000, signature: null, balance: 0 }) }),
       () => PARENT_DEV,
     );
     expect(await paying.payout({})).toMatchObject({ address: PARENT_DEV, credit: 1 });
@@ -395,7 +395,6 @@ describe('the wallet secret in the real keychain', () => {
   if (!inSession) console.log('[skip] wallet keychain test: runs only inside the isolated keyring npm test starts (KRAKEN_TEST_KEYRING=1)');
 
   it.skipIf(!inSession)('create puts the secret in the Secret Service; no file of the data folder holds it; forget removes it', async () => {
-    const { openVault } = await import('../secrets');
     const kdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-solana-keychain-'));
     const kdb = openDatabase(path.join(kdir, 'studio.db'));
     try {
