@@ -177,9 +177,9 @@ describe('against the network emulator', () => {
 
   it('a foreign GPU process pauses the job with its name; the agent’s own job process never counts', async () => {
     em = await startNetworkEmulator({ quiet: true });
-    const model = slowModel();
-    const inputs = await pngInputs(60);
-    await submit(em.url, model, inputs, { inputSize: [96, 96], labels: ['a', 'b'], batchSize: 1 });
+    const model = slowModel(192, 4);
+    const inputs = await pngInputs(300);
+    await submit(em.url, model, inputs, { inputSize: [192, 192], labels: ['a', 'b'], batchSize: 1 });
     const { state, sources } = fakeSources();
     const signals: string[] = [];
     const { agent } = makeAgent(em.url, { sources, signals });
