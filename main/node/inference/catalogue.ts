@@ -11,8 +11,8 @@ export interface CatalogueItem {
   name: string;
   task: ModelManifest['task'];
   description: string;
-  /** The description's code in main/common/messages.ts, for the UI to translate. */
-  descriptionCode: string;
+  /** The description's code in main/common/messages.ts, for the UI to translate (every shipped entry has one; a test catalogue may leave it out). */
+  descriptionCode?: string;
   url: string;
   sizeBytes: number;
   sha256: string;
