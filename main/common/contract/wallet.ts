@@ -521,7 +521,7 @@ export const walletChannels = {
     z.object({ modelPda: Pda, tier: z.string().min(1).max(64), platformFeeBps: Bps.default(500), minRoyaltyLamports: z.number().int().min(0).optional() }).strict(),
     RoyaltyPayment,
   ),
-  'royalty.process': channel(
+  'royalty.processSignature': channel(
     'POST /signature-royalty/process-signature-royalty for a signature (without a model PDA: verification only).',
     z.object({ signature: Signature, modelPda: Pda.optional(), platformFeeBps: Bps.default(500), minRoyaltyLamports: z.number().int().min(0).optional() }).strict(),
     RoyaltyPayment,

@@ -125,7 +125,7 @@ export function createSolana(d: SolanaDeps): Solana {
     'registry.tree': () => registry.tree(),
     'royalty.preview': (req) => royalty.preview(req),
     'royalty.pay': (req) => royalty.pay(req),
-    'royalty.process': (req) => royalty.process(req),
+    'royalty.processSignature': (req) => royalty.process(req),
     'royalty.payments': (req) => royalty.payments(req),
   };
   return { wallet, registry, royalty, payouts, connection, handlerDeps };
