@@ -162,11 +162,13 @@ export function jobCommand(o: JobCommandOptions): JobCommand {
   const args = [
     '--unshare-all',
     '--die-with-parent',
+    // The empty /tmp comes first: bwrap mounts in order, so a later --tmpfs /tmp would hide an app or a job
+    // folder that lives under /tmp (a checkout in /tmp, a portable install), and the job could not start.
+    '--tmpfs', '/tmp',
     ...binds,
     '--proc', '/proc',
     '--dev', '/dev',
     ...devs.flatMap((d) => ['--dev-bind', d, d]),
-    '--tmpfs', '/tmp',
     '--bind', o.jobDir, o.jobDir,
     '--chdir', o.jobDir,
     '--setenv', 'TMPDIR', tmp,
