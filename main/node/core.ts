@@ -175,7 +175,8 @@ export function createCore(options: CoreOptions): Core {
     dataDir,
     bus,
     jobs,
-    vault: lazyVault(() => openVault(dataDir, { electron: options.cloud?.secretStore, keychain: options.cloud?.keychain, onFallback: options.cloud?.onVaultFallback })),
+    // The same vault as the network client: one node identity earns and spends.
+    vault,
     defaultNetworkUrl: () => connection.get('network').baseUrl,
     ...options.contributor,
   });

@@ -32,6 +32,16 @@ describe('node identity', () => {
     expect(publicKeyOfNodeId(a.nodeId).export({ format: 'der', type: 'spki' }).subarray(12)).toEqual(a.publicKeyBytes);
   });
 
+  it('two services asking at once on a fresh vault get one key: one write, the same id', async () => {
+    const vault = memoryVault();
+    let writes = 0;
+    const set = vault.set;
+    const slow = { get: async (k: string) => (await new Promise((r) => setTimeout(r, 5)), vault.get(k)), set: async (k: string, v: string) => (writes++, set(k, v)) };
+    const [a, b] = await Promise.all([loadOrCreateIdentity(slow), loadOrCreateIdentity(slow)]);
+    expect(b.nodeId).toBe(a.nodeId);
+    expect(writes).toBe(1);
+  });
+
   it('a damaged secret in the vault is refused with a plain sentence, not used', () => {
     expect(() => identityFromSecret(Buffer.alloc(10).toString('base64'))).toThrow(/damaged/);
     const half = Buffer.alloc(64, 1).toString('base64');

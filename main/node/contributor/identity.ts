@@ -68,11 +68,22 @@ export function newIdentity(): { identity: NodeIdentity; secret: string } {
   return { identity, secret: Buffer.concat([seed, identity.publicKeyBytes]).toString('base64') };
 }
 
+type IdentityVault = { get(name: string): Promise<string | null> | string | null; set(name: string, value: string): Promise<void> | void };
+
+/** Loads in progress per vault: two services asking at once on a fresh vault (the agent earning, the network client spending) must get one key, not two. */
+const loading = new WeakMap<IdentityVault, Promise<NodeIdentity>>();
+
 /** The node's identity from the vault, made (and stored there) on first use. */
-export async function loadOrCreateIdentity(vault: { get(name: string): Promise<string | null> | string | null; set(name: string, value: string): Promise<void> | void }): Promise<NodeIdentity> {
-  const saved = await vault.get(NODE_KEY_SECRET);
-  if (saved) return identityFromSecret(saved);
-  const { identity, secret } = newIdentity();
-  await vault.set(NODE_KEY_SECRET, secret);
-  return identity;
+export function loadOrCreateIdentity(vault: IdentityVault): Promise<NodeIdentity> {
+  const inFlight = loading.get(vault);
+  if (inFlight) return inFlight;
+  const p = (async () => {
+    const saved = await vault.get(NODE_KEY_SECRET);
+    if (saved) return identityFromSecret(saved);
+    const { identity, secret } = newIdentity();
+    await vault.set(NODE_KEY_SECRET, secret);
+    return identity;
+  })().finally(() => loading.delete(vault));
+  loading.set(vault, p);
+  return p;
 }
