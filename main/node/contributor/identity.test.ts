@@ -36,7 +36,7 @@ describe('node identity', () => {
     const vault = memoryVault();
     let writes = 0;
     const set = vault.set;
-    const slow = { get: async (k: string) => (await new Promise((r) => setTimeout(r, 5)), vault.get(k)), set: async (k: string, v: string) => (writes++, set(k, v)) };
+    const slow = { get: async (k: string) => (await new Promise((r) => setTimeout(r, 5)), vault.get(k)), set: async (k: string, v: string) => (writes++, await new Promise((r) => setTimeout(r, 5)), set(k, v)) };
     const [a, b] = await Promise.all([loadOrCreateIdentity(slow), loadOrCreateIdentity(slow)]);
     expect(b.nodeId).toBe(a.nodeId);
     expect(writes).toBe(1);
