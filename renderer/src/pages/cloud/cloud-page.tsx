@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConnection } from '../../api';
 import { useCloud } from '../../stores/cloud-store';
 import { useCurrentProject } from '../../stores/project-store';
 import { EmptyState, NoProjectState } from '../../ui/empty-state';
-import { Icon, type IconName } from '../../ui/icon';
+import type { IconName } from '../../ui/icon';
+import { TabRow } from '../../ui/tab-row';
 import { AccountPanel } from './account-panel';
 import { ConnectionPanel } from './connection-panel';
 import { GpuSessionsTab } from './gpu/gpu-sessions';
@@ -21,39 +22,17 @@ const TAB_ICONS: Record<Tab, IconName> = { generate: 'cube', training: 'sparkles
 /** The tab row (WAI-ARIA tabs: arrow keys move between tabs, Home/End to the ends). */
 function Tabs({ value, onChange }: { value: Tab; onChange: (t: Tab) => void }) {
   const { t } = useTranslation('cloud');
-  const refs = useRef<Record<string, HTMLButtonElement | null>>({});
-  const onKey = (e: KeyboardEvent) => {
-    const i = TABS.indexOf(value);
-    const next = e.key === 'ArrowRight' ? TABS[(i + 1) % TABS.length] : e.key === 'ArrowLeft' ? TABS[(i - 1 + TABS.length) % TABS.length] : e.key === 'Home' ? TABS[0] : e.key === 'End' ? TABS[TABS.length - 1] : undefined;
-    if (!next) return;
-    e.preventDefault();
-    onChange(next);
-    refs.current[next]?.focus();
-  };
   return (
-    <div className="cloud-tabs" role="tablist" aria-label={t('tabs.label')} onKeyDown={onKey}>
-      {TABS.map((tab) => (
-        <button
-          key={tab}
-          ref={(el) => {
-            refs.current[tab] = el;
-          }}
-          type="button"
-          role="tab"
-          id={`cloud-tab-${tab}`}
-          aria-selected={value === tab}
-          aria-controls={`cloud-panel-${tab}`}
-          tabIndex={value === tab ? 0 : -1}
-          className={value === tab ? 'cloud-tab active' : 'cloud-tab'}
-          onClick={() => onChange(tab)}
-          data-testid={`cloud-tab-${tab}`}
-        >
-          <Icon name={TAB_ICONS[tab]} size={15} />
-          {t(`tabs.${tab}`)}
-          {COMING.includes(tab) && <span className="badge cloud-soon">{t('tabs.soon')}</span>}
-        </button>
-      ))}
-    </div>
+    <TabRow
+      tabs={TABS}
+      value={value}
+      onChange={onChange}
+      prefix="cloud"
+      label={t('tabs.label')}
+      icons={TAB_ICONS}
+      text={(tab) => t(`tabs.${tab}`)}
+      extra={(tab) => COMING.includes(tab) && <span className="badge cloud-soon">{t('tabs.soon')}</span>}
+    />
   );
 }
 

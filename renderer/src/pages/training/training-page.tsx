@@ -1,10 +1,11 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConnection } from '../../api';
 import { useCurrentProject } from '../../stores/project-store';
 import { useTraining } from '../../stores/training-store';
 import { Icon, type IconName } from '../../ui/icon';
 import { ProgressBar } from '../../ui/progress-bar';
+import { TabRow } from '../../ui/tab-row';
 import { ServiceConnectionPanel } from '../cloud/connection-panel';
 import { ChatPanel } from './chat-panel';
 import { DatasetBuilder } from './dataset-builder';
@@ -17,39 +18,7 @@ const TAB_ICONS: Record<Tab, IconName> = { chat: 'sparkles', dataset: 'layers', 
 
 function Tabs({ value, onChange }: { value: Tab; onChange: (t: Tab) => void }) {
   const { t } = useTranslation('training');
-  const refs = useRef<Record<string, HTMLButtonElement | null>>({});
-  const onKey = (e: KeyboardEvent) => {
-    const i = TABS.indexOf(value);
-    const next = e.key === 'ArrowRight' ? TABS[(i + 1) % TABS.length] : e.key === 'ArrowLeft' ? TABS[(i - 1 + TABS.length) % TABS.length] : e.key === 'Home' ? TABS[0] : e.key === 'End' ? TABS[TABS.length - 1] : undefined;
-    if (!next) return;
-    e.preventDefault();
-    onChange(next);
-    refs.current[next]?.focus();
-  };
-  return (
-    <div className="cloud-tabs" role="tablist" aria-label={t('tabs.label')} onKeyDown={onKey}>
-      {TABS.map((tab) => (
-        <button
-          key={tab}
-          ref={(el) => {
-            refs.current[tab] = el;
-          }}
-          type="button"
-          role="tab"
-          id={`training-tab-${tab}`}
-          aria-selected={value === tab}
-          aria-controls={`training-panel-${tab}`}
-          tabIndex={value === tab ? 0 : -1}
-          className={value === tab ? 'cloud-tab active' : 'cloud-tab'}
-          onClick={() => onChange(tab)}
-          data-testid={`training-tab-${tab}`}
-        >
-          <Icon name={TAB_ICONS[tab]} size={15} />
-          {t(`tabs.${tab}`)}
-        </button>
-      ))}
-    </div>
-  );
+  return <TabRow tabs={TABS} value={value} onChange={onChange} prefix="training" label={t('tabs.label')} icons={TAB_ICONS} text={(tab) => t(`tabs.${tab}`)} />;
 }
 
 /** Sign in to the vision platform (e-mail and password; the tokens go to the studio's vault), or who is signed in. */
