@@ -11,6 +11,7 @@ import { MeasurePanel, SettingsPanel, SlotOverlay, StatsPanel } from './ui/panel
 import { actionForKey, viewerShortcuts, type ViewerAction } from './ui/shortcuts';
 import { ViewerIcon, type ViewerIconName } from './ui/viewer-icons';
 import { prewarmParser, releaseParser } from './workers/load-model';
+import { useViewerSession } from './viewer-session';
 import { useViewer, type SlotIndex } from './viewer-store';
 import './viewer.css';
 
@@ -139,6 +140,9 @@ export function ViewerPage() {
     prewarmParser();
     return releaseParser;
   }, []);
+
+  // A model on screen is the creator's own GPU work: a contributor node pauses donating while it lasts.
+  useViewerSession(useViewer((s) => s.slots.some((slot) => slot.status === 'ready' || slot.status === 'loading')));
 
   // deep link `#/viewer?open=<data-folder path>`: other pages (and plain links) open a model in one click
   useEffect(() => {
