@@ -196,6 +196,35 @@ describe('replies of an independently written server', () => {
     expect(srv.requests.at(-1)!.json).toEqual({ expected_format: 'coco', expected_classes: 3 });
     expect(v).toMatchObject({ datasetId: 'ds_123', valid: true, issues: [{ severity: 'warning', message: '클래스 불균형 감지', details: { 치즈: 350 } }], recommendations: ['데이터 증강'] });
   });
+
+  it('validate waits while the upload is still processing (detail polled with back-off; a 409 is "not yet"), then validates once', async () => {
+    const statuses = ['processing', 'processing', 'ready'];
+    srv.routes.set('GET /datasets/:id', () => ({ json: { dataset_id: 'ds_9', name: 'cats', format: 'imagefolder', status: statuses.shift() ?? 'ready', size_mb: 1, file_count: 3 } }));
+    let validates = 0;
+    srv.routes.set('POST /datasets/:id/validate', () =>
+      ++validates === 1
+        ? { status: 409, json: { error: { code: 'CONFLICT', message: 'still processing', request_id: 'req_p' } } }
+        : { json: { dataset_id: 'ds_9', valid: true, issues: [], recommendations: [] } },
+    );
+    const v = await w.service.validateDataset('ds_9');
+    expect(v).toMatchObject({ datasetId: 'ds_9', valid: true });
+    expect(validates).toBe(2);
+    // Two reads said processing (two waits), the third ready; then the 409 (one wait) and a read again before the retry.
+    expect(srv.requests.filter((r) => r.path === '/datasets/ds_9').length).toBe(4);
+    expect(w.sleeps.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a dataset that stays processing is not validated for ever: after the wait the platform’s refusal is the answer', async () => {
+    w.close();
+    fs.rmSync(w.dir, { recursive: true, force: true });
+    w = wire(srv.url, { extra: { processingWaitMs: 0 } });
+    await signIn();
+    srv.routes.set('GET /datasets/:id', () => ({ json: { dataset_id: 'ds_9', name: 'cats', format: 'imagefolder', status: 'processing', size_mb: 1, file_count: 3 } }));
+    srv.routes.set('POST /datasets/:id/validate', () => ({ status: 409, json: { error: { code: 'CONFLICT', message: 'still processing', request_id: 'req_p' } } }));
+    const e = await caught(w.service.validateDataset('ds_9'));
+    expect(e.code).toBe('CONFLICT');
+    expect(e.message).toContain('req_p');
+  });
 });
 
 describe('errors', () => {

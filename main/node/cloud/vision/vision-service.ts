@@ -92,6 +92,8 @@ export interface VisionServiceOptions {
   liveBackoff?: { first: number; max: number };
   /** Batch inference polling (ms). */
   pollMs?: { first: number; max: number };
+  /** How long a validate waits for an upload the platform is still processing (ms; default 5 min). */
+  processingWaitMs?: number;
   /** Rate-limit gate knobs (tests). */
   rate?: { maxWaitMs?: number; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> };
   now?: () => number;
@@ -618,13 +620,40 @@ export class VisionService {
     return out;
   }
 
+  /**
+   * Runs `call` once the platform has inspected the upload. Seed 001 answers an upload with status `processing` and
+   * lists it `ready` later, and says nothing of validating in between: a platform may refuse that (the emulator
+   * answers 409) or answer on a half-read dataset. So the detail is polled (back-off from `pollMs`) while it says
+   * `processing`, and a 409 from `call` is taken as "not yet" the same way, up to `processingWaitMs` in all.
+   */
+  private async afterProcessing<T>(datasetId: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const deadline = this.now() + (this.o.processingWaitMs ?? 5 * 60_000);
+    let wait = this.o.pollMs?.first ?? 1000;
+    const pause = async (): Promise<boolean> => {
+      if (this.now() + wait > deadline) return false;
+      await this.http().wait(wait, signal);
+      wait = Math.min(this.o.pollMs?.max ?? 5000, wait * 2);
+      return true;
+    };
+    for (;;) {
+      // A detail that cannot be read is no reason not to try: `call` then gives the platform's own answer.
+      const status = await this.getDataset(datasetId).then((d) => (d.status ?? '').toLowerCase(), () => null);
+      if (status === 'processing' && (await pause())) continue;
+      try {
+        return await call();
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'CONFLICT') || !(await pause())) throw err;
+      }
+    }
+  }
+
   /** POST /datasets/{id}/validate: issues by severity and recommendations (kept with the dataset's record). */
   async validateDataset(datasetId: string, opts: { expectedFormat?: string; expectedClasses?: number } = {}): Promise<VisionValidation> {
     await this.authed();
     const body: { expected_format?: string; expected_classes?: number } = {};
     if (opts.expectedFormat !== undefined) body.expected_format = opts.expectedFormat;
     if (opts.expectedClasses !== undefined) body.expected_classes = opts.expectedClasses;
-    const r = await this.datasets.validate(datasetId, body);
+    const r = await this.afterProcessing(datasetId, () => this.datasets.validate(datasetId, body));
     const v: VisionValidation = {
       datasetId: r.dataset_id ?? datasetId,
       valid: r.valid ?? !r.issues.some((i) => (i.severity ?? '').toLowerCase() === 'error'),
