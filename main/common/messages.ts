@@ -150,6 +150,56 @@ export const MESSAGES = {
   'fix.overwrite': m({}, () => 'A fix never overwrites the original: choose another output file.'),
   'fix.nothing': m({}, () => 'Nothing to fix: pre-flight found no problem a fix can solve.'),
   'fix.damaged': m({}, () => 'The original is truncated or damaged, so the fixed file would be incomplete. Nothing was written.'),
+
+  // ---- cloud services (main/node/cloud/errors.ts): `service` is the service's key, `label` its English name; the
+  // renderer puts the label in the language shown (`cloud.service.<service>`), `server` is the platform's own words ----
+  'cloud.service.atlas': m({}, () => 'Atlas service'),
+  'cloud.service.vision': m({}, () => 'vision training platform'),
+  'cloud.service.solana': m({}, () => 'Solana backend'),
+  'cloud.service.compute': m({}, () => 'compute service'),
+  'cloud.service.network': m({}, () => 'contributor network'),
+  'cloud.busy': m({ service: 'atlas', label: 'Atlas service' }, (p) => `The ${p.label} is busy and asked the studio to slow down; try again in a moment.`),
+  'cloud.busy_said': m(
+    { service: 'atlas', label: 'Atlas service', server: 'Too many requests.' },
+    (p) => `The ${p.label} is busy and asked the studio to slow down; try again in a moment. (${p.server})`,
+  ),
+  'cloud.busy_seconds': m({ service: 'atlas', label: 'Atlas service', seconds: 30 }, (p) => `The ${p.label} is busy and asked the studio to slow down; try again in ${p.seconds} s.`),
+  'cloud.busy_seconds_said': m(
+    { service: 'atlas', label: 'Atlas service', seconds: 30, server: 'Too many requests.' },
+    (p) => `The ${p.label} is busy and asked the studio to slow down; try again in ${p.seconds} s. (${p.server})`,
+  ),
+  'cloud.busy_minutes': m({ service: 'atlas', label: 'Atlas service', minutes: 3 }, (p) => `The ${p.label} is busy and asked the studio to slow down; try again in ${p.minutes} minutes.`),
+  'cloud.busy_minutes_said': m(
+    { service: 'atlas', label: 'Atlas service', minutes: 3, server: 'Too many requests.' },
+    (p) => `The ${p.label} is busy and asked the studio to slow down; try again in ${p.minutes} minutes. (${p.server})`,
+  ),
+  'cloud.http_5xx': m({ service: 'atlas', label: 'Atlas service', status: 502 }, (p) => `The ${p.label} had a problem (HTTP ${p.status}). Try again later.`),
+  'cloud.http_5xx_said': m(
+    { service: 'solana', label: 'Solana backend', status: 500, server: 'Failed to register model' },
+    (p) => `The ${p.label} had a problem (HTTP ${p.status}): ${p.server}. Try again later.`,
+  ),
+  'cloud.http_invalid': m({ service: 'atlas', label: 'Atlas service', status: 400 }, (p) => `The ${p.label} refused the request as not valid (HTTP ${p.status}).`),
+  'cloud.http_401': m({ service: 'atlas', label: 'Atlas service' }, (p) => `The ${p.label} did not accept the sign-in. Sign in again.`),
+  'cloud.http_403': m({ service: 'atlas', label: 'Atlas service' }, (p) => `The ${p.label} does not allow this (HTTP 403).`),
+  'cloud.http_404': m({ service: 'atlas', label: 'Atlas service' }, (p) => `The ${p.label} could not find it (HTTP 404).`),
+  'cloud.http_409': m({ service: 'atlas', label: 'Atlas service' }, (p) => `The ${p.label} refused it because it conflicts with something that exists (HTTP 409).`),
+  'cloud.http_413': m({ service: 'vision', label: 'vision training platform' }, (p) => `The ${p.label} refused the upload as too large (HTTP 413).`),
+  'cloud.http_refused': m({ service: 'compute', label: 'compute service', status: 418 }, (p) => `The ${p.label} refused the request (HTTP ${p.status}).`),
+  'cloud.said': m({ service: 'atlas', label: 'Atlas service', server: 'The email is duplicated.' }, (p) => `The ${p.label} said: ${p.server}`),
+  'cloud.bad_reply': m({ service: 'atlas', label: 'Atlas service' }, (p) => `The ${p.label} sent a reply the studio does not understand.`),
+  'cloud.timeout_seconds': m({ service: 'atlas', label: 'Atlas service', seconds: 30 }, (p) => `The ${p.label} did not answer within ${p.seconds} s. Check the connection and try again.`),
+  'cloud.timeout_minutes': m({ service: 'atlas', label: 'Atlas service', minutes: 3 }, (p) => `The ${p.label} did not answer within ${p.minutes} minutes. Check the connection and try again.`),
+  'cloud.dropped': m({ service: 'atlas', label: 'Atlas service' }, (p) => `The connection to the ${p.label} dropped before the reply was complete. Try again.`),
+  'cloud.interrupted': m(
+    { service: 'vision', label: 'vision training platform' },
+    (p) => `The upload to the ${p.label} was interrupted (the connection dropped). Start it again; uploads restart from the beginning.`,
+  ),
+  'cloud.unreachable': m({ service: 'atlas', label: 'Atlas service' }, (p) => `The ${p.label} cannot be reached. Check the connection and the service address in Settings.`),
+  'cloud.unreachable_at': m(
+    { service: 'atlas', label: 'Atlas service', origin: 'http://127.0.0.1:3000' },
+    (p) => `The ${p.label} cannot be reached at ${p.origin}. Check the connection and the service address in Settings.`,
+  ),
+  'cloud.cancelled': m({}, () => 'Cancelled.'),
 } satisfies Record<string, { en: (p: never) => string; example: MessageParams }>;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractServiceMessage, httpError, isTransient, networkError, retryAfterMs, badReplyError } from './errors';
+import { badReplyError, cancelledError, extractServiceMessage, httpError, isTransient, networkError, retryAfterMs } from './errors';
 
 describe('extractServiceMessage', () => {
   it("finds the message in every seed's error shape", () => {
@@ -77,5 +77,32 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs({ 'retry-after': '2' }, now)).toBe(2000);
     expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }), now)).toBeUndefined();
     expect(retryAfterMs(new Headers(), now)).toBeUndefined();
+  });
+});
+
+describe('every cloud sentence travels as a code with parameters (the UI translates it)', () => {
+  it('carries the service key, its English label and the platform\'s own words as parameters', () => {
+    expect(httpError({ service: 'atlas', status: 404, body: '' }).toShape()).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'The Atlas service could not find it (HTTP 404).',
+      messageCode: 'cloud.http_404',
+      messageParams: { service: 'atlas', label: 'Atlas service' },
+    });
+    expect(httpError({ service: 'atlas', status: 409, body: '{"message":"The email is duplicated"}' })).toMatchObject({
+      messageCode: 'cloud.said',
+      messageParams: { service: 'atlas', server: 'The email is duplicated.' },
+    });
+    const slow = httpError({ service: 'vision', status: 429, headers: new Headers({ 'retry-after': '300' }), body: '{"message":"quota"}' });
+    expect(slow).toMatchObject({ code: 'RATE_LIMITED', messageCode: 'cloud.busy_minutes_said', messageParams: { minutes: 5, server: 'quota.' } });
+    expect(slow.message).toBe('The vision training platform is busy and asked the studio to slow down; try again in 5 minutes. (quota.)');
+    expect(httpError({ service: 'atlas', status: 429, body: '' }).message).toBe('The Atlas service is busy and asked the studio to slow down; try again in a moment.');
+    expect(networkError('atlas', 'unreachable', { origin: 'http://127.0.0.1:3000' })).toMatchObject({
+      message: 'The Atlas service cannot be reached at http://127.0.0.1:3000. Check the connection and the service address in Settings.',
+      messageCode: 'cloud.unreachable_at',
+      messageParams: { origin: 'http://127.0.0.1:3000' },
+    });
+    expect(networkError('compute', 'timeout', { timeoutMs: 15_000 })).toMatchObject({ messageCode: 'cloud.timeout_seconds', message: 'The compute service did not answer within 15 s. Check the connection and try again.' });
+    expect(badReplyError('solana', 200).messageCode).toBe('cloud.bad_reply');
+    expect(cancelledError().toShape()).toMatchObject({ code: 'CANCELLED', message: 'Cancelled.', messageCode: 'cloud.cancelled' });
   });
 });

@@ -6,21 +6,22 @@
  */
 import { AppError } from '../../common/app-error';
 import type { ErrorCode } from '../../common/contract';
+import { MESSAGES, say, type Said } from '../../common/messages';
 
 export const CLOUD_SERVICES = ['atlas', 'vision', 'solana', 'compute', 'network'] as const;
 export type CloudServiceName = (typeof CLOUD_SERVICES)[number];
 
-const LABELS: Record<CloudServiceName, string> = {
-  atlas: 'Atlas service',
-  vision: 'vision training platform',
-  solana: 'Solana backend',
-  compute: 'compute service',
-  network: 'contributor network',
-};
-
-/** "Atlas service", "vision training platform", … — for sentences that start with "The". */
+/**
+ * "Atlas service", "vision training platform", … — for sentences that start with "The". The English names live in
+ * the message registry (`cloud.service.<name>`), so the renderer shows them in the creator's language.
+ */
 export function serviceLabel(service: CloudServiceName): string {
-  return LABELS[service];
+  return MESSAGES[`cloud.service.${service}`].en({});
+}
+
+/** The parameters every cloud sentence carries: the service's key (the renderer translates its name) and its English label. */
+export function serviceParams(service: CloudServiceName): { service: string; label: string } {
+  return { service, label: serviceLabel(service) };
 }
 
 /** What every cloud AppError carries in `details`: never a token, never a request body. */
@@ -161,9 +162,10 @@ function sentence(s: string): string {
   return /[.!?…)"”]$/.test(s) ? s : `${s}.`;
 }
 
-function seconds(ms: number): string {
+/** A wait in whole seconds, or in minutes from 2 minutes on ("30 s", "3 minutes" in English). */
+function wait(ms: number): { seconds: number } | { minutes: number } {
   const s = Math.max(1, Math.ceil(ms / 1000));
-  return s >= 120 ? `${Math.ceil(s / 60)} minutes` : `${s} s`;
+  return s >= 120 ? { minutes: Math.ceil(s / 60) } : { seconds: s };
 }
 
 export interface HttpErrorInput {
@@ -177,36 +179,45 @@ export interface HttpErrorInput {
 
 /** Maps an HTTP failure (a reply with a non-success status) to an AppError with a plain sentence. */
 export function httpError({ service, status, headers, body, now }: HttpErrorInput): AppError {
-  const label = serviceLabel(service);
+  const who = serviceParams(service);
   const msg = extractServiceMessage(body);
   const details: CloudErrorDetails = { service, status };
   if (msg) details.serviceMessage = msg;
   const code = extractServiceCode(body);
   if (code) details.serviceCode = code;
-  const said = msg ? `The ${label} said: ${sentence(msg)}` : null;
 
   if (status === 429) {
-    const wait = retryAfterMs(headers, now);
-    if (wait !== undefined) details.retryAfterMs = wait;
-    const when = wait !== undefined ? `try again in ${seconds(wait)}` : 'try again in a moment';
-    return new AppError('RATE_LIMITED', `The ${label} is busy and asked the studio to slow down; ${when}.${msg ? ` (${sentence(msg)})` : ''}`, details);
+    const ms = retryAfterMs(headers, now);
+    if (ms !== undefined) details.retryAfterMs = ms;
+    return new AppError('RATE_LIMITED', busy(who, ms === undefined ? undefined : wait(ms), msg ? sentence(msg) : undefined), details);
   }
   if (status >= 500 || status < 400) {
-    const wait = status === 503 ? retryAfterMs(headers, now) : undefined;
-    if (wait !== undefined) details.retryAfterMs = wait;
-    return new AppError('REMOTE', `The ${label} had a problem (HTTP ${status})${msg ? `: ${msg.replace(/[.!]$/, '')}` : ''}. Try again later.`, details);
+    const ms = status === 503 ? retryAfterMs(headers, now) : undefined;
+    if (ms !== undefined) details.retryAfterMs = ms;
+    return new AppError('REMOTE', msg ? say('cloud.http_5xx_said', { ...who, status, server: msg.replace(/[.!]$/, '') }) : say('cloud.http_5xx', { ...who, status }), details);
   }
-  const table: Record<number, [ErrorCode, string]> = {
-    400: ['INVALID_INPUT', `The ${label} refused the request as not valid (HTTP 400).`],
-    401: ['UNAUTHORIZED', `The ${label} did not accept the sign-in. Sign in again.`],
-    403: ['FORBIDDEN', `The ${label} does not allow this (HTTP 403).`],
-    404: ['NOT_FOUND', `The ${label} could not find it (HTTP 404).`],
-    409: ['CONFLICT', `The ${label} refused it because it conflicts with something that exists (HTTP 409).`],
-    413: ['INVALID_INPUT', `The ${label} refused the upload as too large (HTTP 413).`],
-    422: ['INVALID_INPUT', `The ${label} refused the request as not valid (HTTP 422).`],
+  const table: Record<number, [ErrorCode, Said]> = {
+    400: ['INVALID_INPUT', say('cloud.http_invalid', { ...who, status })],
+    401: ['UNAUTHORIZED', say('cloud.http_401', who)],
+    403: ['FORBIDDEN', say('cloud.http_403', who)],
+    404: ['NOT_FOUND', say('cloud.http_404', who)],
+    409: ['CONFLICT', say('cloud.http_409', who)],
+    413: ['INVALID_INPUT', say('cloud.http_413', who)],
+    422: ['INVALID_INPUT', say('cloud.http_invalid', { ...who, status })],
   };
-  const [errCode, fallback] = table[status] ?? ['REMOTE', `The ${label} refused the request (HTTP ${status}).`];
-  return new AppError(errCode, said ?? fallback, details);
+  const [errCode, fallback] = table[status] ?? ['REMOTE', say('cloud.http_refused', { ...who, status })];
+  return new AppError(errCode, msg ? saidByService(service, msg) : fallback, details);
+}
+
+/** "The Atlas service said: …" — the service's own words (untranslated), made a sentence. */
+export function saidByService(service: CloudServiceName, serviceMessage: string): Said {
+  return say('cloud.said', { ...serviceParams(service), server: sentence(serviceMessage) });
+}
+
+function busy(who: { service: string; label: string }, w: { seconds: number } | { minutes: number } | undefined, server: string | undefined): Said {
+  if (!w) return server ? say('cloud.busy_said', { ...who, server }) : say('cloud.busy', who);
+  if ('minutes' in w) return server ? say('cloud.busy_minutes_said', { ...who, ...w, server }) : say('cloud.busy_minutes', { ...who, ...w });
+  return server ? say('cloud.busy_seconds_said', { ...who, ...w, server }) : say('cloud.busy_seconds', { ...who, ...w });
 }
 
 /** The reply arrived but does not fit the schema written from the seed. */
@@ -214,24 +225,25 @@ export function badReplyError(service: CloudServiceName, status: number, issues?
   const details: CloudErrorDetails = { service, status };
   // Only where the reply broke the schema, never its values (they could be tokens).
   if (issues?.length) details.issues = issues.slice(0, 10).map((i) => i.path.map(String).join('.') || '(root)');
-  return new AppError('REMOTE', `The ${serviceLabel(service)} sent a reply the studio does not understand.`, details);
+  return new AppError('REMOTE', say('cloud.bad_reply', serviceParams(service)), details);
 }
 
 /** A failure with no HTTP reply: unreachable, timed out, the connection dropped, an upload interrupted. */
 export function networkError(service: CloudServiceName, reason: NetworkReason, opts: { origin?: string; timeoutMs?: number; errno?: string } = {}): AppError {
-  const label = serviceLabel(service);
+  const who = serviceParams(service);
   const details: CloudErrorDetails = { service, reason };
   if (opts.errno) details.errno = opts.errno;
-  const where = opts.origin ? ` at ${opts.origin}` : '';
   switch (reason) {
-    case 'timeout':
-      return new AppError('NETWORK', `The ${label} did not answer within ${seconds(opts.timeoutMs ?? 0)}. Check the connection and try again.`, details);
+    case 'timeout': {
+      const w = wait(opts.timeoutMs ?? 0);
+      return new AppError('NETWORK', 'minutes' in w ? say('cloud.timeout_minutes', { ...who, ...w }) : say('cloud.timeout_seconds', { ...who, ...w }), details);
+    }
     case 'dropped':
-      return new AppError('NETWORK', `The connection to the ${label} dropped before the reply was complete. Try again.`, details);
+      return new AppError('NETWORK', say('cloud.dropped', who), details);
     case 'interrupted':
-      return new AppError('NETWORK', `The upload to the ${label} was interrupted (the connection dropped). Start it again; uploads restart from the beginning.`, details);
+      return new AppError('NETWORK', say('cloud.interrupted', who), details);
     default:
-      return new AppError('NETWORK', `The ${label} cannot be reached${where}. Check the connection and the service address in Settings.`, details);
+      return new AppError('NETWORK', opts.origin ? say('cloud.unreachable_at', { ...who, origin: opts.origin }) : say('cloud.unreachable', who), details);
   }
 }
 
@@ -246,7 +258,7 @@ export function safeOrigin(url: string | URL): string {
 }
 
 export function cancelledError(): AppError {
-  return new AppError('CANCELLED', 'Cancelled.');
+  return new AppError('CANCELLED', say('cloud.cancelled', {}));
 }
 
 /** Network trouble, 429 and 5xx are worth another try; 4xx, replies that break the schema and cancellations are not. */

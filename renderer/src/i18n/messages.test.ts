@@ -6,6 +6,7 @@
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_CODES, MESSAGES, say } from '../../../main/common/messages';
+import { httpError, networkError } from '../../../main/node/cloud/errors';
 import { JOSA_FORMATS, withJosa } from './josa';
 import { languages } from './resources';
 import { descriptionText, reasonText, sayText } from './say';
@@ -76,5 +77,38 @@ describe('sayText', () => {
     expect(descriptionText(ko, { id: 'u2netp', description: english, descriptionCode: 'model.u2netp' })).toMatch(/마스크/);
     expect(descriptionText(ko, { id: 'u2netp', description: english })).toMatch(/마스크/);
     expect(descriptionText(ko, { id: 'u2netp', description: 'My own cut-out model' })).toBe('My own cut-out model');
+  });
+});
+
+describe('cloud errors built in the core, shown in Korean', () => {
+  it('404, 429 and unreachable: the service named in Korean with the particle that fits it, the platform\'s own words as they came', async () => {
+    const ko = await instance('ko');
+    const shown = (e: ReturnType<typeof httpError>) => sayText(ko, e.toShape());
+    expect(shown(httpError({ service: 'atlas', status: 404, body: '' }))).toBe('Atlas 서비스에서 찾을 수 없습니다(HTTP 404).');
+    expect(shown(httpError({ service: 'vision', status: 429, headers: new Headers({ 'retry-after': '30' }), body: '' }))).toBe(
+      '비전 학습 플랫폼이 요청이 많다며 천천히 보내 달라고 했습니다. 30초 후에 다시 시도하세요.',
+    );
+    expect(shown(httpError({ service: 'compute', status: 429, headers: new Headers({ 'retry-after': '600' }), body: '{"message":"slow down"}' }))).toBe(
+      '컴퓨트 서비스가 요청이 많다며 천천히 보내 달라고 했습니다. 10분 후에 다시 시도하세요. (slow down.)',
+    );
+    expect(shown(networkError('atlas', 'unreachable', { origin: 'http://127.0.0.1:3000' }))).toBe(
+      'http://127.0.0.1:3000의 Atlas 서비스에 연결할 수 없습니다. 연결 상태와 설정의 서비스 주소를 확인하세요.',
+    );
+    expect(shown(httpError({ service: 'atlas', status: 409, body: '{"message":"The email is duplicated"}' }))).toBe('Atlas 서비스가 이렇게 답했습니다: The email is duplicated.');
+    expect(shown(networkError('vision', 'interrupted'))).toBe('비전 학습 플랫폼으로 보내던 업로드가 중단되었습니다(연결이 끊겼습니다). 다시 시작하세요. 업로드는 처음부터 다시 시작합니다.');
+  });
+
+  it('in English the same errors read exactly as the core wrote them (the CLI sentence)', async () => {
+    const en = await instance('en');
+    for (const e of [
+      httpError({ service: 'atlas', status: 404, body: '' }),
+      httpError({ service: 'solana', status: 500, body: { success: false, error: 'Failed to register model' } }),
+      httpError({ service: 'vision', status: 429, headers: new Headers({ 'retry-after': '300' }), body: '' }),
+      networkError('network', 'timeout', { timeoutMs: 15_000 }),
+      networkError('compute', 'unreachable'),
+    ]) {
+      expect(e.messageCode).toMatch(/^cloud\./);
+      expect(sayText(en, e.toShape())).toBe(e.message);
+    }
   });
 });

@@ -20,7 +20,17 @@ export const messageKey = (code: string) => `messages:${code}`;
 export function sayText(i18n: Pick<I18n, 'exists' | 't'>, x: CodedText): string {
   const fallback = x.message ?? '';
   if (!x.messageCode || !i18n.exists(messageKey(x.messageCode))) return fallback;
-  return (i18n.t as TFunction)(messageKey(x.messageCode), { ...(x.messageParams ?? {}), defaultValue: fallback });
+  return (i18n.t as TFunction)(messageKey(x.messageCode), { ...serviceLabelIn(i18n, x.messageParams ?? {}), defaultValue: fallback });
+}
+
+/**
+ * A cloud sentence names its service by key (`service: 'atlas'`) next to the English `label`: the label is shown as
+ * `messages:cloud.service.<service>` in the language shown (main/node/cloud/errors.ts), so the particles after it fit.
+ */
+function serviceLabelIn(i18n: Pick<I18n, 'exists' | 't'>, params: Record<string, string | number>): Record<string, string | number> {
+  const key = typeof params.service === 'string' ? messageKey(`cloud.service.${params.service}`) : null;
+  if (!key || !i18n.exists(key)) return params;
+  return { ...params, label: (i18n.t as TFunction)(key) };
 }
 
 /** A provider attempt's reason. */
