@@ -200,6 +200,38 @@ export const MESSAGES = {
     (p) => `The ${p.label} cannot be reached at ${p.origin}. Check the connection and the service address in Settings.`,
   ),
   'cloud.cancelled': m({}, () => 'Cancelled.'),
+
+  // ---- Atlas (main/node/cloud/atlas/atlas-service.ts, session.ts) ----
+  'atlas.no_job': m({ id: '3f2a' }, (p) => `No cloud job ${p.id}`),
+  'atlas.media_other_project': m({}, () => 'The media belongs to another project'),
+  'atlas.image_other_project': m({}, () => 'The image belongs to another project'),
+  'atlas.musepose_needs_image': m({}, () => 'MusePose needs a still image as well as the video (imageMediaId).'),
+  'atlas.one_input': m({ model: 'instantmesh' }, (p) => `${p.model} takes one input; imageMediaId is only for musepose.`),
+  'atlas.preflight_refused': m({ problems: 'The video is 4.9 s long; MusePose needs at least 5 s. Record a longer take.' }, (p) => `The cloud would refuse this input: ${p.problems}`),
+  'atlas.preflight_refused_fix': m(
+    { problems: 'The video is 240.0 s long; MusePose takes at most 180 s. Trim it.' },
+    (p) => `The cloud would refuse this input: ${p.problems} A one-click fix is offered.`,
+  ),
+  'atlas.retry_done': m({}, () => 'The job is done; there is nothing to retry'),
+  'atlas.unreachable_yet': m({}, () => 'Atlas cannot be reached yet.'),
+  'atlas.failed_ng': m({}, () => 'Atlas could not generate the model (status NG). Check the input and submit it again.'),
+  'atlas.item_gone': m({ id: 'req_123' }, (p) => `Atlas has no item ${p.id} any more (it may have been deleted).`),
+  'atlas.no_result': m({}, () => 'Atlas finished the job but offered no result file.'),
+  'atlas.no_item_yours': m({ id: 'req_123' }, (p) => `Atlas has no item ${p.id} of yours.`),
+  'atlas.no_item': m({ id: 'req_123' }, (p) => `Atlas has no item ${p.id}.`),
+  'atlas.not_yours': m({}, () => 'This item is not yours, so it cannot be deleted.'),
+  'atlas.no_file': m({ type: 'output', id: 'req_123' }, (p) => `Atlas has no ${p.type} file for item ${p.id}.`),
+  'atlas.weak_password': m({ missing: 'an upper-case letter, a digit', rule: 'at least 10 characters with …' }, (p) => `The password needs ${p.missing} (${p.rule}).`),
+  'atlas.weak_new_password': m({ missing: 'an upper-case letter, a digit', rule: 'at least 10 characters with …' }, (p) => `The new password needs ${p.missing} (${p.rule}).`),
+  'atlas.email_taken': m({}, () => 'An account with this e-mail address already exists. Sign in, or reset the password.'),
+  'atlas.wrong_credentials': m({}, () => 'Wrong e-mail address or password.'),
+  'atlas.email_not_confirmed': m({}, () => 'This e-mail address is not confirmed yet. Open the link in the confirmation e-mail, or send it again.'),
+  'atlas.google_account': m({}, () => 'This account was created with Google sign-in; it has no Atlas password. Sign in with Google instead.'),
+  'atlas.no_account': m({}, () => 'There is no Atlas account with this e-mail address. Check it, or sign up.'),
+  'atlas.confirm_delete': m({ email: 'me@example.com' }, (p) => `To delete the account, type its e-mail address (${p.email}) exactly.`),
+  'atlas.session_expired': m({}, () => 'Your Atlas session has ended. Sign in again to continue; your jobs and files are kept.'),
+  'atlas.not_signed_in': m({}, () => 'Sign in to the Kraken cloud (Atlas) first.'),
+  'atlas.no_address': m({}, () => 'No Atlas address is set. Set it on the Cloud page (or KRAKEN_ATLAS_URL), or start the local emulator with `npm run cloud`.'),
 } satisfies Record<string, { en: (p: never) => string; example: MessageParams }>;
 
 export type MessageCode = keyof typeof MESSAGES;

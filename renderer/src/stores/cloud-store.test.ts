@@ -6,7 +6,7 @@ const stored = Array.from({ length: 23 }, (_, i) => item(i + 1));
 
 const calls = { myItems: [] as { cursor?: string | null; limit?: number }[], deleted: [] as string[] };
 let deleteError: { code: string; message: string } | null = null;
-let signInError: { code: string; message: string } | null = null;
+let signInError: { code: string; message: string; messageCode?: string; messageParams?: Record<string, string | number> } | null = null;
 
 // The store talks to the studio through ../api; here Atlas is a list in memory, answering a little later.
 vi.mock('../api', () => ({
@@ -136,5 +136,13 @@ describe('account', () => {
     expect(await useCloud.getState().signIn('me@example.com', 'x')).toBe(true);
     expect(useCloud.getState().account?.state).toBe('signedIn');
     expect(useCloud.getState().accountError).toBeNull();
+  });
+
+  it('a coded refusal keeps its code and parameters, so the form shows it in the language shown', async () => {
+    const message = 'The Atlas service cannot be reached. Check the connection and the service address in Settings.';
+    signInError = { code: 'NETWORK', message, messageCode: 'cloud.unreachable', messageParams: { service: 'atlas', label: 'Atlas service' } };
+    expect(await useCloud.getState().signIn('me@example.com', 'x')).toBe(false);
+    expect(useCloud.getState().accountError).toEqual({ action: 'signIn', code: 'NETWORK', message, messageCode: 'cloud.unreachable', messageParams: { service: 'atlas', label: 'Atlas service' } });
+    signInError = null;
   });
 });

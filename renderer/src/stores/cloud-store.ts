@@ -22,6 +22,7 @@ import type {
   RequestOf,
 } from '../../../main/common/contract';
 import { api } from '../api';
+import type { CodedText } from '../i18n/say';
 import type { JobForm } from '../pages/cloud/cloud-rules';
 import { finishTracker } from './cloud-finish';
 import { showError, useToasts } from './toast-store';
@@ -33,7 +34,7 @@ export interface ItemList {
   loading: boolean;
   /** The first page came back (an empty list then means "none yet", not "not asked"). */
   loaded: boolean;
-  error: string | null;
+  error: CodedText | null;
 }
 
 const emptyList = (): ItemList => ({ items: [], nextCursor: null, hasNext: false, loading: false, loaded: false, error: null });
@@ -41,10 +42,8 @@ const emptyList = (): ItemList => ({ items: [], nextCursor: null, hasNext: false
 export const ITEMS_PAGE = 10;
 
 /** Why an account action failed, for the form to show in its own sentence. */
-export interface AccountError {
+export interface AccountError extends CodedError {
   action: 'signIn' | 'signUp' | 'resend' | 'reset' | 'changePassword' | 'deleteAccount' | 'signOut';
-  code: string;
-  message: string;
 }
 
 interface CloudState {
@@ -90,13 +89,26 @@ interface CloudState {
   loadItems(model: CloudModel, more?: boolean): Promise<void>;
   loadDetail(requestId: string): Promise<CloudItemDetail | null>;
   /** Resolves false when the cloud refused (the reason is in the list's error, e.g. "not yours"). */
-  deleteItem(model: CloudModel, requestId: string): Promise<{ ok: true } | { ok: false; code: string; message: string }>;
+  deleteItem(model: CloudModel, requestId: string): Promise<{ ok: true } | ({ ok: false } & CodedError)>;
   itemFile(requestId: string, type: CloudItemFileType): Promise<{ file: string; contentType: string | null } | null>;
 }
 
-function errorParts(err: unknown): { code: string; message: string } {
-  const e = err as { code?: unknown; message?: unknown } | null;
-  return { code: typeof e?.code === 'string' ? e.code : 'UNKNOWN', message: typeof e?.message === 'string' ? e.message : String(err) };
+/** A failure's sentence: the core's English, and its code and parameters when the core sent it coded (the view translates it). */
+export interface CodedError {
+  code: string;
+  message: string;
+  messageCode?: string;
+  messageParams?: Record<string, string | number>;
+}
+
+function errorParts(err: unknown): CodedError {
+  const e = err as (CodedText & { code?: unknown }) | null;
+  const out: CodedError = { code: typeof e?.code === 'string' ? e.code : 'UNKNOWN', message: typeof e?.message === 'string' ? e.message : String(err) };
+  if (typeof e?.messageCode === 'string') {
+    out.messageCode = e.messageCode;
+    out.messageParams = e.messageParams ?? {};
+  }
+  return out;
 }
 
 const byNewest = (a: CloudJob, b: CloudJob) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
@@ -314,8 +326,8 @@ export const useCloud = create<CloudState>((set, get) => {
           return { items: { ...s.items, [model]: { items, nextCursor: page.nextCursor, hasNext: page.hasNextItem, loading: false, loaded: true, error: null } } };
         });
       } catch (err) {
-        const { message } = errorParts(err);
-        set((s) => ({ items: { ...s.items, [model]: { ...(s.items[model] ?? before), loading: false, loaded: true, error: message } } }));
+        const error = errorParts(err);
+        set((s) => ({ items: { ...s.items, [model]: { ...(s.items[model] ?? before), loading: false, loaded: true, error } } }));
       }
     },
 

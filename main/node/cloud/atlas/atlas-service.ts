@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../common/app-error';
+import { say } from '../../../common/messages';
 import {
   ATLAS_FORMATS,
   ATLAS_MODEL_IDS,
@@ -34,7 +35,7 @@ import type { MediaService } from '../../media/media-service';
 import type { PreflightService } from '../../media/preflight-service';
 import type { Db } from '../../store/database';
 import { nowIso } from '../../store/database';
-import type { CloudErrorDetails } from '../errors';
+import { cancelledError, type CloudErrorDetails } from '../errors';
 import type { FileKind } from '../format-check';
 import type { HttpClient } from '../http-client';
 import type { AtlasSession } from './session';
@@ -152,7 +153,7 @@ export class AtlasService {
 
   private row(id: string): Row {
     const r = this.d.db.prepare(`SELECT * FROM cloud_jobs WHERE id = ?`).get(id) as Row | undefined;
-    if (!r) throw new AppError('NOT_FOUND', `No cloud job ${id}`);
+    if (!r) throw new AppError('NOT_FOUND', say('atlas.no_job', { id }));
     return r;
   }
 
@@ -202,16 +203,17 @@ export class AtlasService {
     deviceType?: 'android';
   }): Promise<CloudJob> {
     const media = this.d.media.get(req.mediaId);
-    if (media.projectId !== req.projectId) throw new AppError('INVALID_INPUT', 'The media belongs to another project');
-    if (req.model === 'musepose' && req.imageMediaId === undefined) throw new AppError('INVALID_INPUT', 'MusePose needs a still image as well as the video (imageMediaId).');
-    if (req.model !== 'musepose' && req.imageMediaId !== undefined) throw new AppError('INVALID_INPUT', `${req.model} takes one input; imageMediaId is only for musepose.`);
-    if (req.imageMediaId !== undefined && this.d.media.get(req.imageMediaId).projectId !== req.projectId) throw new AppError('INVALID_INPUT', 'The image belongs to another project');
+    if (media.projectId !== req.projectId) throw new AppError('INVALID_INPUT', say('atlas.media_other_project', {}));
+    if (req.model === 'musepose' && req.imageMediaId === undefined) throw new AppError('INVALID_INPUT', say('atlas.musepose_needs_image', {}));
+    if (req.model !== 'musepose' && req.imageMediaId !== undefined) throw new AppError('INVALID_INPUT', say('atlas.one_input', { model: req.model }));
+    if (req.imageMediaId !== undefined && this.d.media.get(req.imageMediaId).projectId !== req.projectId) throw new AppError('INVALID_INPUT', say('atlas.image_other_project', {}));
     this.d.client(); // an address must be set before anything is queued
     await this.d.session.requireSignedIn();
     const report = await this.d.preflight.preflight({ mediaId: req.mediaId, model: req.model, imageMediaId: req.imageMediaId });
     if (!report.ok) {
       const errors = report.problems.filter((p) => p.severity === 'error');
-      throw new AppError('INVALID_INPUT', `The cloud would refuse this input: ${errors.map((p) => p.message).join(' ')}${report.fixes.length ? ' A one-click fix is offered.' : ''}`, {
+      const problems = errors.map((p) => p.message).join(' ');
+      throw new AppError('INVALID_INPUT', report.fixes.length ? say('atlas.preflight_refused_fix', { problems }) : say('atlas.preflight_refused', { problems }), {
         preflight: report,
         problems: errors,
         fixes: report.fixes,
@@ -238,7 +240,7 @@ export class AtlasService {
   /** Retry a failed, cancelled or queued job from where it stopped. */
   retry(id: string): CloudJob {
     const job = this.get(id);
-    if (job.state === 'done') throw new AppError('CONFLICT', 'The job is done; there is nothing to retry');
+    if (job.state === 'done') throw new AppError('CONFLICT', say('atlas.retry_done', {}));
     const wake = this.waiting.get(id);
     if (wake) {
       wake();
@@ -342,7 +344,7 @@ export class AtlasService {
   private async uploadPhase(id: string, ctx: JobContext): Promise<CloudJob> {
     const attempts = this.d.uploadAttempts ?? 3;
     for (let attempt = 1; ; attempt++) {
-      if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
+      if (ctx.signal.aborted) throw cancelledError();
       // A queued job (after a restart too) stays queued until Atlas answers.
       if (this.row(id).state === 'queued' && !(await this.d.reachable().catch(() => false))) {
         await this.waitQueued(id, ctx);
@@ -428,7 +430,7 @@ export class AtlasService {
       };
       timer = setTimeout(() => void check(), Math.min(every, 1000));
     });
-    if (ctx.signal.aborted || this.closed) throw new AppError('CANCELLED', 'Cancelled.');
+    if (ctx.signal.aborted || this.closed) throw cancelledError();
   }
 
   /** The outbox sends a queued submission: wake its job (or start it again after a restart). */
@@ -442,7 +444,7 @@ export class AtlasService {
       return; // the job is gone: nothing to send
     }
     if (job.state !== 'queued') return;
-    if (!(await this.d.reachable().catch(() => false))) throw new AppError('NETWORK', 'Atlas cannot be reached yet.', { service: 'atlas', reason: 'unreachable' });
+    if (!(await this.d.reachable().catch(() => false))) throw new AppError('NETWORK', say('atlas.unreachable_yet', {}), { service: 'atlas', reason: 'unreachable' });
     this.update(cloudJobId, { outbox_id: null });
     const wake = this.waiting.get(cloudJobId);
     if (wake) return wake();
@@ -457,19 +459,19 @@ export class AtlasService {
     let job = this.update(id, { state: 'processing', upload_json: this.row(id).upload_json, note: null });
     ctx.progress({ fraction: 0, stage: 'processing' });
     for (;;) {
-      if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
+      if (ctx.signal.aborted) throw cancelledError();
       try {
         const d = await this.api().detail(this.d.session, job.requestId!, ctx.signal);
         if (d.status !== job.cloudStatus || job.note) job = this.update(id, { cloud_status: d.status, note: null });
         if (d.status === 'OK') return this.update(id, { state: 'downloading' });
-        if (d.status === 'NG') throw new AppError('REMOTE', 'Atlas could not generate the model (status NG). Check the input and submit it again.', { service: 'atlas', requestId: job.requestId, cloudStatus: 'NG' });
+        if (d.status === 'NG') throw new AppError('REMOTE', say('atlas.failed_ng', {}), { service: 'atlas', requestId: job.requestId, cloudStatus: 'NG' });
       } catch (err) {
         if (ctx.signal.aborted) throw err;
         const e = AppError.from(err);
         if (e.code === 'NETWORK' || (e.code === 'REMOTE' && (status(e) ?? 0) >= 500)) {
           job = this.update(id, { note: 'Atlas cannot be reached right now; still following the job.' });
         } else if (status(e) === 404) {
-          throw new AppError('NOT_FOUND', `Atlas has no item ${job.requestId} any more (it may have been deleted).`, { service: 'atlas', status: 404, requestId: job.requestId });
+          throw new AppError('NOT_FOUND', say('atlas.item_gone', { id: job.requestId! }), { service: 'atlas', status: 404, requestId: job.requestId });
         } else throw e;
       }
       await sleep(wait, ctx.signal);
@@ -486,7 +488,7 @@ export class AtlasService {
     let firstError: AppError | null = null;
     for (const f of formats) {
       if (job.results.some((r) => r.code === f.code)) continue;
-      if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled.');
+      if (ctx.signal.aborted) throw cancelledError();
       job = this.update(id, { state: 'downloading', download_json: JSON.stringify({ code: f.code, sentBytes: 0, totalBytes: null }) });
       const sendCode = job.model !== 'musepose';
       const name = f.suffix ? `${stem}${f.suffix}` : `${stem}.result`;
@@ -526,7 +528,7 @@ export class AtlasService {
       }
     }
     if (firstError) throw firstError;
-    if (job.results.length === 0) throw new AppError('REMOTE', 'Atlas finished the job but offered no result file.', { service: 'atlas', requestId: job.requestId });
+    if (job.results.length === 0) throw new AppError('REMOTE', say('atlas.no_result', {}), { service: 'atlas', requestId: job.requestId });
     ctx.progress({ fraction: 1, stage: 'done' });
     return this.update(id, { state: 'done', download_json: null, note: null, error_json: null, finished_at: nowIso() });
   }
@@ -550,7 +552,7 @@ export class AtlasService {
     try {
       d = opts.mine === false ? await api.detail(this.d.session, requestId) : await api.detailMy(this.d.session, requestId);
     } catch (err) {
-      if (status(err) === 404) throw new AppError('NOT_FOUND', `Atlas has no item ${requestId} of yours.`, { service: 'atlas', status: 404, requestId });
+      if (status(err) === 404) throw new AppError('NOT_FOUND', say('atlas.no_item_yours', { id: requestId }), { service: 'atlas', status: 404, requestId });
       throw err;
     }
     const model = modelFrom(d.modelId, d.modelName);
@@ -562,8 +564,8 @@ export class AtlasService {
     try {
       return { requestId: await this.api().remove(this.d.session, requestId) };
     } catch (err) {
-      if (status(err) === 403) throw new AppError('FORBIDDEN', 'This item is not yours, so it cannot be deleted.', { service: 'atlas', status: 403, requestId });
-      if (status(err) === 404) throw new AppError('NOT_FOUND', `Atlas has no item ${requestId}.`, { service: 'atlas', status: 404, requestId });
+      if (status(err) === 403) throw new AppError('FORBIDDEN', say('atlas.not_yours', {}), { service: 'atlas', status: 403, requestId });
+      if (status(err) === 404) throw new AppError('NOT_FOUND', say('atlas.no_item', { id: requestId }), { service: 'atlas', status: 404, requestId });
       throw err;
     }
   }
@@ -583,7 +585,7 @@ export class AtlasService {
       await fs.promises.rename(out.path, file);
       return { file: toPosixRelative(this.d.dataDir, file), bytes: out.bytes, contentType: out.contentType };
     } catch (err) {
-      if (status(err) === 404) throw new AppError('NOT_FOUND', `Atlas has no ${type} file for item ${requestId}.`, { service: 'atlas', status: 404, requestId });
+      if (status(err) === 404) throw new AppError('NOT_FOUND', say('atlas.no_file', { type, id: requestId }), { service: 'atlas', status: 404, requestId });
       throw err;
     }
   }
@@ -593,14 +595,14 @@ const FILE_EXT: Record<string, string> = { png: '.png', jpeg: '.jpg', gif: '.gif
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new AppError('CANCELLED', 'Cancelled.'));
+    if (signal.aborted) return reject(cancelledError());
     const t = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(t);
-      reject(new AppError('CANCELLED', 'Cancelled.'));
+      reject(cancelledError());
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { AppError } from '../../../common/app-error';
+import { say } from '../../../common/messages';
 import type { CloudConnection, CloudOutboxEntry, CloudReachability, CloudService } from '../../../common/contract';
 import type { EventBus } from '../../event-bus';
 import type { JobRunner } from '../../jobs/job-runner';
@@ -85,7 +86,7 @@ export function createAtlas(d: AtlasDeps): Atlas {
   const clients = new Map<string, HttpClient>();
   const client = (): HttpClient => {
     const { baseUrl } = d.connection.get('atlas');
-    if (!baseUrl) throw new AppError('INVALID_INPUT', 'No Atlas address is set. Set it on the Cloud page (or KRAKEN_ATLAS_URL), or start the local emulator with `npm run cloud`.', { service: 'atlas' });
+    if (!baseUrl) throw new AppError('INVALID_INPUT', say('atlas.no_address', {}), { service: 'atlas' });
     let c = clients.get(baseUrl);
     if (!c) {
       c = new HttpClient({ ...d.client, service: 'atlas', baseUrl });

@@ -6,6 +6,7 @@
  * ("sign in again") — jobs, files and the outbox are untouched.
  */
 import { AppError } from '../../../common/app-error';
+import { MESSAGES, say, type Said } from '../../../common/messages';
 import { passwordProblems, PASSWORD_RULE, type AtlasAuthProblem, type CloudAccount } from '../../../common/contract';
 import type { CloudErrorDetails } from '../errors';
 import type { AuthProvider } from '../http-client';
@@ -75,7 +76,7 @@ function atlasError(err: unknown): { status?: number; message?: string } {
   return { status: d?.status, message: d?.serviceMessage };
 }
 
-function problem(code: AppError['code'], message: string, reason: AtlasAuthProblem, cause?: unknown, extra: Record<string, unknown> = {}): AppError {
+function problem(code: AppError['code'], message: Said, reason: AtlasAuthProblem, cause?: unknown, extra: Record<string, unknown> = {}): AppError {
   const d = cause instanceof AppError ? (cause.details as CloudErrorDetails | undefined) : undefined;
   return new AppError(code, message, { service: 'atlas', ...(d?.status ? { status: d.status } : {}), ...(d?.serviceMessage ? { serviceMessage: d.serviceMessage } : {}), atlasProblem: reason, ...extra });
 }
@@ -152,13 +153,13 @@ export class AtlasSession implements AuthProvider {
   async signUp(x: { email: string; nickname: string; password: string }): Promise<{ email: string; confirmationSent: boolean }> {
     const missing = passwordProblems(x.password);
     if (missing.length) {
-      throw new AppError('INVALID_INPUT', `The password needs ${missing.join(', ')} (${PASSWORD_RULE}).`, { atlasProblem: 'WEAK_PASSWORD', missing });
+      throw new AppError('INVALID_INPUT', say('atlas.weak_password', { missing: missing.join(', '), rule: PASSWORD_RULE }), { atlasProblem: 'WEAK_PASSWORD', missing });
     }
     try {
       await this.opts.api().signUp({ email: x.email, password: x.password, nickname: x.nickname });
     } catch (err) {
       const { status } = atlasError(err);
-      if (status === 409) throw problem('CONFLICT', 'An account with this e-mail address already exists. Sign in, or reset the password.', 'EMAIL_TAKEN', err);
+      if (status === 409) throw problem('CONFLICT', say('atlas.email_taken', {}), 'EMAIL_TAKEN', err);
       throw err;
     }
     return { email: x.email, confirmationSent: true };
@@ -171,13 +172,13 @@ export class AtlasSession implements AuthProvider {
       tokens = await this.opts.api().signIn({ id: x.email, password: x.password });
     } catch (err) {
       const { status } = atlasError(err);
-      if (status === 401) throw problem('UNAUTHORIZED', 'Wrong e-mail address or password.', 'WRONG_CREDENTIALS', err);
+      if (status === 401) throw problem('UNAUTHORIZED', say('atlas.wrong_credentials', {}), 'WRONG_CREDENTIALS', err);
       if (status === 403)
-        throw problem('FORBIDDEN', 'This e-mail address is not confirmed yet. Open the link in the confirmation e-mail, or send it again.', 'EMAIL_NOT_CONFIRMED', err, {
+        throw problem('FORBIDDEN', say('atlas.email_not_confirmed', {}), 'EMAIL_NOT_CONFIRMED', err, {
           offer: 'resendConfirmation',
           email: x.email,
         });
-      if (status === 409) throw problem('CONFLICT', 'This account was created with Google sign-in; it has no Atlas password. Sign in with Google instead.', 'GOOGLE_ACCOUNT', err);
+      if (status === 409) throw problem('CONFLICT', say('atlas.google_account', {}), 'GOOGLE_ACCOUNT', err);
       throw err;
     }
     const session: Stored = {
@@ -214,7 +215,7 @@ export class AtlasSession implements AuthProvider {
     try {
       await this.opts.api().resendConfirmation(email);
     } catch (err) {
-      if (atlasError(err).status === 404) throw new AppError('NOT_FOUND', 'There is no Atlas account with this e-mail address. Check it, or sign up.', { service: 'atlas', status: 404 });
+      if (atlasError(err).status === 404) throw new AppError('NOT_FOUND', say('atlas.no_account', {}), { service: 'atlas', status: 404 });
       throw err;
     }
     return { sent: true };
@@ -224,7 +225,7 @@ export class AtlasSession implements AuthProvider {
     try {
       await this.opts.api().resetPassword(email);
     } catch (err) {
-      if (atlasError(err).status === 404) throw new AppError('NOT_FOUND', 'There is no Atlas account with this e-mail address. Check it, or sign up.', { service: 'atlas', status: 404 });
+      if (atlasError(err).status === 404) throw new AppError('NOT_FOUND', say('atlas.no_account', {}), { service: 'atlas', status: 404 });
       throw err;
     }
     return { sent: true };
@@ -232,7 +233,7 @@ export class AtlasSession implements AuthProvider {
 
   async changePassword(password: string): Promise<{ changed: boolean }> {
     const missing = passwordProblems(password);
-    if (missing.length) throw new AppError('INVALID_INPUT', `The new password needs ${missing.join(', ')} (${PASSWORD_RULE}).`, { atlasProblem: 'WEAK_PASSWORD', missing });
+    if (missing.length) throw new AppError('INVALID_INPUT', say('atlas.weak_new_password', { missing: missing.join(', '), rule: PASSWORD_RULE }), { atlasProblem: 'WEAK_PASSWORD', missing });
     await this.requireSignedIn();
     await this.opts.api().changePassword(this, password);
     return { changed: true };
@@ -242,7 +243,7 @@ export class AtlasSession implements AuthProvider {
   async deleteAccount(confirmEmail: string): Promise<CloudAccount> {
     const s = await this.requireSignedIn();
     if (confirmEmail.trim().toLowerCase() !== s.email.trim().toLowerCase()) {
-      throw new AppError('INVALID_INPUT', `To delete the account, type its e-mail address (${s.email}) exactly.`);
+      throw new AppError('INVALID_INPUT', say('atlas.confirm_delete', { email: s.email }));
     }
     await this.opts.api().deleteAccount(this);
     await this.save({ session: null, expired: null });
@@ -253,8 +254,12 @@ export class AtlasSession implements AuthProvider {
   async requireSignedIn(): Promise<Stored> {
     const state = await this.load();
     if (state.session) return state.session;
-    if (state.expired) throw new AppError('UNAUTHORIZED', state.expired.reason, { service: 'atlas', atlasProblem: 'SESSION_EXPIRED' });
-    throw new AppError('UNAUTHORIZED', 'Sign in to the Kraken cloud (Atlas) first.', { service: 'atlas', atlasProblem: 'NOT_SIGNED_IN' });
+    if (state.expired) {
+      // The stored reason is the registry's sentence (written by expire()); another one is shown as it is.
+      const reason = state.expired.reason === MESSAGES['atlas.session_expired'].en({}) ? say('atlas.session_expired', {}) : state.expired.reason;
+      throw new AppError('UNAUTHORIZED', reason, { service: 'atlas', atlasProblem: 'SESSION_EXPIRED' });
+    }
+    throw new AppError('UNAUTHORIZED', say('atlas.not_signed_in', {}), { service: 'atlas', atlasProblem: 'NOT_SIGNED_IN' });
   }
 
   // ---- AuthProvider ------------------------------------------------------------------------------------
@@ -305,7 +310,7 @@ export class AtlasSession implements AuthProvider {
   }
 
   private async expire(email: string): Promise<void> {
-    const reason = 'Your Atlas session has ended. Sign in again to continue; your jobs and files are kept.';
+    const reason = MESSAGES['atlas.session_expired'].en({});
     await this.save({ session: null, expired: { email, reason } });
     this.opts.onChange?.(this.accountOf(await this.load()));
   }

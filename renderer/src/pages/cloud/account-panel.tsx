@@ -1,10 +1,15 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { MESSAGES } from '../../../../main/common/messages';
+import { sayText } from '../../i18n/say';
 import { useCloud, type AccountError } from '../../stores/cloud-store';
 import { Dialog } from '../../ui/dialog';
 import { Icon } from '../../ui/icon';
 import { Segmented } from '../../ui/segmented';
 import { accountErrorKey, checkPassword, emailOk, passwordChecks, passwordOk } from './cloud-rules';
+
+/** The reason the core stores when a session ends by itself (an older or other reason is shown as it is). */
+const EXPIRED = MESSAGES['atlas.session_expired'].en({});
 
 /** The two ways in side by side; "forgot password" is a link under Sign in (three labels do not fit the side column). */
 const TABS = ['signIn', 'signUp'] as const;
@@ -32,14 +37,14 @@ export function PasswordRule({ password, id }: { password: string; id?: string }
 
 /** The account failure in its own sentence; sign-in's "not confirmed" offers to send the e-mail again. */
 function AccountErrorView({ error, email }: { error: AccountError; email: string }) {
-  const { t } = useTranslation('cloud');
+  const { t, i18n } = useTranslation('cloud');
   const resend = useCloud((s) => s.resendConfirmation);
   const key = accountErrorKey(error.action, error.code);
   return (
     <div className="cloud-error" role="alert" data-testid="account-error" data-code={error.code} data-reason={key}>
       <Icon name="alert" size={15} />
       <div>
-        <div>{t(`account.errors.${key}`, { message: error.message })}</div>
+        <div>{t(`account.errors.${key}`, { message: sayText(i18n, error) })}</div>
         {key === 'notConfirmed' && emailOk(email) && (
           <button type="button" className="button small cloud-error-action" onClick={() => void resend(email.trim())} data-testid="account-resend">
             {t('account.resend')}
@@ -78,7 +83,7 @@ function PasswordField({ value, onChange, label, autoComplete, testId, described
 
 /** Signed out (or the session expired): sign in, create an account, or ask for a temporary password. */
 function SignedOut({ expired }: { expired: boolean }) {
-  const { t } = useTranslation('cloud');
+  const { t, i18n } = useTranslation('cloud');
   const busy = useCloud((s) => s.accountBusy);
   const error = useCloud((s) => s.accountError);
   const clearError = useCloud((s) => s.clearAccountError);
@@ -134,7 +139,7 @@ function SignedOut({ expired }: { expired: boolean }) {
     >
       {expired && (
         <div className="cloud-notice warning" role="status" data-testid="account-expired">
-          <Icon name="alert" size={15} /> <span>{reason ?? t('account.expired')}</span>
+          <Icon name="alert" size={15} /> <span>{reason ? sayText(i18n, { message: reason, messageCode: reason === EXPIRED ? 'atlas.session_expired' : undefined }) : t('account.expired')}</span>
         </div>
       )}
       {signedUp && mode === 'signIn' && (

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CloudItem, CloudItemFileType, CloudModel } from '../../../../main/common/contract';
 import { fileUrl } from '../../api';
+import { sayText } from '../../i18n/say';
 import { useCloud } from '../../stores/cloud-store';
 import { ConfirmDialog } from '../../ui/dialog';
 import { formatDate } from '../../ui/format';
@@ -58,7 +59,7 @@ function ItemRow({ model, item }: { model: CloudModel; item: CloudItem }) {
     const res = await remove(model, item.requestId);
     setBusy(false);
     setConfirming(false);
-    if (!res.ok) setError({ key: deleteErrorKey(res.code), message: res.message });
+    if (!res.ok) setError({ key: deleteErrorKey(res.code), message: sayText(i18n, res) });
   };
   return (
     <li className="cloud-item" data-testid="cloud-item" data-request-id={item.requestId} data-status={item.status}>
@@ -108,7 +109,7 @@ function ItemRow({ model, item }: { model: CloudModel; item: CloudItem }) {
 
 /** The account's items in the cloud, per model, newest first, a cursor page at a time. */
 export function MyItems() {
-  const { t } = useTranslation('cloud');
+  const { t, i18n } = useTranslation('cloud');
   const signedIn = useCloud((s) => s.account?.state === 'signedIn');
   const [model, setModel] = useState<CloudModel>('gs3d');
   const list = useCloud((s) => s.items[model]);
@@ -147,7 +148,7 @@ export function MyItems() {
         <>
           {list?.error && (
             <div className="cloud-error" role="alert" data-testid="cloud-items-error">
-              <Icon name="alert" size={15} /> <span>{t('items.error', { message: list.error })}</span>
+              <Icon name="alert" size={15} /> <span>{t('items.error', { message: sayText(i18n, list.error) })}</span>
             </div>
           )}
           {list?.loaded && list.items.length === 0 && !list.error && (
