@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { EMULATORS, buildReason, dataDir, startEmulator } from './start.mjs';
+import { EMULATORS, buildReason, dataDir, emulatorArgs, startEmulator } from './start.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -35,13 +35,17 @@ async function main() {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => (stop(), process.exit(0)));
   const base = await dataDir();
-  for (const service of wanted) {
+  const started = {};
+  for (const service of Object.keys(EMULATORS).filter((s) => wanted.includes(s))) {
     const spec = EMULATORS[service];
-    const emulator = await startEmulator(service, path.join(base, 'emulators', service));
+    const emulator = await startEmulator(service, path.join(base, 'emulators', service), undefined, emulatorArgs(service, started));
     if (!emulator) continue;
+    started[spec.emulatorEnv] = emulator.url;
+    if (spec.rpcEnv) started[spec.rpcEnv] = emulator.url.replace(/\/api$/, '') + '/rpc';
     children.push(emulator.child);
     emulator.child.on('exit', (code) => console.log(`cloud: the ${spec.label} emulator stopped (exit ${code ?? 'signal'})`));
     console.log(`${spec.emulatorEnv}=${emulator.url}`);
+    if (spec.rpcEnv) console.log(`${spec.rpcEnv}=${started[spec.rpcEnv]}`);
   }
   if (children.length === 0) {
     console.error('cloud: no emulator started');

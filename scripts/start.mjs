@@ -141,10 +141,16 @@ export const EMULATORS = {
   compute: { label: 'Compute', port: 4781, args: [], realEnv: 'KRAKEN_COMPUTE_URL', emulatorEnv: 'KRAKEN_EMULATOR_COMPUTE_URL' },
   // its banner prints the API base including /api/v1, so KRAKEN_EMULATOR_VISION_URL is that base
   vision: { label: 'Vision', port: 4782, args: ['--demo'], realEnv: 'KRAKEN_VISION_URL', emulatorEnv: 'KRAKEN_EMULATOR_VISION_URL' },
-  network: { label: 'Network', port: 4783, args: [], realEnv: 'KRAKEN_NETWORK_URL', emulatorEnv: 'KRAKEN_EMULATOR_NETWORK_URL' },
   // its banner prints the backend API base (…/api); the JSON-RPC of the same emulator is {root}/rpc, put in rpcEnv
   solana: { label: 'Solana', port: 4784, args: [], realEnv: 'KRAKEN_SOLANA_API', emulatorEnv: 'KRAKEN_EMULATOR_SOLANA_URL', rpcEnv: 'KRAKEN_EMULATOR_SOLANA_RPC' },
+  // after Solana: its payouts are sent as transfers on the local Solana emulator's VM when that one runs (emulatorArgs)
+  network: { label: 'Network', port: 4783, args: [], realEnv: 'KRAKEN_NETWORK_URL', emulatorEnv: 'KRAKEN_EMULATOR_NETWORK_URL' },
 };
+
+/** Arguments an emulator takes from the emulators started before it: the network pays out on the local Solana VM only. */
+export function emulatorArgs(service, env) {
+  return service === 'network' && env.KRAKEN_EMULATOR_SOLANA_RPC ? ['--solana-rpc', env.KRAKEN_EMULATOR_SOLANA_RPC] : [];
+}
 
 /** The studio's data folder as the app resolves it (KRAKEN_DATA_DIR, else the per-user folder). */
 export async function dataDir(env = process.env) {
@@ -158,8 +164,9 @@ export async function dataDir(env = process.env) {
  * child process and URL once it prints `<Label> emulator: <url>`; tries the fixed port, then any free one. Null when
  * it cannot start.
  */
-export function startEmulator(service, emulatorDataDir, port = EMULATORS[service].port) {
-  const { label, args } = EMULATORS[service];
+export function startEmulator(service, emulatorDataDir, port = EMULATORS[service].port, extraArgs = []) {
+  const { label } = EMULATORS[service];
+  const args = [...EMULATORS[service].args, ...extraArgs];
   const tag = `[${service} emulator] `;
   const main = path.join(root, 'dist', 'emulators', service, 'main.js');
   return new Promise((resolve) => {
@@ -190,7 +197,7 @@ export function startEmulator(service, emulatorDataDir, port = EMULATORS[service
     child.on('error', () => finish(null));
     child.on('exit', () => {
       if (done) return;
-      if (port !== 0) startEmulator(service, emulatorDataDir, 0).then(finish);
+      if (port !== 0) startEmulator(service, emulatorDataDir, 0, extraArgs).then(finish);
       else {
         console.log(`start: the local ${label} emulator did not start (${err.trim().split('\n').pop() || 'no reason given'}); its features will say the service is not configured`);
         finish(null);
@@ -224,7 +231,7 @@ async function main() {
   const companions = [];
   for (const [service, spec] of Object.entries(EMULATORS)) {
     if (noEmulator || env[spec.realEnv]) continue;
-    const emulator = await startEmulator(service, path.join(await dataDir(env), 'emulators', service));
+    const emulator = await startEmulator(service, path.join(await dataDir(env), 'emulators', service), undefined, emulatorArgs(service, env));
     if (!emulator) continue;
     env[spec.emulatorEnv] = emulator.url;
     if (spec.rpcEnv) env[spec.rpcEnv] = emulator.url.replace(/\/api$/, '') + '/rpc';

@@ -13,7 +13,8 @@ import { ADMIN_PREFIX, startHost } from '../base/host';
 import { HttpError, readJson, type Ctx, type RequestRecord, Router, sendJson } from '../base/http';
 import { Mailbox } from '../base/mailbox';
 import { errorBody, networkRoutes } from './routes';
-import { DEFAULT_SETTINGS, NetworkService, type NetworkSettings } from './service';
+import { DEFAULT_SETTINGS, NetworkService, type NetworkSettings, type PayoutTransfer } from './service';
+import { solanaPayout } from './solana-payout';
 import { NetworkStore } from './store';
 
 export interface NetworkEmulatorOptions {
@@ -25,6 +26,10 @@ export interface NetworkEmulatorOptions {
   faults?: FaultRule | FaultRule[];
   faultSeed?: number;
   quiet?: boolean;
+  /** Where payouts are sent (a Solana transfer); without it a payout is recorded with `signature: null`. */
+  payoutTransfer?: PayoutTransfer;
+  /** Send payouts on this Solana cluster from a treasury kept in the data folder (see solana-payout.ts). */
+  solanaRpc?: string;
 }
 
 export interface EmulatorReplica {
@@ -138,7 +143,8 @@ export async function startNetworkEmulator(options: NetworkEmulatorOptions = {})
   saveSettings();
   const faultList = options.faults === undefined ? [] : Array.isArray(options.faults) ? options.faults : [options.faults];
   const faults = new FaultInjector(faultList, options.faultSeed ?? 1);
-  const svc = new NetworkService(store, clock, settings);
+  const payoutTransfer = options.payoutTransfer ?? (options.solanaRpc ? solanaPayout(options.solanaRpc, dataDir).transfer : null);
+  const svc = new NetworkService(store, clock, settings, payoutTransfer);
 
   const router = new Router();
   networkRoutes(router, { svc, store, clock, blobDir });

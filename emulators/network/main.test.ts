@@ -14,6 +14,7 @@ describe('parseArgs', () => {
     expect(a.options).toEqual({ port: 4783, dataDir: '/tmp/x', settings: { welcomeGrant: 50, leaseSeconds: 5 } });
     expect(a.quiet).toBe(true);
     expect(parseArgs(['-h']).help).toBe(true);
+    expect(parseArgs(['--solana-rpc', 'http://127.0.0.1:4784/rpc']).options).toEqual({ solanaRpc: 'http://127.0.0.1:4784/rpc' });
   });
 
   it('refuses unknown flags and bad numbers with one line', () => {
@@ -21,6 +22,8 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--port', '70000'])).toThrow(/65535/);
     expect(() => parseArgs(['--lease-seconds', '0'])).toThrow(/at least 1/);
     expect(() => parseArgs(['--welcome-grant', '-1'])).toThrow(/whole number/);
+    expect(() => parseArgs(['--solana-rpc', 'ftp://x'])).toThrow(/http\(s\) URL/);
+    expect(() => parseArgs(['--solana-rpc'])).toThrow(/http\(s\) URL/);
   });
 });
 

@@ -368,7 +368,7 @@ describe('results, redundancy and credit', () => {
     expect(st).toMatchObject({ status: 'done', progress: { done: 3, total: 3 }, replicas: [{ replica: 0, state: 'valid' }], spent: 3 });
     expect(st.outputs).toEqual(outputs(job.inputs));
     expect((await c('GET', '/v1/accounts/me')).body.credit).toEqual({ earned: 0, spent: 3, reserved: 0, balance: 997 });
-    expect((await a('GET', '/v1/nodes/me')).body.credit).toEqual({ earned: 3, spent: 0, balance: 1003 });
+    expect((await a('GET', '/v1/nodes/me')).body.credit).toEqual({ earned: 3, spent: 0, balance: 1003, payable: 3, paidOut: 0 });
     const ledger = (await a('GET', '/v1/nodes/me/ledger')).body;
     expect(ledger.entries).toEqual([{ jobId: job.jobId, replica: 0, cluster: 'cpu', deviceMs: 60_000, claimedCredit: 3, grantedCredit: 3, status: 'valid', at: expect.any(String) }]);
     expect(ledger.totals).toEqual({ validJobs: 1, credit: 3, minutesByCluster: { cpu: 1, gpu: 0 } });
@@ -478,6 +478,73 @@ describe('results, redundancy and credit', () => {
     await a('POST', `/v1/leases/${l.leaseId}/result`, forged);
     expect((await c('GET', `/v1/jobs/${job.jobId}`)).body).toMatchObject({ status: 'failed' });
     expect((await c('GET', '/v1/accounts/me')).body.credit).toMatchObject({ reserved: 0, spent: 0, balance: 1000 });
+  });
+});
+
+describe('payouts', () => {
+  /** Node A earns 3 credit on a redundancy-1 job of 3 inputs. */
+  async function earned(opts: Parameters<typeof start>[0] = {}) {
+    const s = await setup(opts);
+    await register(s.a);
+    const job = await submitJob(s.c, { inputs: 3 });
+    const l = (await s.a('POST', '/v1/leases', {})).body.lease;
+    expect((await s.a('POST', `/v1/leases/${l.leaseId}/result`, resultBody(s.nodeA, l, outputs(job.inputs), 3))).body.status).toBe('valid');
+    return s;
+  }
+  const WALLET = identity().id; // any 32-byte base58 key
+
+  it('pays out earned credit only (not the welcome grant): 402 with balance and payable, then the whole payable, recorded', async () => {
+    const { a, em, nodeA } = await earned();
+    const too = await a('POST', '/v1/nodes/me/payout', { address: WALLET, credit: 4 });
+    expect(too.status).toBe(402);
+    expect(too.body.error).toMatchObject({ code: 'INSUFFICIENT_CREDIT', details: { balance: 1003, payable: 3, credit: 4 } });
+    const r = await a('POST', '/v1/nodes/me/payout', { address: WALLET });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ address: WALLET, credit: 3, lamports: 3_000_000, signature: null, balance: 1000, payable: 0 });
+    expect(r.body.payoutId).toMatch(/^po_/);
+    expect((await a('GET', '/v1/nodes/me')).body.credit).toEqual({ earned: 3, spent: 3, balance: 1000, payable: 0, paidOut: 3 });
+    expect(em.account(nodeA.id)).toMatchObject({ earned: 3, spent: 3 });
+    const again = await a('POST', '/v1/nodes/me/payout', { address: WALLET });
+    expect(again.status).toBe(402);
+    expect(again.body.error.details).toMatchObject({ payable: 0 });
+  });
+
+  it('a bad address or credit → 400 naming the field; an unregistered node → 401 UNKNOWN_NODE', async () => {
+    const { a, b } = await earned();
+    for (const [body, field] of [
+      [{ address: 'not-base58-0OIl' }, 'address'],
+      [{}, 'address'],
+      [{ address: WALLET, credit: 1.5 }, 'credit'],
+      [{ address: WALLET, credit: 0 }, 'credit'],
+    ] as const) {
+      const r = await a('POST', '/v1/nodes/me/payout', body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.error).toMatchObject({ code: 'INVALID_REQUEST', details: { field } });
+    }
+    const r = await b('POST', '/v1/nodes/me/payout', { address: WALLET });
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('UNKNOWN_NODE');
+  });
+
+  it('with a transfer: the signature is returned and kept; a failed transfer → 502 PAYOUT_FAILED and the credit is kept', async () => {
+    const sent: [string, number][] = [];
+    let fail = true;
+    const { a } = await earned({
+      payoutTransfer: async (address, lamports) => {
+        if (fail) throw new Error('blockhash not found');
+        sent.push([address, lamports]);
+        return '5'.repeat(88);
+      },
+    });
+    const failed = await a('POST', '/v1/nodes/me/payout', { address: WALLET, credit: 2 });
+    expect(failed.status).toBe(502);
+    expect(failed.body.error).toMatchObject({ code: 'PAYOUT_FAILED' });
+    expect(failed.body.error.message).toContain('blockhash not found');
+    expect((await a('GET', '/v1/nodes/me')).body.credit).toMatchObject({ spent: 0, payable: 3, paidOut: 0 });
+    fail = false;
+    const ok = await a('POST', '/v1/nodes/me/payout', { address: WALLET, credit: 2 });
+    expect(ok.body).toMatchObject({ credit: 2, lamports: 2_000_000, signature: '5'.repeat(88), payable: 1 });
+    expect(sent).toEqual([[WALLET, 2_000_000]]);
   });
 });
 

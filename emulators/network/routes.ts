@@ -111,6 +111,7 @@ export function networkRoutes(router: Router, deps: RouteDeps): void {
   json('POST', '/v1/nodes/heartbeat', { node: true }, (ctx, who, body) => send(ctx, 200, svc.heartbeat(who.nodeId, body)));
   json('GET', '/v1/nodes/me', { node: true }, (ctx, who) => send(ctx, 200, svc.me(who.nodeId)));
   json('GET', '/v1/nodes/me/ledger', { node: true }, (ctx, who) => send(ctx, 200, svc.ledger(who.nodeId)));
+  json('POST', '/v1/nodes/me/payout', { node: true }, async (ctx, who, body) => send(ctx, 200, await svc.payout(who.nodeId, body)));
   json('POST', '/v1/leases', { node: true }, (ctx, who, body) => {
     const l = svc.lease(who.nodeId, body);
     if (l) send(ctx, 200, l);

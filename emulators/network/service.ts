@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { Clock } from '../base/clock';
-import { canonicalJson, publicKeyOf, resultMessage, sha256Hex, verify } from './signing';
+import { base58Decode, canonicalJson, publicKeyOf, resultMessage, sha256Hex, verify } from './signing';
 import type { Cluster, JobRow, LeaseRow, NetworkStore, ReplicaRow, ResultRow } from './store';
 
 export interface NetworkSettings {
@@ -29,7 +29,12 @@ export interface NetworkSettings {
   boxTolerancePx: number;
   /** How long a replica a node released (paused, shut down) waits for that node before others may take it (seconds). */
   resumeHoldSeconds: number;
+  /** Lamports a payout sends per credit (`POST /v1/nodes/me/payout`). */
+  lamportsPerCredit: number;
 }
+
+/** Sends a payout on a Solana cluster: a SystemProgram transfer of `lamports` to `address`; resolves with its signature. */
+export type PayoutTransfer = (address: string, lamports: number) => Promise<string>;
 
 export const DEFAULT_SETTINGS: NetworkSettings = {
   welcomeGrant: 1000,
@@ -42,6 +47,7 @@ export const DEFAULT_SETTINGS: NetworkSettings = {
   tolerance: 1e-3,
   boxTolerancePx: 1,
   resumeHoldSeconds: 120,
+  lamportsPerCredit: 1_000_000,
 };
 
 /** A protocol error: status, UPPER_SNAKE code, message, details. */
@@ -110,6 +116,8 @@ export class NetworkService {
     private readonly store: NetworkStore,
     private readonly clock: Clock,
     readonly settings: NetworkSettings,
+    /** Where payouts are really sent; without one a payout is recorded with `signature: null`. */
+    private readonly transfer: PayoutTransfer | null = null,
   ) {}
 
   private now(): number {
@@ -174,8 +182,57 @@ export class NetworkService {
       reliability: n.reliability,
       hardware: JSON.parse(n.hardware),
       lastHeartbeatAt: n.last_heartbeat_at === null ? null : iso(n.last_heartbeat_at),
-      credit: { earned: round(a.earned), spent: round(a.spent), balance: round(this.balance(nodeId)) },
+      credit: { earned: round(a.earned), spent: round(a.spent), balance: round(this.balance(nodeId)), payable: this.payable(nodeId), paidOut: round(this.store.paidOut(nodeId)) },
     };
+  }
+
+  /** What a node may pay out: credit it earned and has neither spent nor paid out, within its balance. */
+  payable(nodeId: string): number {
+    const a = this.store.account(nodeId);
+    if (!a) return 0;
+    return Math.max(0, Math.floor(Math.min(this.balance(nodeId), a.earned - this.store.paidOut(nodeId)) + 1e-9));
+  }
+
+  /**
+   * `POST /v1/nodes/me/payout`: earned credit to a Solana address. The credit is taken before the transfer and given
+   * back if the transfer fails, so two payouts at once cannot both spend it.
+   */
+  async payout(nodeId: string, body: Body): Promise<Record<string, unknown>> {
+    this.requireNode(nodeId);
+    const address = body.address;
+    const raw = typeof address === 'string' ? base58Decode(address) : null;
+    if (!raw || raw.length !== 32) throw invalid('address must be a base58 Solana public key (32 bytes).', { field: 'address' });
+    if (body.credit !== undefined && (typeof body.credit !== 'number' || !Number.isInteger(body.credit) || body.credit < 1)) throw invalid('credit must be a whole number of at least 1.', { field: 'credit' });
+    const payable = this.payable(nodeId);
+    const credit = (body.credit as number | undefined) ?? payable;
+    if (credit < 1 || credit > payable) {
+      throw new NetError(402, 'INSUFFICIENT_CREDIT', credit < 1 ? 'There is no earned credit to pay out.' : `Only ${payable} earned credit can be paid out; ${credit} was asked for.`, {
+        balance: round(this.balance(nodeId)),
+        payable,
+        credit,
+      });
+    }
+    const lamports = Math.round(credit * this.settings.lamportsPerCredit);
+    const payoutId = `po_${crypto.randomBytes(8).toString('hex')}`;
+    const at = this.now();
+    this.store.tx(() => {
+      this.store.addToAccount(nodeId, { spent: credit });
+      this.store.addPayout({ payout_id: payoutId, account_id: nodeId, address: address as string, credit, lamports, signature: null, at });
+    });
+    let signature: string | null = null;
+    if (this.transfer) {
+      try {
+        signature = await this.transfer(address as string, lamports);
+      } catch (e) {
+        this.store.tx(() => {
+          this.store.addToAccount(nodeId, { spent: -credit });
+          this.store.db.prepare('DELETE FROM payouts WHERE payout_id = ?').run(payoutId);
+        });
+        throw new NetError(502, 'PAYOUT_FAILED', `The transfer on Solana failed: ${(e as Error).message}. Nothing was paid out; the credit is kept.`);
+      }
+      this.store.db.prepare('UPDATE payouts SET signature = ? WHERE payout_id = ?').run(signature, payoutId);
+    }
+    return { payoutId, address, credit, lamports, signature, balance: round(this.balance(nodeId)), payable: this.payable(nodeId), at: iso(at) };
   }
 
   ledger(nodeId: string): Record<string, unknown> {

@@ -101,6 +101,16 @@ export interface ResultRow {
   at: number;
 }
 
+export interface PayoutRow {
+  payout_id: string;
+  account_id: string;
+  address: string;
+  credit: number;
+  lamports: number;
+  signature: string | null;
+  at: number;
+}
+
 const MIGRATIONS = [
   `CREATE TABLE nodes (
      node_id TEXT PRIMARY KEY,
@@ -184,6 +194,15 @@ const MIGRATIONS = [
    );
    CREATE INDEX results_node ON results(node_id, at);
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  `CREATE TABLE payouts (
+     payout_id TEXT PRIMARY KEY,
+     account_id TEXT NOT NULL,
+     address TEXT NOT NULL,
+     credit REAL NOT NULL,
+     lamports INTEGER NOT NULL,
+     signature TEXT,
+     at INTEGER NOT NULL
+   );`,
 ];
 
 function setClause(fields: Record<string, unknown>): string {
@@ -250,6 +269,19 @@ export class NetworkStore {
 
   accounts(): AccountRow[] {
     return this.db.prepare('SELECT * FROM accounts ORDER BY created_at, account_id').all() as AccountRow[];
+  }
+
+  /** Credit paid out of an account so far. */
+  paidOut(id: string): number {
+    return (this.db.prepare('SELECT COALESCE(SUM(credit), 0) AS c FROM payouts WHERE account_id = ?').get(id) as { c: number }).c;
+  }
+
+  addPayout(p: PayoutRow): void {
+    this.db.prepare('INSERT INTO payouts (payout_id, account_id, address, credit, lamports, signature, at) VALUES (@payout_id, @account_id, @address, @credit, @lamports, @signature, @at)').run(p);
+  }
+
+  payouts(id: string): PayoutRow[] {
+    return this.db.prepare('SELECT * FROM payouts WHERE account_id = ? ORDER BY at, payout_id').all(id) as PayoutRow[];
   }
 
   /** Adds the deltas to an account's columns. */
@@ -390,6 +422,6 @@ export class NetworkStore {
   }
 
   wipe(): void {
-    this.db.exec('DELETE FROM results; DELETE FROM leases; DELETE FROM replicas; DELETE FROM jobs; DELETE FROM blobs; DELETE FROM accounts; DELETE FROM nodes; DELETE FROM meta;');
+    this.db.exec('DELETE FROM payouts; DELETE FROM results; DELETE FROM leases; DELETE FROM replicas; DELETE FROM jobs; DELETE FROM blobs; DELETE FROM accounts; DELETE FROM nodes; DELETE FROM meta;');
   }
 }

@@ -71,7 +71,7 @@ export const commands: Record<string, { run: Command; summary: string; subcomman
     summary: 'train login|logout|profile|chat|models|start|list|status|watch|logs|cancel|pull|predict  model training on the vision platform; see kraken train --help',
     subcommands: ['login', 'logout', 'profile', 'chat', 'models', 'start', 'list', 'status', 'watch', 'logs', 'cancel', 'pull', 'predict'],
   },
-  wallet: { run: runWallet, summary: 'wallet new|import <file>|address|balance|airdrop <sol>  the studio\'s Solana wallet (key in the OS keychain)', subcommands: ['new', 'import', 'address', 'balance', 'airdrop'] },
+  wallet: { run: runWallet, summary: 'wallet new|import <file>|address|balance|airdrop <sol>|credit|payout  the studio\'s Solana wallet (key in the OS keychain), earned credit paid out to it', subcommands: ['new', 'import', 'address', 'balance', 'airdrop', 'credit', 'payout'] },
   registry: { run: runRegistry, summary: 'registry register|show  models registered on Solana with their lineage (seed 002)', subcommands: ['register', 'show'] },
   royalty: { run: runRoyalty, summary: 'royalty preview|pay|process  lineage royalties: preview the split, pay a tier, distribute', subcommands: ['preview', 'pay', 'process'] },
   dataset: {

@@ -16,7 +16,7 @@ import { networkHandlers, NetworkService } from './cloud/network';
 import { contributorHandlers } from './contributor/handlers';
 import { ContributorService, type ContributorServiceOptions } from './contributor/service';
 import { createVision, visionHandlers, type Vision } from './cloud/vision';
-import { createSolana, creditFromNetworkAccount, solanaHandlers, type Solana } from './cloud/solana';
+import { createSolana, creditFromNetwork, solanaHandlers, type Solana } from './cloud/solana';
 import { DatasetService } from './datasets/dataset-service';
 import { datasetHandlers } from './datasets/handlers';
 import type { HttpClientOptions } from './cloud/http-client';
@@ -156,7 +156,7 @@ export function createCore(options: CoreOptions): Core {
     refreshMs: options.cloud?.compute?.refreshMs,
   });
   const network = new NetworkService({ db, dataDir, connection, vault, library: inference.library, runs: inference.runs, client: options.cloud?.client, pollMs: options.cloud?.network?.pollMs });
-  const solana = createSolana({ db, vault, getModel: (id) => inference.library.get(id), client: options.cloud?.client, network: () => creditFromNetworkAccount(() => network.account()), ...options.cloud?.solana });
+  const solana = createSolana({ db, vault, getModel: (id) => inference.library.get(id), client: options.cloud?.client, network: () => creditFromNetwork(network), ...options.cloud?.solana });
   const vision = createVision({
     db,
     dataDir,

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Keypair } from '@solana/web3.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startNetworkEmulator } from '../../../emulators/network';
 import { solanaUnavailable, startSolanaEmulator, type SolanaEmulator } from '../../../emulators/solana';
 import type { RegisteredModel, RoyaltyPayment, RoyaltyPreview, WalletBalance, WalletInfo } from '../../common/contract';
 
@@ -83,7 +84,7 @@ describe.skipIf(onWindows)('kraken wallet, registry, royalty', () => {
   // Every subcommand's --help is asked by cli-help.test.ts (from `subcommands` in main/cli/index.ts); here the groups and one each.
   it('answers --help for each group and a command of each', async () => {
     for (const [group, subs, one] of [
-      ['wallet', ['new', 'import', 'address', 'balance', 'airdrop'], 'import'],
+      ['wallet', ['new', 'import', 'address', 'balance', 'airdrop', 'credit', 'payout'], 'import'],
       ['registry', ['register', 'show'], 'register'],
       ['royalty', ['preview', 'pay', 'process'], 'pay'],
     ] as const) {
@@ -117,6 +118,27 @@ describe.skipIf(onWindows)('kraken wallet, registry, royalty', () => {
     fs.writeFileSync(bad, JSON.stringify({ name: 'x'.repeat(65), relationship: 'fine-tuned', license: 'MIT' }));
     oneErrorLine(await kraken(['registry', 'register', '--manifest', bad]), /cannot be registered: name is longer than 64 characters \(65\);.*license must be a list of strings;.*parentModelPDA is required for a fine-tuned model/);
     expect(emu.requests().filter((r) => r.path.startsWith('/api'))).toEqual([]);
+  }, 120_000);
+
+  it('credit and payout: a studio that never contributed has nothing to pay out (one line, exit 1); --credit is checked first', async () => {
+    const net = await startNetworkEmulator({ quiet: true, solanaRpc: emu.rpcUrl });
+    // its own data folder: the tests after this one start with no wallet
+    const own = { KRAKEN_DATA_DIR: path.join(work, 'credit-data') };
+    const k = (argv: string[], env: Record<string, string | undefined> = {}) => kraken(argv, { ...own, ...env });
+    try {
+      expect((await k(['wallet', 'new'])).code).toBe(0);
+      const c = await k(['wallet', 'credit', '--network', net.url, '--json']);
+      expect(c.code, c.stderr).toBe(0);
+      expect(JSON.parse(c.stdout)).toMatchObject({ available: true, earned: 0, payable: 0, payoutOffered: true });
+      expect((await k(['wallet', 'credit'], { KRAKEN_NETWORK_URL: net.url })).stdout).toMatch(/^Earned 0, spent 0, balance 1000 credit; 0 can be paid out/);
+      oneErrorLine(await k(['wallet', 'payout', '--network', net.url]), /no earned credit to pay out yet/);
+      for (const argv of [['wallet', 'payout', '--credit', '0'], ['wallet', 'payout', '--credit', '1.5'], ['wallet', 'balance', '--credit', '3'], ['wallet', 'balance', '--network', net.url]]) {
+        const r = await k(argv);
+        expect(r.code, argv.join(' ') + r.stderr).toBe(2);
+      }
+    } finally {
+      await net.close();
+    }
   }, 120_000);
 
   it('no wallet, no backend: one line saying what to do', async () => {

@@ -1,14 +1,18 @@
 /**
- * `kraken wallet new|import <file>|address|balance|airdrop <sol>` — the studio's Solana wallet from the command line.
+ * `kraken wallet new|import <file>|address|balance|airdrop <sol>|credit|payout` — the studio's Solana wallet from the
+ * command line; `credit` and `payout` show and pay out the credit this studio earned contributing (the network at
+ * `--network <url>`, else the saved address, else KRAKEN_NETWORK_URL).
  * The secret key goes to the vault only (OS keychain, else the owner-only file): `import` reads it from a key file
  * (or `-` for stdin), never from an argument, and no command prints it. Cluster: `--rpc <url>`, else the saved
  * choice, else KRAKEN_SOLANA_RPC. Airdrops only on the local emulator (a loopback RPC) and devnet.
  */
 import fs from 'node:fs';
 import { LAMPORTS_PER_SOL } from '../../common/contract';
+import { openNetworkKit } from '../../node/cloud/network/kit';
 import { openSolanaKit, type SolanaKit } from '../../node/cloud/solana/kit';
+import { creditFromNetwork, PayoutService } from '../../node/cloud/solana/payouts';
 import { UsageError, type CliIo } from '../cli-io';
-import { CLOUD_COMMON, cliDataDir, parseCloudArgs } from '../cloud-args';
+import { CLOUD_COMMON, cliDataDir, parseCloudArgs, wholeNumber } from '../cloud-args';
 
 export const SOLANA_COMMON = `[--rpc <url>] ${CLOUD_COMMON}`;
 export const solanaOptions = { rpc: { type: 'string' } } as const;
@@ -38,6 +42,8 @@ const HELP: Record<string, string> = {
   address: `usage: kraken wallet address ${SOLANA_COMMON}\n  The wallet's public address (and the cluster it uses).`,
   balance: `usage: kraken wallet balance ${SOLANA_COMMON}\n  The wallet's balance on the cluster, in SOL and lamports.`,
   airdrop: `usage: kraken wallet airdrop <sol> ${SOLANA_COMMON}\n  Asks the cluster for <sol> SOL (local emulator and devnet only) and waits for it to be confirmed.`,
+  credit: `usage: kraken wallet credit [--network <url>] ${SOLANA_COMMON}\n  The credit this studio earned contributing to the Kraken network, what it spent, and what can be paid out.`,
+  payout: `usage: kraken wallet payout [--credit N] [--network <url>] ${SOLANA_COMMON}\n  Pays earned credit (default: all that can be paid out) to this wallet's address; sent once, never retried.`,
 };
 
 function groupHelp(): string {
@@ -63,8 +69,10 @@ export async function runWallet(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const line = usage.split('\n')[0]!;
-  const { values, positionals } = parseCloudArgs(rest, { ...solanaOptions, replace: { type: 'boolean', default: false } }, line);
+  const { values, positionals } = parseCloudArgs(rest, { ...solanaOptions, replace: { type: 'boolean', default: false }, network: { type: 'string' }, credit: { type: 'string' } }, line);
   if (values.replace && sub !== 'import') throw new UsageError(`--replace belongs to kraken wallet import. ${line}`);
+  if (values.network !== undefined && sub !== 'credit' && sub !== 'payout') throw new UsageError(`--network belongs to kraken wallet credit and payout. ${line}`);
+  if (values.credit !== undefined && sub !== 'payout') throw new UsageError(`--credit belongs to kraken wallet payout. ${line}`);
   switch (sub) {
     case 'new':
       if (positionals.length) throw new UsageError(line);
@@ -98,6 +106,28 @@ export async function runWallet(argv: string[], io: CliIo): Promise<number> {
         io.out(values.json ? JSON.stringify(b) : `${sol(b.lamports)} SOL (${b.lamports} lamports) on ${b.rpcUrl}`);
         return 0;
       });
+    case 'credit':
+    case 'payout': {
+      if (positionals.length) throw new UsageError(line);
+      const credit = wholeNumber(values.credit, '--credit', 1, Number.MAX_SAFE_INTEGER);
+      return withSolana(values, io, async (k) => {
+        const net = openNetworkKit({ dataDir: cliDataDir(values, io), api: values.network, env: io.env });
+        try {
+          const payouts = new PayoutService(() => creditFromNetwork(net.service), () => k.wallet.address().toBase58());
+          if (sub === 'credit') {
+            const c = await payouts.credit();
+            if (!c.available) throw new UsageError(c.message ?? 'the network credit is not available.');
+            io.out(values.json ? JSON.stringify(c) : `Earned ${c.earned}, spent ${c.spent}, balance ${c.balance} credit; ${c.payable ?? '?'} can be paid out (node ${c.nodeId}).`);
+            return 0;
+          }
+          const r = await payouts.payout(credit === undefined ? {} : { credit });
+          io.out(values.json ? JSON.stringify(r) : `Paid out ${r.credit} credit: ${sol(r.lamports)} SOL to ${r.address}${r.signature ? ` (${r.signature})` : ' (recorded by the network; no transfer sent)'}; ${r.balance} credit left.`);
+          return 0;
+        } finally {
+          await net.close();
+        }
+      });
+    }
     default: {
       if (positionals.length !== 1) throw new UsageError(line);
       const amount = Number(positionals[0]);

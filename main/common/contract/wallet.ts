@@ -445,6 +445,8 @@ export const PayoutCredit = z.object({
   earned: z.number().nullable(),
   spent: z.number().nullable(),
   balance: z.number().nullable(),
+  /** Earned credit that may be paid out now (null where the network does not say). */
+  payable: z.number().nullable().default(null),
   /** The network offers `POST /v1/nodes/me/payout` (docs/contributor-protocol.md). */
   payoutOffered: z.boolean(),
   message: z.string().nullable(),

@@ -19,6 +19,7 @@ import type {
   WalletTransaction,
 } from '../../../main/common/contract';
 import { api } from '../api';
+import { sol } from '../pages/wallet/format';
 import { showError, useToasts } from './toast-store';
 
 type Backend = Awaited<ReturnType<typeof api.registry.connection>>;
@@ -245,7 +246,11 @@ export const useWallet = create<WalletState>((set, get) => ({
     await busyWhile('payout', async () => {
       try {
         const r = await api.wallet.payout({});
-        useToasts.getState().push({ kind: 'success', titleKey: 'wallet:toasts.paidOut', titleValues: { credit: r.credit } });
+        useToasts.getState().push(
+          r.signature
+            ? { kind: 'success', titleKey: 'wallet:toasts.paidOutSent', titleValues: { credit: r.credit, sol: sol(r.lamports) } }
+            : { kind: 'success', titleKey: 'wallet:toasts.paidOut', titleValues: { credit: r.credit } },
+        );
         set({ credit: await api.wallet.credit() });
         await get().refreshBalance();
       } catch (err) {

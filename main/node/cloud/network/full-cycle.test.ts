@@ -8,12 +8,17 @@
  * The model is a real ONNX classifier made by the inference test builder: the studio bundles no ONNX
  * classification or detection model (its ONNX models are OCR; CenterNet and MoveNet are TF.js, which protocol v1
  * does not carry).
+ *
+ * Then earn → receive: the network emulator, given the local Solana emulator (a real Solana VM, litesvm), pays a
+ * node's earned credit out to that studio's wallet with a real SystemProgram transfer (skipped, saying why, where
+ * litesvm cannot run).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNetworkEmulator, type NetworkEmulator } from '../../../../emulators/network';
+import { solanaUnavailable, startSolanaEmulator, type SolanaEmulator } from '../../../../emulators/solana';
 import type { GpuProcesses } from '../../contributor/policy';
 import type { ContributorSources } from '../../contributor/sources/types';
 import { createCore, type Core } from '../../core';
@@ -23,9 +28,12 @@ import { nowIso } from '../../store/database';
 
 let work: string;
 let em: NetworkEmulator;
+let chain: SolanaEmulator | null = null;
+let chainWhy: string | null = null;
 let creator: Core;
 const nodes: { core: Core; state: { idle: number | null } }[] = [];
-const savedEnv = process.env.KRAKEN_NETWORK_URL;
+const ENV_KEYS = ['KRAKEN_NETWORK_URL', 'KRAKEN_SOLANA_RPC'] as const;
+const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
 
 async function until<T>(what: string, fn: () => T | Promise<T>, ms = 90_000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
@@ -87,7 +95,12 @@ async function frameSet(core: Core, n: number): Promise<void> {
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-network-cycle-'));
-  em = await startNetworkEmulator({ quiet: true });
+  chainWhy = process.platform === 'win32' ? 'litesvm has no Windows binary' : await solanaUnavailable();
+  if (!chainWhy) {
+    chain = await startSolanaEmulator({ quiet: true });
+    process.env.KRAKEN_SOLANA_RPC = chain.rpcUrl;
+  }
+  em = await startNetworkEmulator({ quiet: true, ...(chain ? { solanaRpc: chain.rpcUrl } : {}) });
   process.env.KRAKEN_NETWORK_URL = em.url;
   creator = studio('creator');
   for (const name of ['node-b', 'node-c']) {
@@ -99,8 +112,11 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of [creator, ...nodes.map((n) => n.core)]) await c?.close();
   await em?.close();
-  if (savedEnv === undefined) delete process.env.KRAKEN_NETWORK_URL;
-  else process.env.KRAKEN_NETWORK_URL = savedEnv;
+  await chain?.close();
+  for (const k of ENV_KEYS) {
+    if (savedEnv[k] === undefined) delete process.env[k];
+    else process.env[k] = savedEnv[k];
+  }
   fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -165,4 +181,26 @@ describe('creator → two contributing studios → creator', () => {
     expect(again.spent).toBe(3);
     expect(em.job(again.remoteJobId!)!.replicas[0]!.nodeId).toBe(nodes[0]!.core.contributor.status().nodeId);
   }, 180_000);
+
+  it('earn → receive: the node pays its earned credit (not the welcome grant) out to its wallet, a real transfer on the Solana VM', async () => {
+    if (!chain) {
+      console.log(`full-cycle payout test skipped: ${chainWhy}`);
+      return;
+    }
+    const node = nodes[0]!.core;
+    // the creator never ran a job for the network: nothing to pay out (its account is read, not a node record)
+    expect(await creator.solana.payouts.credit()).toMatchObject({ available: true, earned: 0, payable: 0, payoutOffered: true });
+    expect(await node.solana.payouts.credit()).toMatchObject({ available: true, earned: 6, balance: 1006, payable: 6, payoutOffered: true });
+    const wallet = await node.solana.wallet.create();
+    expect(wallet.cluster).toMatchObject({ cluster: 'emulator', rpcUrl: chain.rpcUrl });
+    const paid = await node.solana.payouts.payout({});
+    expect(paid).toMatchObject({ address: wallet.address, credit: 6, lamports: 6_000_000, balance: 1000 });
+    expect(paid.signature).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
+    expect((await node.solana.wallet.balance()).lamports).toBe(6_000_000);
+    expect(await node.solana.payouts.credit()).toMatchObject({ earned: 6, spent: 6, payable: 0 });
+    // nothing left to pay: the network's 402 is a plain sentence, and no lamport moved
+    const e = await node.solana.payouts.payout({}).catch((x: unknown) => x as { code: string; message: string });
+    expect(e).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('no earned credit') });
+    expect((await node.solana.wallet.balance()).lamports).toBe(6_000_000);
+  }, 60_000);
 });

@@ -7,7 +7,7 @@ import { AppError } from '../../../common/app-error';
 import type { NodeIdentity } from '../../contributor/identity';
 import { signingLayer } from '../../contributor/node-client';
 import { HttpClient, type HttpClientOptions } from '../http-client';
-import { AccountReply, BlobPutReply, JobsReply, JobStatusReply, SubmitReply } from './schemas';
+import { AccountReply, BlobPutReply, JobsReply, JobStatusReply, NodeMeReply, PayoutReply, SubmitReply } from './schemas';
 
 export interface SubmitBody {
   kind: 'inference';
@@ -19,6 +19,18 @@ export interface SubmitBody {
   cluster: 'cpu' | 'gpu';
   label?: string;
 }
+
+/** The `error.details` of a refusal's body; empty when there is no body to read (the numbers stay unknown). */
+async function errorDetails<T extends object>(res: Response): Promise<Partial<T>> {
+  try {
+    return (JSON.parse(await res.text()) as { error?: { details?: Partial<T> } }).error?.details ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** Said when a payout finds nothing earned (402 with nothing payable, or a studio that never registered as a node). */
+export const NOTHING_EARNED = 'There is no earned credit to pay out yet: credit comes from jobs this studio ran for the network (the welcome grant is not paid out).';
 
 export type ClientOptions = Partial<Omit<HttpClientOptions, 'service' | 'baseUrl'>> & { now?: () => number };
 
@@ -52,13 +64,7 @@ export class NetworkApi {
   async submit(body: SubmitBody): Promise<SubmitReply> {
     const res = await this.http.requestRaw({ method: 'POST', path: '/v1/jobs', json: body, retry: false, okStatuses: [201, 200, 402] });
     if (res.status === 402) {
-      const text = await res.text();
-      let details: { balance?: unknown; cost?: unknown } = {};
-      try {
-        details = (JSON.parse(text) as { error?: { details?: typeof details } }).error?.details ?? {};
-      } catch {
-        // no body we can read: the numbers stay unknown
-      }
+      const details = await errorDetails<{ balance?: unknown; cost?: unknown }>(res);
       const balance = typeof details.balance === 'number' ? details.balance : null;
       const cost = typeof details.cost === 'number' ? details.cost : null;
       throw new AppError(
@@ -84,5 +90,30 @@ export class NetworkApi {
 
   account() {
     return this.http.request({ method: 'GET', path: '/v1/accounts/me', schema: AccountReply });
+  }
+
+  /** The node's own view (`GET /v1/nodes/me`): its credit with what it may pay out. 404/403 until it registers. */
+  nodeMe() {
+    return this.http.request({ method: 'GET', path: '/v1/nodes/me', schema: NodeMeReply });
+  }
+
+  /**
+   * Moves money: sent once, never retried (after a dropped reply, nodeMe says whether it went through). 402
+   * `INSUFFICIENT_CREDIT` says how much may be paid out.
+   */
+  async payout(body: { address: string; credit?: number }): Promise<PayoutReply> {
+    const res = await this.http.requestRaw({ method: 'POST', path: '/v1/nodes/me/payout', json: body, retry: false, okStatuses: [200, 402] });
+    if (res.status === 402) {
+      const d = await errorDetails<{ payable?: unknown; balance?: unknown }>(res);
+      const payable = typeof d.payable === 'number' ? d.payable : null;
+      throw new AppError(
+        'INVALID_INPUT',
+        payable === 0 || payable === null
+          ? NOTHING_EARNED
+          : `Only ${payable} earned credit can be paid out now.`,
+        { service: 'network', status: 402, serviceCode: 'INSUFFICIENT_CREDIT', payable, balance: typeof d.balance === 'number' ? d.balance : null },
+      );
+    }
+    return this.http.parseReply(res, PayoutReply, [200]);
   }
 }

@@ -16,7 +16,7 @@ import type { NewResult, RunStore } from '../../inference/run-store';
 import { nowIso, type Db } from '../../store/database';
 import type { ConnectionSettings } from '../connection';
 import { sha256File } from '../../files/atomic';
-import { NetworkApi, type ClientOptions, type SubmitBody } from './network-api';
+import { NetworkApi, NOTHING_EARNED, type ClientOptions, type SubmitBody } from './network-api';
 import { ClassificationOut, DetectionOut, type JobStatusReply, type RemoteOutput } from './schemas';
 
 interface Row {
@@ -196,6 +196,37 @@ export class NetworkService {
     } catch (e) {
       const id = await this.identity().catch(() => null);
       return { networkUrl: c.baseUrl, emulator: c.emulator, accountId: id?.nodeId ?? null, credit: null, spentByDay, error: AppError.from(e).toShape() };
+    }
+  };
+
+  /**
+   * The node's credit as the network sees it (`GET /v1/nodes/me`), with what may be paid out. A studio that never
+   * registered as a node has no such record: then its account (`/v1/accounts/me`) with nothing payable.
+   */
+  nodeCredit = async (): Promise<{ nodeId: string; credit: { earned: number; spent: number; balance: number; payable: number | null } }> => {
+    const api = await this.api(this.address().baseUrl);
+    try {
+      const me = await api.nodeMe();
+      return { nodeId: me.nodeId, credit: { earned: me.credit.earned, spent: me.credit.spent, balance: me.credit.balance, payable: me.credit.payable ?? null } };
+    } catch (e) {
+      // 401 UNKNOWN_NODE (the emulator), or 404/403 from a server that words it otherwise: not a node
+      const notNode = e instanceof AppError && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN' || (e.details as { serviceCode?: string } | undefined)?.serviceCode === 'UNKNOWN_NODE');
+      if (!notNode) throw e;
+      const a = await api.account();
+      return { nodeId: a.accountId, credit: { earned: a.credit.earned, spent: a.credit.spent, balance: a.credit.balance, payable: 0 } };
+    }
+  };
+
+  /** `POST /v1/nodes/me/payout`: earned credit to a Solana address (the wallet's). */
+  payout = async (req: { address: string; credit?: number }) => {
+    const api = await this.api(this.address().baseUrl);
+    try {
+      return await api.payout(req);
+    } catch (e) {
+      if (e instanceof AppError && (e.details as { serviceCode?: string } | undefined)?.serviceCode === 'UNKNOWN_NODE') {
+        throw new AppError('INVALID_INPUT', NOTHING_EARNED, { service: 'network', serviceCode: 'UNKNOWN_NODE' });
+      }
+      throw e;
     }
   };
 

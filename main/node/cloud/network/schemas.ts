@@ -36,6 +36,26 @@ export const AccountReply = z.object({
 });
 export type AccountReply = z.infer<typeof AccountReply>;
 
+/** `GET /v1/nodes/me`: the node and its credit; `payable` and `paidOut` are read where a server says them. */
+export const NodeMeReply = z.object({
+  nodeId: z.string(),
+  reliability: z.number().optional(),
+  credit: z.object({ earned: z.number(), spent: z.number(), balance: z.number(), payable: z.number().optional(), paidOut: z.number().optional() }),
+});
+export type NodeMeReply = z.infer<typeof NodeMeReply>;
+
+/** `POST /v1/nodes/me/payout` (docs/contributor-protocol.md). */
+export const PayoutReply = z.object({
+  payoutId: z.string(),
+  address: z.string(),
+  credit: z.number(),
+  lamports: z.number(),
+  signature: z.string().nullable().default(null),
+  balance: z.number(),
+  payable: z.number().optional(),
+});
+export type PayoutReply = z.infer<typeof PayoutReply>;
+
 /** A classification output: `{ top: [{label, index, score}] }`. */
 export const ClassificationOut = z.object({ top: z.array(z.object({ label: z.string(), index: z.number().int(), score: z.number() })) });
 /** A detection output: `{ boxes: [{label, score, x, y, w, h}] }` in pixels. */

@@ -19,7 +19,7 @@ export { solanaHandlers } from './handlers';
 export { WalletService, WALLET_SECRET, parseSecretKey } from './wallet-service';
 export { RegistryService } from './registry-service';
 export { RoyaltyService, compareWithPreview } from './royalty-service';
-export { creditFromNetworkAccount, type NodeCreditSource } from './payouts';
+export { creditFromNetwork, type NodeCreditSource } from './payouts';
 
 /** Where a subscription payment is sent, saved as a setting (a public address, not a secret). */
 export const PLATFORM_WALLET_SETTING = 'solana.platformWallet';

@@ -9,7 +9,7 @@ import type { PayoutCredit, PayoutResult } from '../../../common/contract';
 
 export interface NodeCreditSource {
   /** `GET /v1/nodes/me`: the node id and its credit. */
-  me(): Promise<{ nodeId: string; credit: { earned: number; spent: number; balance: number } }>;
+  me(): Promise<{ nodeId: string; credit: { earned: number; spent: number; balance: number; payable?: number | null } }>;
   /** `POST /v1/nodes/me/payout`; absent when the network client does not offer it. */
   payout?(req: { address: string; credit?: number }): Promise<PayoutResult>;
 }
@@ -22,13 +22,13 @@ export class PayoutService {
 
   async credit(): Promise<PayoutCredit> {
     const s = this.source();
-    if (!s) return { available: false, nodeId: null, earned: null, spent: null, balance: null, payoutOffered: false, message: 'This studio is not a contributor node yet (no network client).' };
+    if (!s) return { available: false, nodeId: null, earned: null, spent: null, balance: null, payable: null, payoutOffered: false, message: 'This studio is not a contributor node yet (no network client).' };
     try {
       const me = await s.me();
-      return { available: true, nodeId: me.nodeId, earned: me.credit.earned, spent: me.credit.spent, balance: me.credit.balance, payoutOffered: typeof s.payout === 'function', message: null };
+      return { available: true, nodeId: me.nodeId, earned: me.credit.earned, spent: me.credit.spent, balance: me.credit.balance, payable: me.credit.payable ?? null, payoutOffered: typeof s.payout === 'function', message: null };
     } catch (err) {
       const e = AppError.from(err);
-      return { available: false, nodeId: null, earned: null, spent: null, balance: null, payoutOffered: typeof s.payout === 'function', message: e.message };
+      return { available: false, nodeId: null, earned: null, spent: null, balance: null, payable: null, payoutOffered: typeof s.payout === 'function', message: e.message };
     }
   }
 
@@ -39,26 +39,22 @@ export class PayoutService {
   }
 }
 
-/** What the network service's `account()` answers (GET /v1/accounts/me: the studio identity's credit). */
-export interface NetworkAccountLike {
-  accountId: string | null;
-  credit: { earned: number; spent: number; balance: number } | null;
-  error: { message: string } | null;
-  networkUrl: string | null;
+/** What the network service offers the wallet (main/node/cloud/network/network-service.ts). */
+export interface NetworkCreditLike {
+  nodeCredit(): Promise<{ nodeId: string; credit: { earned: number; spent: number; balance: number; payable: number | null } }>;
+  payout(req: { address: string; credit?: number }): Promise<{ payoutId: string; address: string; credit: number; lamports: number; signature: string | null; balance: number }>;
 }
 
 /**
- * The credit source over the network service (main/node/cloud/network): the studio's one identity earns as a node
- * and spends as a creator, so its account's credit is the node's. No payout yet: the network client has no
- * `POST /v1/nodes/me/payout` call (docs/contributor-protocol.md documents it).
+ * The credit source over the network service: the studio's one identity earns as a node and spends as a creator,
+ * so the node's credit is the studio's; its payouts go to the wallet.
  */
-export function creditFromNetworkAccount(account: () => Promise<NetworkAccountLike>): NodeCreditSource {
+export function creditFromNetwork(network: NetworkCreditLike): NodeCreditSource {
   return {
-    async me() {
-      const a = await account();
-      if (!a.networkUrl) throw new AppError('INVALID_INPUT', 'No contributor network address is set.');
-      if (a.error || !a.credit || !a.accountId) throw new AppError('NETWORK', a.error?.message ?? 'The contributor network did not say the credit.');
-      return { nodeId: a.accountId, credit: { earned: a.credit.earned, spent: a.credit.spent, balance: a.credit.balance } };
+    me: () => network.nodeCredit(),
+    payout: async (req) => {
+      const r = await network.payout(req);
+      return { payoutId: r.payoutId, address: r.address, credit: r.credit, lamports: r.lamports, signature: r.signature, balance: r.balance };
     },
   };
 }

@@ -16,7 +16,7 @@ import { base58Encode, type ModelManifest, type RegisterModelBody } from '../../
 import { openDatabase, type Db } from '../../store/database';
 import { FileVault, openVault } from '../secrets';
 import { createSolana, type Solana } from '.';
-import { creditFromNetworkAccount, PayoutService } from './payouts';
+import { creditFromNetwork, PayoutService } from './payouts';
 import { WALLET_SECRET } from './wallet-service';
 
 interface Scripted {
@@ -372,20 +372,23 @@ describe('the wallet secret', () => {
 export type { ModelManifest };
 
 describe('contributor payouts beside the wallet', () => {
-  it('the credit comes from the network account; without a network it is said unavailable; a payout is refused where none is offered', async () => {
+  it('the credit comes from the network node; without a network it is said unavailable; a payout goes to the wallet address', async () => {
     const none = new PayoutService(() => null, () => DEV);
     expect(await none.credit()).toMatchObject({ available: false, payoutOffered: false });
-    const account = { accountId: DEV, credit: { earned: 40, spent: 3, balance: 1037 }, error: null, networkUrl: 'http://127.0.0.1:1' };
-    const live = new PayoutService(() => creditFromNetworkAccount(async () => account), () => DEV);
-    expect(await live.credit()).toEqual({ available: true, nodeId: DEV, earned: 40, spent: 3, balance: 1037, payoutOffered: false, message: null });
-    expect((await caught(live.payout({}))).code).toBe('UNSUPPORTED');
-    const away = new PayoutService(() => creditFromNetworkAccount(async () => ({ ...account, credit: null, error: { message: 'The contributor network cannot be reached.' } })), () => DEV);
+    const asked: { address: string; credit?: number }[] = [];
+    const network = {
+      nodeCredit: async () => ({ nodeId: DEV, credit: { earned: 40, spent: 3, balance: 1037, payable: 37 } }),
+      payout: async (req: { address: string; credit?: number }) => (asked.push(req), { payoutId: 'po_1', address: req.address, credit: 37, lamports: 37_000_000, signature: null, balance: 1000 }),
+    };
+    const live = new PayoutService(() => creditFromNetwork(network), () => PARENT_DEV);
+    expect(await live.credit()).toEqual({ available: true, nodeId: DEV, earned: 40, spent: 3, balance: 1037, payable: 37, payoutOffered: true, message: null });
+    expect(await live.payout({})).toEqual({ payoutId: 'po_1', address: PARENT_DEV, credit: 37, lamports: 37_000_000, signature: null, balance: 1000 });
+    expect(asked).toEqual([{ address: PARENT_DEV }]);
+    const away = new PayoutService(() => creditFromNetwork({ ...network, nodeCredit: async () => Promise.reject(new AppError('NETWORK', 'The contributor network cannot be reached.')) }), () => DEV);
     expect(await away.credit()).toMatchObject({ available: false, message: 'The contributor network cannot be reached.' });
-    const paying = new PayoutService(
-      () => ({ me: async () => ({ nodeId: DEV, credit: { earned: 1, spent: 0, balance: 1 } }), payout: async (req: { address: string }) => ({ payoutId: 'p1', address: req.address, credit: 1, lamports: 1_000_000, signature: null, balance: 0 }) }),
-      () => PARENT_DEV,
-    );
-    expect(await paying.payout({})).toMatchObject({ address: PARENT_DEV, credit: 1 });
+    const noPayout = new PayoutService(() => ({ me: network.nodeCredit }), () => DEV);
+    expect((await noPayout.credit()).payoutOffered).toBe(false);
+    expect((await caught(noPayout.payout({}))).code).toBe('UNSUPPORTED');
   });
 });
 

@@ -296,8 +296,13 @@ export function PayoutPanel() {
           <div>
             {t('payouts.balance')} <strong data-testid="payout-balance">{credit.balance}</strong>
           </div>
+          {credit.payable !== null && (
+            <div title={t('payouts.payableHint')}>
+              {t('payouts.payable')} <strong data-testid="payout-payable">{credit.payable}</strong>
+            </div>
+          )}
           {credit.payoutOffered ? (
-            <button type="button" className="button" disabled={busy || !hasWallet || !credit.balance} onClick={() => void payout()} data-testid="payout-submit">
+            <button type="button" className="button" disabled={busy || !hasWallet || (credit.payable ?? credit.balance ?? 0) < 1} onClick={() => void payout()} data-testid="payout-submit">
               {t('payouts.payOut')}
             </button>
           ) : (
