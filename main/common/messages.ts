@@ -232,6 +232,27 @@ export const MESSAGES = {
   'atlas.session_expired': m({}, () => 'Your Atlas session has ended. Sign in again to continue; your jobs and files are kept.'),
   'atlas.not_signed_in': m({}, () => 'Sign in to the Kraken cloud (Atlas) first.'),
   'atlas.no_address': m({}, () => 'No Atlas address is set. Set it on the Cloud page (or KRAKEN_ATLAS_URL), or start the local emulator with `npm run cloud`.'),
+
+  // ---- compute service (main/node/cloud/compute/) ----
+  'compute.bad_user_id': m({ problems: 'it holds a character other than letters, digits, . _ -' }, (p) => `The user id cannot be used: ${p.problems}.`),
+  'compute.refused_call': m({ path: '/createContainer', statusCode: '7' as string | number }, (p) => `The compute service refused ${p.path} (statusCode ${p.statusCode}).`),
+  'compute.invalid_request': m({ issues: 'storageGb Too small' }, (p) => `Not a valid compute request: ${p.issues}`),
+  'compute.no_user_id': m({}, () => 'No compute user id: register one on the GPU sessions page (or pass --user).'),
+  'compute.not_listed_status': m(
+    { id: 'c-1', user: 'team1', status: 'FAILED' },
+    (p) => `Container ${p.id} is not among the containers of ${p.user} (the compute service says it is ${p.status}).`,
+  ),
+  'compute.not_listed_status_said': m(
+    { id: 'c-1', user: 'team1', status: 'FAILED', server: 'no GPU left' },
+    (p) => `Container ${p.id} is not among the containers of ${p.user} (the compute service says it is ${p.status}: ${p.server}).`,
+  ),
+  'compute.no_longer_listed': m({ id: 'c-1' }, (p) => `The compute service no longer lists container ${p.id}.`),
+  'compute.nothing_to_change': m({}, () => 'Say what to change: the image, the storage path or the node.'),
+  'compute.not_listed': m({ id: 'c-1' }, (p) => `The compute service does not list container ${p.id}.`),
+  'compute.nothing_to_stop': m({ id: 'c-1', user: 'team1' }, (p) => `Container ${p.id} is not among the containers of ${p.user}; nothing to stop.`),
+  'compute.confirm_unregister': m({ user: 'team1' }, (p) => `To remove the containers and storage of "${p.user}", repeat the user id to confirm.`),
+  'compute.unknown_container': m({ id: 'c-1' }, (p) => `The studio does not know container ${p.id}.`),
+  'compute.no_address': m({}, () => 'No compute service address is set. Set it on the GPU sessions page (or KRAKEN_COMPUTE_URL), or pass --api.'),
 } satisfies Record<string, { en: (p: never) => string; example: MessageParams }>;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -247,6 +247,11 @@ export function networkError(service: CloudServiceName, reason: NetworkReason, o
   }
 }
 
+/** An AppError's sentence as it travels (code and parameters kept), to build another AppError from it. */
+export function saidOf(e: AppError): Said | string {
+  return e.messageCode ? { messageCode: e.messageCode, messageParams: e.messageParams ?? {}, message: e.message } : e.message;
+}
+
 /** A URL's origin without any user:password part, for messages. */
 export function safeOrigin(url: string | URL): string {
   try {

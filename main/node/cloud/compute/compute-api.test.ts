@@ -87,6 +87,8 @@ describe('compute replies', () => {
     expect(e.code).toBe('NOT_FOUND');
     expect(e.message).toBe('The compute service said: User not found: u.');
     expect(e.details).toMatchObject({ service: 'compute', bodyStatusCode: 404, serviceMessage: 'User not found: u' });
+    // the code and parameters survive the re-wrap, so the UI shows it translated
+    expect(e.toShape()).toMatchObject({ messageCode: 'cloud.said', messageParams: { service: 'compute', server: 'User not found: u.' } });
   });
 
   it('statusCode 200 with an errMessage is a refusal; an empty errMessage is not', async () => {

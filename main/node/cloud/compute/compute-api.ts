@@ -9,7 +9,8 @@
 import type { z } from 'zod';
 import { AppError } from '../../../common/app-error';
 import { computeUserIdProblems } from '../../../common/contract/compute';
-import { badReplyError, extractServiceMessage, httpError, serviceLabel } from '../errors';
+import { say } from '../../../common/messages';
+import { badReplyError, extractServiceMessage, httpError, saidOf, serviceParams } from '../errors';
 import type { HttpClient } from '../http-client';
 import {
   AllUserStatusReply,
@@ -43,19 +44,21 @@ export function isSuccessCode(code: number | undefined): boolean {
 export function checkUserId(userId: string): void {
   const problems = computeUserIdProblems(userId);
   if (problems.length) {
-    throw new AppError('INVALID_INPUT', `The user id cannot be used: ${problems.join('; ')}.`, { service: 'compute', field: 'userId' });
+    throw new AppError('INVALID_INPUT', say('compute.bad_user_id', { problems: problems.join('; ') }), { service: 'compute', field: 'userId' });
   }
 }
 
 /** The AppError for a 2xx reply whose body says it failed. */
 function bodyError(path: string, statusCode: number | undefined, errMessage: string | null | undefined): AppError {
-  const label = serviceLabel('compute');
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 600) {
     const e = httpError({ service: 'compute', status: statusCode, body: errMessage ? { errMessage } : undefined });
-    return new AppError(e.code, e.message, { ...(e.details ?? {}), bodyStatusCode: statusCode, call: path });
+    return new AppError(e.code, saidOf(e), { ...(e.details ?? {}), bodyStatusCode: statusCode, call: path });
   }
   const msg = errMessage ? extractServiceMessage(errMessage) : null;
-  return new AppError('REMOTE', msg ? `The ${label} said: ${/[.!?]$/.test(msg) ? msg : `${msg}.`}` : `The ${label} refused ${path} (statusCode ${statusCode ?? '?'}).`, {
+  const said = msg
+    ? say('cloud.said', { ...serviceParams('compute'), server: /[.!?]$/.test(msg) ? msg : `${msg}.` })
+    : say('compute.refused_call', { path, statusCode: statusCode ?? '?' });
+  return new AppError('REMOTE', said, {
     service: 'compute',
     bodyStatusCode: statusCode,
     call: path,
@@ -112,7 +115,7 @@ function checked<S extends z.ZodType>(schema: S, body: z.input<S>): z.output<S> 
   const r = schema.safeParse(body);
   if (!r.success) {
     const userIdIssue = r.error.issues.find((i) => i.path[0] === 'userId');
-    throw new AppError('INVALID_INPUT', userIdIssue?.message ?? `Not a valid compute request: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`, {
+    throw new AppError('INVALID_INPUT', userIdIssue?.message ?? say('compute.invalid_request', { issues: r.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ') }), {
       service: 'compute',
     });
   }

@@ -25,7 +25,8 @@ import type { EventBus } from '../../event-bus';
 import type { ChannelsOf } from '../../ipc/dispatch';
 import type { Db } from '../../store/database';
 import type { ConnectionSettings } from '../connection';
-import { isTransient, serviceLabel } from '../errors';
+import { say } from '../../../common/messages';
+import { cancelledError, isTransient, serviceLabel } from '../errors';
 import { HttpClient, type HttpClientOptions } from '../http-client';
 import { checkUserId, ComputeApi } from './compute-api';
 import type { ComputeHandlerDeps } from './handlers';
@@ -174,7 +175,7 @@ export class ComputeService implements ComputeHandlerDeps {
   /** The user id of a request, else the saved one; checked before anything is sent. */
   private userOf(userId: string | undefined): string {
     const id = userId ?? this.user()?.userId;
-    if (id === undefined) throw new AppError('INVALID_INPUT', 'No compute user id: register one on the GPU sessions page (or pass --user).', { service: 'compute', field: 'userId' });
+    if (id === undefined) throw new AppError('INVALID_INPUT', say('compute.no_user_id', {}), { service: 'compute', field: 'userId' });
     checkUserId(id);
     return id;
   }
@@ -325,7 +326,9 @@ export class ComputeService implements ComputeHandlerDeps {
       // Neither started here nor listed (the list holds every pending and running container): not a session.
       throw new AppError(
         'NOT_FOUND',
-        `Container ${req.containerId} is not among the containers of ${userId} (the ${serviceLabel('compute')} says it is ${st.statusContainer}${st.errMessage ? `: ${st.errMessage}` : ''}).`,
+        st.errMessage
+          ? say('compute.not_listed_status_said', { id: req.containerId, user: userId, status: st.statusContainer, server: st.errMessage })
+          : say('compute.not_listed_status', { id: req.containerId, user: userId, status: st.statusContainer }),
         { service: 'compute', creationStatus: st.statusContainer, ...(st.errMessage ? { serviceMessage: st.errMessage } : {}) },
       );
     }
@@ -352,7 +355,7 @@ export class ComputeService implements ComputeHandlerDeps {
       await this.status({ userId });
       row = this.row(baseUrl, req.containerId);
     }
-    if (!row) throw new AppError('NOT_FOUND', `The ${serviceLabel('compute')} no longer lists container ${req.containerId}.`, { service: 'compute' });
+    if (!row) throw new AppError('NOT_FOUND', say('compute.no_longer_listed', { id: req.containerId }), { service: 'compute' });
     // The end moved: warn again when the new end comes near.
     this.update(row, { warned_ends_at: null });
     return this.toSession(this.row(baseUrl, req.containerId)!);
@@ -361,7 +364,7 @@ export class ComputeService implements ComputeHandlerDeps {
   edit = async (req: Req<'compute.edit'>): Promise<ComputeSession> => {
     const userId = this.userOf(req.userId);
     if (req.imagePath === undefined && req.storagePath === undefined && req.nodeId === undefined) {
-      throw new AppError('INVALID_INPUT', 'Say what to change: the image, the storage path or the node.', { service: 'compute' });
+      throw new AppError('INVALID_INPUT', say('compute.nothing_to_change', {}), { service: 'compute' });
     }
     const baseUrl = this.baseUrl();
     await this.api().editContainer({ userId, containerId: req.containerId, imagePath: req.imagePath, storagePath: req.storagePath, nodeId: req.nodeId });
@@ -371,7 +374,7 @@ export class ComputeService implements ComputeHandlerDeps {
       if (!(err instanceof AppError)) throw err;
     });
     const now = this.row(baseUrl, req.containerId);
-    if (!now) throw new AppError('NOT_FOUND', `The ${serviceLabel('compute')} does not list container ${req.containerId}.`, { service: 'compute' });
+    if (!now) throw new AppError('NOT_FOUND', say('compute.not_listed', { id: req.containerId }), { service: 'compute' });
     return this.toSession(now);
   };
 
@@ -380,7 +383,7 @@ export class ComputeService implements ComputeHandlerDeps {
     const baseUrl = this.baseUrl();
     if (!this.row(baseUrl, req.containerId)) await this.status({ userId });
     const row = this.row(baseUrl, req.containerId);
-    if (!row) throw new AppError('NOT_FOUND', `Container ${req.containerId} is not among the containers of ${userId}; nothing to stop.`, { service: 'compute' });
+    if (!row) throw new AppError('NOT_FOUND', say('compute.nothing_to_stop', { id: req.containerId, user: userId }), { service: 'compute' });
     await this.api().terminateContainer(userId, req.containerId);
     this.following.get(`${baseUrl}\n${req.containerId}`)?.abort();
     this.update(row, { state: 'stopped', ended_at: new Date(this.now()).toISOString() });
@@ -391,7 +394,7 @@ export class ComputeService implements ComputeHandlerDeps {
   unregister = async (req: Req<'compute.unregister'>): Promise<{ userId: string; stoppedSessions: string[] }> => {
     const userId = this.userOf(req.userId);
     if (req.confirmUserId !== userId) {
-      throw new AppError('INVALID_INPUT', `To remove the containers and storage of "${userId}", repeat the user id to confirm.`, { service: 'compute', field: 'confirmUserId' });
+      throw new AppError('INVALID_INPUT', say('compute.confirm_unregister', { user: userId }), { service: 'compute', field: 'confirmUserId' });
     }
     const baseUrl = this.baseUrl();
     await this.api().deleteUser(userId);
@@ -415,13 +418,13 @@ export class ComputeService implements ComputeHandlerDeps {
   waitCreated = async (containerId: string, signal?: AbortSignal): Promise<ComputeSession> => {
     const baseUrl = this.baseUrl();
     const row = this.row(baseUrl, containerId);
-    if (!row) throw new AppError('NOT_FOUND', `The studio does not know container ${containerId}.`, { service: 'compute' });
+    if (!row) throw new AppError('NOT_FOUND', say('compute.unknown_container', { id: containerId }), { service: 'compute' });
     if (row.state === 'creating' || (row.state === 'unknown' && row.creation_status !== 'success')) {
       const done = this.follow(row);
       // The follow loop's timers are unref'd (a studio never stays open for them); one who waits keeps the process.
       const hold = setInterval(() => undefined, 60_000);
       await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(new AppError('CANCELLED', 'Cancelled.'));
+        const onAbort = () => reject(cancelledError());
         if (signal?.aborted) return onAbort();
         signal?.addEventListener('abort', onAbort, { once: true });
         void done.then(() => {
@@ -461,7 +464,7 @@ export class ComputeService implements ComputeHandlerDeps {
   private baseUrl(): string {
     const { baseUrl } = this.connection();
     if (!baseUrl) {
-      throw new AppError('INVALID_INPUT', `No ${serviceLabel('compute')} address is set. Set it on the GPU sessions page (or KRAKEN_COMPUTE_URL), or pass --api.`, { service: 'compute' });
+      throw new AppError('INVALID_INPUT', say('compute.no_address', {}), { service: 'compute' });
     }
     return baseUrl;
   }
