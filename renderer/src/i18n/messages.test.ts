@@ -7,6 +7,7 @@ import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_CODES, MESSAGES, say } from '../../../main/common/messages';
 import { httpError, networkError } from '../../../main/node/cloud/errors';
+import { visionHttpError } from '../../../main/node/cloud/vision/vision-http';
 import { JOSA_FORMATS, withJosa } from './josa';
 import { languages } from './resources';
 import { descriptionText, reasonText, sayText } from './say';
@@ -96,6 +97,18 @@ describe('cloud errors built in the core, shown in Korean', () => {
     );
     expect(shown(httpError({ service: 'atlas', status: 409, body: '{"message":"The email is duplicated"}' }))).toBe('Atlas 서비스가 이렇게 답했습니다: The email is duplicated.');
     expect(shown(networkError('vision', 'interrupted'))).toBe('비전 학습 플랫폼으로 보내던 업로드가 중단되었습니다(연결이 끊겼습니다). 다시 시작하세요. 업로드는 처음부터 다시 시작합니다.');
+  });
+
+  it("the vision platform's request id and reason follow the translated sentence", async () => {
+    const ko = await instance('ko');
+    const en = await instance('en');
+    const e = visionHttpError(404, undefined, JSON.stringify({ error: { code: 'NOT_FOUND', message: 'Dataset not found', request_id: 'req_8f2c' } }));
+    expect(e.messageCode).toBe('cloud.said');
+    expect(sayText(en, e.toShape())).toBe(e.message);
+    expect(e.message).toBe("The vision training platform said: Dataset not found. (request id req_8f2c — quote it to the platform's support)");
+    expect(sayText(ko, e.toShape())).toBe('비전 학습 플랫폼이 이렇게 답했습니다: Dataset not found. (요청 ID req_8f2c: 플랫폼 지원팀에 문의할 때 알려 주세요)');
+    const r = visionHttpError(401, undefined, JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'Token is invalid', details: { reason: 'Not issued here.' } } }));
+    expect(sayText(en, r.toShape())).toBe(r.message);
   });
 
   it('in English the same errors read exactly as the core wrote them (the CLI sentence)', async () => {

@@ -20,7 +20,13 @@ export const messageKey = (code: string) => `messages:${code}`;
 export function sayText(i18n: Pick<I18n, 'exists' | 't'>, x: CodedText): string {
   const fallback = x.message ?? '';
   if (!x.messageCode || !i18n.exists(messageKey(x.messageCode))) return fallback;
-  return (i18n.t as TFunction)(messageKey(x.messageCode), { ...serviceLabelIn(i18n, x.messageParams ?? {}), defaultValue: fallback });
+  const params = x.messageParams ?? {};
+  const t = i18n.t as TFunction;
+  let text = t(messageKey(x.messageCode), { ...serviceLabelIn(i18n, params), defaultValue: fallback });
+  // Notes a cloud platform adds after the sentence (main/node/cloud/vision/vision-http.ts): its reason, its request id.
+  if (params.noteReason !== undefined) text = t(messageKey('cloud.note_reason'), { sentence: text.replace(/\.$/, ''), noteReason: params.noteReason });
+  if (params.noteRequestId !== undefined) text = t(messageKey('cloud.note_request_id'), { sentence: text, noteRequestId: params.noteRequestId });
+  return text;
 }
 
 /**

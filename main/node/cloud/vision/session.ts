@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { AppError } from '../../../common/app-error';
+import { MESSAGES, say } from '../../../common/messages';
 import type { VisionAccount } from '../../../common/contract/vision';
 import type { CloudErrorDetails } from '../errors';
 import type { AuthProvider, HttpClient } from '../http-client';
@@ -104,7 +105,7 @@ export class VisionSession implements AuthProvider {
     } catch (err) {
       const status = err instanceof AppError ? (err.details as CloudErrorDetails | undefined)?.status : undefined;
       if (status === 401 && err instanceof AppError) {
-        throw new AppError('UNAUTHORIZED', 'Wrong e-mail address or password for the vision training platform.', { ...err.details, visionProblem: 'WRONG_CREDENTIALS' });
+        throw new AppError('UNAUTHORIZED', say('vision.wrong_credentials', {}), { ...err.details, visionProblem: 'WRONG_CREDENTIALS' });
       }
       throw err;
     }
@@ -121,8 +122,12 @@ export class VisionSession implements AuthProvider {
   async require(): Promise<void> {
     const s = await this.load();
     if (s.session) return;
-    if (s.expired) throw new AppError('UNAUTHORIZED', s.expired.reason, { service: 'vision', visionProblem: 'SESSION_EXPIRED' });
-    throw new AppError('UNAUTHORIZED', 'Sign in to the vision training platform first (kraken train login, or the Training page).', { service: 'vision', visionProblem: 'NOT_SIGNED_IN' });
+    if (s.expired) {
+      // The stored reason is the registry's sentence (written on expiry); another one is shown as it is.
+      const reason = s.expired.reason === MESSAGES['vision.session_expired'].en({}) ? say('vision.session_expired', {}) : s.expired.reason;
+      throw new AppError('UNAUTHORIZED', reason, { service: 'vision', visionProblem: 'SESSION_EXPIRED' });
+    }
+    throw new AppError('UNAUTHORIZED', say('vision.not_signed_in', {}), { service: 'vision', visionProblem: 'NOT_SIGNED_IN' });
   }
 
   /** The access token for the WebSocket's `?token=` (refreshed first when about to expire). */
@@ -172,7 +177,7 @@ export class VisionSession implements AuthProvider {
   }
 
   private async expire(email: string): Promise<void> {
-    await this.save({ session: null, expired: { email, reason: 'Your vision platform session has ended. Sign in again; your workflows and datasets are kept.' } });
+    await this.save({ session: null, expired: { email, reason: MESSAGES['vision.session_expired'].en({}) } });
     this.opts.onChange?.(await this.account());
   }
 }

@@ -10,7 +10,8 @@
  */
 import { AppError } from '../../../common/app-error';
 import type { VisionFieldError, VisionRateLimit } from '../../../common/contract/vision';
-import { httpError, retryAfterMs, serviceLabel } from '../errors';
+import { say, type Said } from '../../../common/messages';
+import { cancelledError, httpError, retryAfterMs, saidOf, serviceParams } from '../errors';
 import { HttpClient, readCapped, type HttpClientOptions, type Middleware, type Transport } from '../http-client';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -67,7 +68,7 @@ export class RateGate {
       ((ms, signal) =>
         new Promise<void>((resolve, reject) => {
           const t = setTimeout(resolve, ms);
-          signal?.addEventListener('abort', () => (clearTimeout(t), reject(new AppError('CANCELLED', 'Cancelled.'))), { once: true });
+          signal?.addEventListener('abort', () => (clearTimeout(t), reject(cancelledError())), { once: true });
         }));
   }
 
@@ -133,7 +134,7 @@ export class RateGate {
     if (ms <= 0) return;
     const max = this.opts.maxWaitMs ?? 120_000;
     if (ms > max) {
-      throw new AppError('RATE_LIMITED', `The ${serviceLabel('vision')} asked the studio to wait until ${new Date(this.now() + ms).toISOString()} (its rate limit); try again then.`, {
+      throw new AppError('RATE_LIMITED', say('vision.wait_until', { ...serviceParams('vision'), until: new Date(this.now() + ms).toISOString() }), {
         service: 'vision',
         status: 429,
         retryAfterMs: ms,
@@ -255,18 +256,31 @@ export function visionHttpError(status: number, headers: Headers | undefined, te
   if (fieldErrors.length) details.fieldErrors = fieldErrors;
   const kept = keptDetails(e.details);
   if (kept) details.serviceDetails = kept;
-  let message = base.message;
+  let said = saidOf(base);
   if (fieldErrors.length) {
     const list = fieldErrors
       .slice(0, 5)
       .map((f) => `${f.field}: ${f.message}`)
       .join('; ');
-    message = `The ${serviceLabel('vision')} refused the values: ${list}.`;
-  } else if (typeof kept?.reason === 'string' && e.message && !message.includes(kept.reason)) {
-    message = `${message.replace(/\.$/, '')} (${kept.reason}).`;
+    said = say('cloud.refused_values', { ...serviceParams('vision'), list });
+  } else if (typeof kept?.reason === 'string' && e.message && !base.message.includes(kept.reason)) {
+    said = withNote(said, 'noteReason', kept.reason);
   }
-  if (e.requestId) message = `${message} (request id ${e.requestId} — quote it to the platform's support)`;
-  return new AppError(base.code, message, details);
+  if (e.requestId) said = withNote(said, 'noteRequestId', e.requestId);
+  return new AppError(base.code, said, details);
+}
+
+/**
+ * A note after the sentence (the platform's reason, its request id): the English gets it as before; a coded sentence
+ * keeps its code, with the note in a parameter the renderer adds in the language shown (renderer/src/i18n/say.ts).
+ */
+function withNote(said: Said | string, note: 'noteReason' | 'noteRequestId', value: string): Said | string {
+  const english = typeof said === 'string' ? said : said.message;
+  const text =
+    note === 'noteReason'
+      ? say('cloud.note_reason', { sentence: english.replace(/\.$/, ''), noteReason: value }).message
+      : say('cloud.note_request_id', { sentence: english, noteRequestId: value }).message;
+  return typeof said === 'string' ? text : { ...said, messageParams: { ...said.messageParams, [note]: value }, message: text };
 }
 
 /** The HttpClient with the vision platform's error reading. */

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../common/app-error';
+import { say, type Said } from '../../../common/messages';
 import type { ModelLineage, ModelManifest, ImportModelRequest, InferenceOutput } from '../../../common/contract/inference';
 import {
   VISION_FINAL_STATES,
@@ -198,7 +199,23 @@ function json<T>(s: string | null | undefined, fallback: T): T {
   }
 }
 
-function problem(code: AppError['code'], message: string, visionProblem: string, extra: Record<string, unknown> = {}): AppError {
+/** Why a new workflow may not start now (the plan's GPU hours, or its concurrent workflows), or null. */
+function blockedBy(
+  plan: string | null,
+  gpuUsed: number | null,
+  gpuLimit: number | null,
+  concurrent: number | null,
+  active: number,
+): { said: Said; problem: 'GPU_HOURS_USED' | 'CONCURRENT_LIMIT' } | null {
+  if (gpuLimit !== null && gpuUsed !== null && gpuUsed >= gpuLimit) return { said: say('vision.gpu_hours_used', { used: gpuUsed, limit: gpuLimit }), problem: 'GPU_HOURS_USED' };
+  if (concurrent !== null && active >= concurrent) {
+    const said = say('vision.concurrent_limit', { plan: plan ? `${plan} ` : '', concurrent, workflows: concurrent === 1 ? 'workflow' : 'workflows', active, verb: active === 1 ? 'is' : 'are' });
+    return { said, problem: 'CONCURRENT_LIMIT' };
+  }
+  return null;
+}
+
+function problem(code: AppError['code'], message: Said, visionProblem: string, extra: Record<string, unknown> = {}): AppError {
   return new AppError(code, message, { service: 'vision', visionProblem, ...extra });
 }
 
@@ -211,14 +228,14 @@ const IMAGE_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'im
 /** A data URL of an image file, as the seed's `image_base64` shows it. */
 export async function imageDataUrl(file: string): Promise<string> {
   const type = IMAGE_TYPES[path.extname(file).toLowerCase()];
-  if (!type) throw new AppError('INVALID_INPUT', `${path.basename(file)} is not an image the platform takes (JPEG, PNG, WebP, BMP, GIF).`, { path: file });
+  if (!type) throw new AppError('INVALID_INPUT', say('vision.not_an_image', { name: path.basename(file) }), { path: file });
   let bytes: Buffer;
   try {
     bytes = await fs.promises.readFile(file);
   } catch (err) {
     throw AppError.from(err);
   }
-  if (bytes.length === 0) throw new AppError('INVALID_INPUT', `${path.basename(file)} is empty.`, { path: file });
+  if (bytes.length === 0) throw new AppError('INVALID_INPUT', say('vision.empty_file', { name: path.basename(file) }), { path: file });
   return `data:${type};base64,${bytes.toString('base64')}`;
 }
 
@@ -279,7 +296,7 @@ export class VisionService {
   /** The base URL (including /api/v1), or the "not configured" refusal. */
   baseUrl(): string {
     const b = this.baseUrlOrNull();
-    if (!b) throw new AppError('INVALID_INPUT', 'No vision training platform address is set: set KRAKEN_VISION_URL (the base including /api/v1), pass --api, or save it on the Training page.', { service: 'vision' });
+    if (!b) throw new AppError('INVALID_INPUT', say('vision.no_address', {}), { service: 'vision' });
     return b;
   }
 
@@ -397,16 +414,10 @@ export class VisionService {
     const table = plan ? VISION_PLAN_LIMITS[plan] : undefined;
     const concurrent = p.concurrent_workflows ?? table?.concurrentWorkflows ?? null;
     const active = await this.activeCount(signal);
-    let blocked: string | null = null;
-    let blockedProblem: VisionProfile['blockedProblem'] = null;
     const u = p.usage;
-    if (u.gpu_hours_limit !== null && u.gpu_hours_used !== null && u.gpu_hours_used >= u.gpu_hours_limit) {
-      blocked = `The plan's GPU hours are used up (${u.gpu_hours_used} of ${u.gpu_hours_limit} h).`;
-      blockedProblem = 'GPU_HOURS_USED';
-    } else if (concurrent !== null && active >= concurrent) {
-      blocked = `The ${p.plan ?? ''} plan runs at most ${concurrent} workflow${concurrent === 1 ? '' : 's'} at a time; ${active} ${active === 1 ? 'is' : 'are'} pending or training. Wait for one to finish or cancel one.`.replace('The  plan', 'The plan');
-      blockedProblem = 'CONCURRENT_LIMIT';
-    }
+    const b = blockedBy(p.plan, u.gpu_hours_used, u.gpu_hours_limit, concurrent, active);
+    const blocked = b?.said.message ?? null;
+    const blockedProblem: VisionProfile['blockedProblem'] = b?.problem ?? null;
     return {
       userId: p.user_id,
       email: p.email,
@@ -526,14 +537,14 @@ export class VisionService {
     try {
       st = fs.statSync(src);
     } catch {
-      throw new AppError('NOT_FOUND', `No dataset file at ${src}.`, { path: src });
+      throw new AppError('NOT_FOUND', say('vision.no_dataset_file', { path: src }), { path: src });
     }
-    if (!st.isFile()) throw new AppError('INVALID_INPUT', `${src} is not a file (pack the folder first: kraken dataset pack).`, { path: src });
-    if (st.size === 0) throw new AppError('INVALID_INPUT', `${path.basename(src)} is empty.`, { path: src });
+    if (!st.isFile()) throw new AppError('INVALID_INPUT', say('vision.dataset_not_a_file', { path: src }), { path: src });
+    if (st.size === 0) throw new AppError('INVALID_INPUT', say('vision.empty_file', { name: path.basename(src) }), { path: src });
     const name = meta.name.trim();
     const format = meta.format.trim();
-    if (!name) throw new AppError('INVALID_INPUT', 'A dataset needs a name.', { field: 'name' });
-    if (!format) throw new AppError('INVALID_INPUT', 'A dataset needs a format (e.g. coco, imagefolder).', { field: 'format' });
+    if (!name) throw new AppError('INVALID_INPUT', say('vision.dataset_needs_name', {}), { field: 'name' });
+    if (!format) throw new AppError('INVALID_INPUT', say('vision.dataset_needs_format', {}), { field: 'format' });
     const r = await this.datasets.upload(src, { name, format, description: meta.description }, { onProgress, signal });
     const now = nowIso();
     this.o.db
@@ -871,7 +882,8 @@ export class VisionService {
     await this.authed();
     try {
       const p = await this.profile();
-      if (p.blocked && p.blockedProblem) throw problem(p.blockedProblem === 'GPU_HOURS_USED' ? 'FORBIDDEN' : 'CONFLICT', p.blocked, p.blockedProblem, { plan: p.plan, limit: p.limits.concurrentWorkflows, active: p.activeWorkflows });
+      const b = blockedBy(p.plan, p.usage.gpuHoursUsed, p.usage.gpuHoursLimit, p.limits.concurrentWorkflows, p.activeWorkflows);
+      if (p.blocked && b) throw problem(b.problem === 'GPU_HOURS_USED' ? 'FORBIDDEN' : 'CONFLICT', b.said, b.problem, { plan: p.plan, limit: p.limits.concurrentWorkflows, active: p.activeWorkflows });
     } catch (err) {
       // The platform decides when its profile cannot be read; a refusal of ours or a sign-in problem stands.
       if (err instanceof AppError && ((err.details as { visionProblem?: string } | undefined)?.visionProblem || err.code === 'UNAUTHORIZED')) throw err;
@@ -1195,10 +1207,10 @@ export class VisionService {
     opts: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void; onStage?: (stage: string) => void } = {},
   ): Promise<{ modelId: string; manifest: ModelManifest; workflow: VisionWorkflow }> {
     await this.authed();
-    if (!this.o.library) throw new AppError('UNSUPPORTED', 'The model library is not available here.');
+    if (!this.o.library) throw new AppError('UNSUPPORTED', say('vision.no_library', {}));
     const wf = await this.getWorkflow(workflowId);
     if (wf.state !== 'completed') {
-      throw problem('CONFLICT', `Workflow ${workflowId} is ${wf.state}; a model can be brought home once its training has completed.`, 'NOT_FINISHED', { state: wf.state });
+      throw problem('CONFLICT', say('vision.not_finished', { id: workflowId, state: wf.state }), 'NOT_FINISHED', { state: wf.state });
     }
     const row = this.row(workflowId)!;
     let classNames = json<string[]>(row.class_names_json, []);
@@ -1221,7 +1233,7 @@ export class VisionService {
         if (statusOf(err) === 404) {
           throw problem(
             'NOT_FOUND',
-            `The vision training platform offers no download of trained models (GET /workflows/${workflowId}/export answered 404). Use cloud inference instead (kraken train predict, or "Classify in the cloud" on the Training page).`,
+            say('vision.export_not_offered', { id: workflowId }),
             'EXPORT_NOT_OFFERED',
             { status: 404, workflowId, ...(err instanceof AppError && (err.details as { requestId?: string })?.requestId ? { requestId: (err.details as { requestId?: string }).requestId } : {}) },
           );
@@ -1261,7 +1273,7 @@ export class VisionService {
         );
       } catch (err) {
         const e = AppError.from(err);
-        if (e.code === 'MODEL_INVALID') throw problem('MODEL_INVALID', `The file the platform exported for ${workflowId} is not a model the studio can run: ${e.message}`, 'EXPORT_INVALID', { workflowId });
+        if (e.code === 'MODEL_INVALID') throw problem('MODEL_INVALID', say('vision.export_invalid', { id: workflowId, reason: e.message }), 'EXPORT_INVALID', { workflowId });
         throw e;
       }
       this.o.db.prepare(`UPDATE vision_workflows SET local_model_id = ?, updated_at = ? WHERE id = ?`).run(manifest.id, nowIso(), row.id);
@@ -1278,15 +1290,15 @@ export class VisionService {
 
   /** The pull as a job (IPC): the job's result is {modelId}. */
   startPull(workflowId: string): { jobId: string } {
-    if (!this.o.jobs) throw new AppError('UNSUPPORTED', 'Jobs are not available here.');
+    if (!this.o.jobs) throw new AppError('UNSUPPORTED', say('vision.no_jobs', {}));
     return { jobId: this.o.jobs.start('vision.pull', { workflowId }).id };
   }
 
   /** The upload as a job (IPC): the job's result is {datasetId}. */
   startUpload(p: { path: string; name: string; format: string; description?: string; projectId?: number }): { jobId: string } {
-    if (!this.o.jobs) throw new AppError('UNSUPPORTED', 'Jobs are not available here.');
+    if (!this.o.jobs) throw new AppError('UNSUPPORTED', say('vision.no_jobs', {}));
     const src = path.resolve(p.path);
-    if (!fs.existsSync(src)) throw new AppError('NOT_FOUND', `No dataset file at ${src}.`, { path: src });
+    if (!fs.existsSync(src)) throw new AppError('NOT_FOUND', say('vision.no_dataset_file', { path: src }), { path: src });
     return { jobId: this.o.jobs.start('vision.upload', { ...p, path: src }, p.projectId ?? null).id };
   }
 
@@ -1318,7 +1330,7 @@ export class VisionService {
   /** predict on a project image (by id). */
   async predictImage(workflowId: string, imageId: number): Promise<VisionPredictResult> {
     const img = this.o.db.prepare(`SELECT file FROM images WHERE id = ?`).get(imageId) as { file: string } | undefined;
-    if (!img) throw new AppError('NOT_FOUND', `No image ${imageId}.`);
+    if (!img) throw new AppError('NOT_FOUND', say('vision.no_image', { id: imageId }));
     const r = await this.predict(workflowId, path.join(this.o.dataDir, img.file));
     return { ...r, image: String(imageId) };
   }
@@ -1326,11 +1338,11 @@ export class VisionService {
   /** Batch inference over a frame set or chosen images, stored as a model run (model id `cloud.<workflow>`); returns the job at once. */
   async startBatch(req: { workflowId: string; projectId: number; frameSetId?: number; imageIds?: number[] }): Promise<{ jobId: string; runId: number }> {
     await this.authed();
-    if (!this.o.jobs || !this.o.runs) throw new AppError('UNSUPPORTED', 'Batch inference needs the studio’s job runner.');
+    if (!this.o.jobs || !this.o.runs) throw new AppError('UNSUPPORTED', say('vision.no_runner', {}));
     const row = this.row(req.workflowId);
     const modelId = cloudModelId(req.workflowId);
     const { ids } = this.o.runs.selectImages({ projectId: req.projectId, frameSetId: req.frameSetId, imageIds: req.imageIds, mode: 'all', modelId });
-    if (ids.length === 0) throw new AppError('INVALID_INPUT', 'There are no images to classify in that selection.');
+    if (ids.length === 0) throw new AppError('INVALID_INPUT', say('vision.nothing_to_classify', {}));
     const runId = this.o.runs.createRun({
       projectId: req.projectId,
       frameSetId: req.frameSetId ?? null,
