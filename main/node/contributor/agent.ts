@@ -317,7 +317,9 @@ export class ContributorAgent {
       if (this.again) {
         this.again = false;
         this.schedule(0);
-      } else this.schedule(working || this.current?.proc ? this.t.workingMs : this.t.waitingMs);
+        // A running job is watched closely (a pause within a second); a stopped one need not be: it resumes only
+        // after the policy's quiet period, so the waiting cadence is enough and costs a fifth of the ticks.
+      } else this.schedule(working ? this.t.workingMs : this.t.waitingMs);
     }
   }
 

@@ -123,8 +123,11 @@ describe('a real job', () => {
     expect(pausedAt).toBeGreaterThan(0);
     // Stopped: the process state is T and the checkpoint does not grow.
     if (process.platform === 'linux') {
-      const state = fs.readFileSync(`/proc/${r.p.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
-      expect(state).toBe('T');
+      // SIGSTOP is delivered asynchronously: on a loaded machine /proc may still say R for a moment
+      const stateOf = () => fs.readFileSync(`/proc/${r.p.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
+      const until = Date.now() + 2000;
+      while (stateOf() !== 'T' && Date.now() < until) await new Promise((res) => setTimeout(res, 10));
+      expect(stateOf()).toBe('T');
     }
     const before = snapshot(dir);
     await new Promise((res) => setTimeout(res, 300));
