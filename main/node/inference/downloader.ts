@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../common/app-error';
+import { say, type Said } from '../../common/messages';
 import { realpathInside } from '../files/safe-path';
 
 export interface DownloadSpec {
@@ -67,14 +68,14 @@ export async function downloadVerified(spec: DownloadSpec): Promise<DownloadResu
   let lastError: unknown = null;
 
   while (fileSize(part) < spec.sizeBytes) {
-    if (spec.signal?.aborted) throw new AppError('CANCELLED', 'Download cancelled; it resumes where it stopped next time.');
+    if (spec.signal?.aborted) throw new AppError('CANCELLED', say('download.cancelled', {}));
     const offset = fileSize(part);
     connections++;
     let got = 0;
     try {
       got = await fetchRange(spec, part, offset);
     } catch (err) {
-      if (spec.signal?.aborted) throw new AppError('CANCELLED', 'Download cancelled; it resumes where it stopped next time.');
+      if (spec.signal?.aborted) throw new AppError('CANCELLED', say('download.cancelled', {}));
       if (err instanceof AppError && err.code !== 'NETWORK') throw err;
       lastError = err;
       got = fileSize(part) - offset;
@@ -90,12 +91,12 @@ export async function downloadVerified(spec: DownloadSpec): Promise<DownloadResu
   const size = fileSize(part);
   if (size !== spec.sizeBytes) {
     await fs.promises.rm(part, { force: true });
-    throw new AppError('NETWORK', `The download is ${size} bytes but should be ${spec.sizeBytes}; it was deleted. Try again.`, { url: spec.url });
+    throw new AppError('NETWORK', say('download.wrong_size', { size: String(size), expected: String(spec.sizeBytes) }), { url: spec.url });
   }
   const actual = await hashFile(part);
   if (actual !== spec.sha256.toLowerCase()) {
     await fs.promises.rm(part, { force: true });
-    throw new AppError('NETWORK', 'The downloaded file does not match its published SHA-256 (corrupted, or changed on the server); it was deleted and not used.', {
+    throw new AppError('NETWORK', say('download.bad_hash', {}), {
       url: spec.url,
       expected: spec.sha256,
       actual,
@@ -148,14 +149,14 @@ async function fetchRangeWith(spec: DownloadSpec, part: string, offset: number, 
   if (res.status >= 400) {
     await res.body?.cancel();
     const code = res.status >= 500 ? 'NETWORK' : 'NOT_FOUND';
-    throw new AppError(code, `The server answered ${res.status} ${res.statusText} for ${spec.url}.`, { status: res.status });
+    throw new AppError(code, say('download.http', { status: res.status, statusText: res.statusText, url: spec.url }), { status: res.status });
   }
   let start = offset;
   if (offset > 0 && res.status !== 206) start = 0; // the server ignored Range: start over
   const length = Number(res.headers.get('content-length') ?? NaN);
   if (Number.isFinite(length) && start + length !== spec.sizeBytes) {
     await res.body?.cancel();
-    throw new AppError('CONFLICT', `The server offers ${start + length} bytes but the catalogue says ${spec.sizeBytes}: the file has changed; not downloading it.`, { url: spec.url });
+    throw new AppError('CONFLICT', say('download.size_changed', { offered: String(start + length), expected: String(spec.sizeBytes) }), { url: spec.url });
   }
   const fh = await fs.promises.open(part, start === 0 ? 'w' : 'a');
   let received = 0;
@@ -188,22 +189,20 @@ function hostOf(url: string): string {
   }
 }
 
-/** What an error code means, in words a creator can act on. */
-function plainReason(code: string, timeoutMs: number): string {
+/** "Could not reach <host>: <what an error code means, in words a creator can act on>. …" (one code per cause). */
+function unreachable(code: string, host: string, timeoutMs: number, kept: { have: string; total: string } | null): Said {
+  const wait = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
   switch (code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return 'its name does not resolve (is this computer offline?)';
+      return kept ? say('download.unreachable_resolve_kept', { host, ...kept }) : say('download.unreachable_resolve_nothing', { host });
     case 'ECONNREFUSED':
-      return 'the connection was refused';
+      return kept ? say('download.unreachable_refused_kept', { host, ...kept }) : say('download.unreachable_refused_nothing', { host });
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return 'there is no route to it (is this computer offline?)';
-    case 'CONNECT_TIMEOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`;
+      return kept ? say('download.unreachable_route_kept', { host, ...kept }) : say('download.unreachable_route_nothing', { host });
     default:
-      return code;
+      return kept ? say('download.unreachable_timeout_kept', { host, wait, ...kept }) : say('download.unreachable_timeout_nothing', { host, wait });
   }
 }
 
@@ -211,11 +210,10 @@ function networkError(url: string, err: unknown, have: number, total: number, ti
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
   const why = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
   const host = hostOf(url);
-  const kept = have > 0 ? `${have} of ${total} bytes are kept and the download resumes from there.` : 'nothing was kept.';
-  if (UNREACHABLE.has(why)) {
-    return new AppError('NETWORK', `Could not reach ${host}: ${plainReason(why, timeoutMs)}. Check the internet connection; ${kept}`, { url, host, reason: why, received: have, total });
-  }
-  return new AppError('NETWORK', `Could not download from ${host} (${why}). Check the internet connection; ${kept}`, { url, host, reason: why, received: have, total });
+  const kept = have > 0 ? { have: String(have), total: String(total) } : null;
+  if (UNREACHABLE.has(why)) return new AppError('NETWORK', unreachable(why, host, timeoutMs, kept), { url, host, reason: why, received: have, total });
+  const said = kept ? say('download.failed_kept', { host, why, ...kept }) : say('download.failed_nothing', { host, why });
+  return new AppError('NETWORK', said, { url, host, reason: why, received: have, total });
 }
 
 function fileSize(file: string): number {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../../common/app-error';
-import { say } from '../../common/messages';
+import { isMessageCode, say } from '../../common/messages';
 import type {
   CatalogueEntry,
   ExportFormat,
@@ -169,7 +169,7 @@ export class InferenceService {
   /** A model to run on its own: NOT_FOUND when absent, INVALID_INPUT for an internal step of another model. */
   async runnableModel(id: string): Promise<ModelManifest> {
     const m = await this.library.get(id);
-    if (m.partOf) throw new AppError('INVALID_INPUT', `${m.name} is a step of ${m.partOf}, not a model to run on its own: run ${m.partOf} (it finds the text, then reads it).`, { modelId: m.id, partOf: m.partOf });
+    if (m.partOf) throw new AppError('INVALID_INPUT', say('inference.step_of', { name: m.name, partOf: m.partOf }), { modelId: m.id, partOf: m.partOf });
     return m;
   }
 
@@ -231,11 +231,11 @@ export class InferenceService {
   /** Starts the opt-in download of onnxruntime-node's CUDA provider files (Linux x64 with an NVIDIA GPU). */
   async startCudaInstall(): Promise<{ jobId: string }> {
     if (!(process.platform === 'linux' && process.arch === 'x64') && !this.options.cudaInstallCommand) {
-      throw new AppError('UNSUPPORTED', `onnxruntime-node offers the CUDA provider download for Linux x64 only (this is ${process.platform}-${process.arch}).`);
+      throw new AppError('UNSUPPORTED', say('inference.cuda_linux_only', { platform: `${process.platform}-${process.arch}` }));
     }
     const { gpus } = await this.gpus();
     if (!gpus.some((g) => g.vendor === 'nvidia') && !this.options.cudaInstallCommand) {
-      throw new AppError('UNSUPPORTED', 'No NVIDIA GPU was found, so the CUDA provider would never be used; nothing was downloaded.');
+      throw new AppError('UNSUPPORTED', say('inference.cuda_no_gpu', {}));
     }
     return { jobId: this.jobs.start('models.installCuda', {}).id };
   }
@@ -254,21 +254,21 @@ export class InferenceService {
       child.stderr.on('data', keep);
       const onAbort = () => child.kill('SIGKILL');
       ctx.signal.addEventListener('abort', onAbort, { once: true });
-      child.on('error', (err) => reject(new AppError('INTERNAL', `Could not start the CUDA provider download: ${err.message}`)));
+      child.on('error', (err) => reject(new AppError('INTERNAL', say('inference.cuda_start_failed', { error: err.message }))));
       child.on('close', (code) => {
         ctx.signal.removeEventListener('abort', onAbort);
-        if (ctx.signal.aborted) return reject(new AppError('CANCELLED', 'Cancelled'));
+        if (ctx.signal.aborted) return reject(new AppError('CANCELLED', say('error.cancelled', {})));
         const last = tail.trim().split(/\r?\n/).filter(Boolean).slice(-2).join(' ').slice(0, 400);
         if (code !== 0) {
           return reject(
-            new AppError('NETWORK', `Could not fetch the CUDA provider files (${last || `exit code ${code}`}). This needs internet access to api.nuget.org; the studio keeps using ${process.platform === 'linux' ? 'the CPU' : 'its current provider'}.`, {
+            new AppError('NETWORK', say(process.platform === 'linux' ? 'inference.cuda_fetch_failed_cpu' : 'inference.cuda_fetch_failed_current', { detail: last || `exit code ${code}` }), {
               exitCode: code,
             }),
           );
         }
         this.report = null;
         if (!this.options.cudaInstallCommand && !cudaProviderFilesPresent()) {
-          return reject(new AppError('IO_ERROR', `The download finished but the CUDA provider files are not in ${ortBinDir()}.`));
+          return reject(new AppError('IO_ERROR', say('inference.cuda_files_absent', { dir: ortBinDir() })));
         }
         ctx.progress({ fraction: 1, stage: 'installed' });
         resolve({ installed: true });
@@ -280,9 +280,9 @@ export class InferenceService {
 
   private async scope(req: Pick<RunRequest, 'projectId' | 'modelId' | 'frameSetId' | 'imageIds' | 'mode'>) {
     const project = this.db.prepare(`SELECT id FROM projects WHERE id = ?`).get(req.projectId);
-    if (!project) throw new AppError('NOT_FOUND', `No project ${req.projectId}`);
+    if (!project) throw new AppError('NOT_FOUND', say('inference.no_project', { id: req.projectId }));
     if (req.frameSetId !== undefined && !this.db.prepare(`SELECT id FROM frame_sets WHERE id = ? AND project_id = ?`).get(req.frameSetId, req.projectId)) {
-      throw new AppError('NOT_FOUND', `No frame set ${req.frameSetId} in project ${req.projectId}`);
+      throw new AppError('NOT_FOUND', say('inference.no_frame_set', { frameSet: req.frameSetId, project: req.projectId }));
     }
     const model = await this.runnableModel(req.modelId);
     return { model, ...this.runs.selectImages({ projectId: req.projectId, frameSetId: req.frameSetId, imageIds: req.imageIds, mode: req.mode, modelId: model.id }) };
@@ -297,7 +297,7 @@ export class InferenceService {
   /** Creates a run over the chosen images and starts its job; "remaining" skips images this model already did. */
   async startRun(req: RunRequest): Promise<{ jobId: string; runId: number }> {
     const { model, ids, inScope } = await this.scope(req);
-    if (inScope === 0) throw new AppError('INVALID_INPUT', 'There are no images to run the model on: extract frames or import images first.');
+    if (inScope === 0) throw new AppError('INVALID_INPUT', say('inference.no_images', {}));
     const batchSize = req.batchSize ?? this.prefs().batchSize;
     const runId = this.runs.createRun({ projectId: req.projectId, frameSetId: req.frameSetId ?? null, model, mode: req.mode, batchSize, imageIds: ids, skipped: inScope - ids.length });
     const job = this.jobs.start('inference.run', { runId }, req.projectId);
@@ -369,17 +369,17 @@ export class InferenceService {
                 break;
               case 'error':
                 ctx.signal.removeEventListener('abort', onAbort);
-                reject(new AppError(m.error.code, m.error.message, { ...m.error.details, kind: m.kind }));
+                reject(new AppError(m.error.code, isMessageCode(m.error.messageCode) ? { messageCode: m.error.messageCode, messageParams: m.error.messageParams ?? {}, message: m.error.message } : m.error.message, { ...m.error.details, kind: m.kind }));
                 break;
             }
           } catch (err) {
             reject(err);
           }
         });
-        worker.on('error', (err) => reject(new AppError('INTERNAL', `The inference worker crashed: ${err.message}`)));
+        worker.on('error', (err) => reject(new AppError('INTERNAL', say('inference.worker_crashed', { error: err.message }))));
         worker.on('exit', (code) => {
-          if (ctx.signal.aborted) reject(new AppError('CANCELLED', 'Cancelled'));
-          else reject(new AppError('INTERNAL', `The inference worker stopped (exit code ${code}).`));
+          if (ctx.signal.aborted) reject(new AppError('CANCELLED', say('error.cancelled', {})));
+          else reject(new AppError('INTERNAL', say('inference.worker_stopped', { code: String(code) })));
         });
         const spec: ToInferenceWorker = {
           type: 'start',

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import { hasUnsafeNameChar } from '../../common/contract/define';
 import {
   ModelManifest,
@@ -68,11 +69,11 @@ export class ModelLibrary {
     if (row) {
       const m = this.fromRow(row);
       if (m) return m;
-      throw new AppError('MODEL_INVALID', `The files of model ${id} are missing from ${path.join(this.dataDir, row.dir)}; remove it and import it again.`);
+      throw new AppError('MODEL_INVALID', say('library.files_missing', { id, dir: path.join(this.dataDir, row.dir) }));
     }
     const bundled = (await bundledModels()).models.find((m) => m.id === id);
     if (bundled) return bundled;
-    throw new AppError('NOT_FOUND', `No model "${id}" in the library.`);
+    throw new AppError('NOT_FOUND', say('library.no_model', { id }));
   }
 
   /** A row's folder, which must be a folder under models/ (a damaged or edited row cannot point elsewhere). */
@@ -104,7 +105,7 @@ export class ModelLibrary {
 
   /** Removes a downloaded or imported model and its files; bundled models cannot be removed. */
   remove(id: string): boolean {
-    if (BUNDLED_IDS.includes(id)) throw new AppError('CONFLICT', 'Bundled models ship with the app and cannot be removed.');
+    if (BUNDLED_IDS.includes(id)) throw new AppError('CONFLICT', say('library.bundled', {}));
     const row = this.db.prepare(`SELECT * FROM models WHERE id = ?`).get(id) as ModelRow | undefined;
     if (!row) return false;
     this.db.prepare(`DELETE FROM models WHERE id = ?`).run(id);
@@ -132,14 +133,14 @@ export class ModelLibrary {
 
   catalogueItem(id: string): CatalogueItem {
     const item = this.catalogueItems.find((c) => c.id === id);
-    if (!item) throw new AppError('NOT_FOUND', `No catalogue model "${id}".`);
+    if (!item) throw new AppError('NOT_FOUND', say('library.no_catalogue_model', { id }));
     return item;
   }
 
   /** Where a model's files go: one folder under models/ (INVALID_INPUT for an id that is not one plain name). */
   modelDir(id: string): string {
     const dir = resolveInside(path.join(this.dataDir, 'models'), id);
-    if (path.dirname(dir) !== path.join(path.resolve(this.dataDir), 'models')) throw new AppError('INVALID_INPUT', `The model id ${JSON.stringify(id)} is not a plain folder name.`, { id });
+    if (path.dirname(dir) !== path.join(path.resolve(this.dataDir), 'models')) throw new AppError('INVALID_INPUT', say('library.bad_id', { id: JSON.stringify(id) }), { id });
     return dir;
   }
 
@@ -181,12 +182,12 @@ export class ModelLibrary {
     try {
       stat = fs.statSync(src);
     } catch {
-      throw new AppError('NOT_FOUND', `Nothing to import at ${src}.`);
+      throw new AppError('NOT_FOUND', say('library.nothing_at', { path: src }));
     }
     const modelJson = stat.isDirectory() ? path.join(src, 'model.json') : src.toLowerCase().endsWith('.json') ? src : null;
     const runtime = modelJson ? 'tfjs' : src.toLowerCase().endsWith('.onnx') ? 'onnx' : null;
-    if (!runtime) throw new AppError('MODEL_INVALID', `${path.basename(src)} is neither an .onnx file nor a TF.js model folder (model.json + weight files).`);
-    if (stat.isFile() && stat.size === 0) throw new AppError('MODEL_INVALID', `${path.basename(src)} is empty.`);
+    if (!runtime) throw new AppError('MODEL_INVALID', say('library.not_a_model', { name: path.basename(src) }));
+    if (stat.isFile() && stat.size === 0) throw new AppError('MODEL_INVALID', say('library.empty', { name: path.basename(src) }));
 
     const io = runtime === 'onnx' ? await inspectOnnx(src) : inspectTfjs(modelJson!);
     const input = io.inputs[0]!;
@@ -203,14 +204,14 @@ export class ModelLibrary {
     const kind = req.postprocess?.kind ?? guessKind(req.task, io.outputs[0]!);
     const postprocess = Postprocess.parse({ ...req.postprocess, kind });
     if (!KINDS_BY_TASK[req.task].includes(postprocess.kind)) {
-      throw new AppError('INVALID_INPUT', `A ${req.task} model cannot use the ${postprocess.kind} decoder (use ${KINDS_BY_TASK[req.task].join(' or ')}).`);
+      throw new AppError('INVALID_INPUT', say('library.wrong_decoder', { task: req.task, kind: postprocess.kind, kinds: KINDS_BY_TASK[req.task].join(' or ') }));
     }
     const sha256 = await sha256File(runtime === 'onnx' ? src : modelJson!);
     // A name taken from the file keeps what it shows, less the characters that would disguise it.
     const name = req.name ?? (Array.from(path.basename(src).replace(/\.(onnx|json)$/i, '')).filter((c) => !hasUnsafeNameChar(c)).join('') || 'model');
     const labels = req.labels ?? [];
-    if (hasUnsafeNameChar(name)) throw new AppError('INVALID_INPUT', 'A model name cannot contain NUL or bidirectional control characters.');
-    if (req.task === 'ocr-rec' && labels.length === 0) throw new AppError('INVALID_INPUT', 'A text-recognition model needs its character dictionary as labels (one character per label).');
+    if (hasUnsafeNameChar(name)) throw new AppError('INVALID_INPUT', say('library.unsafe_name', {}));
+    if (req.task === 'ocr-rec' && labels.length === 0) throw new AppError('INVALID_INPUT', say('library.ocr_needs_labels', {}));
     const manifest = ModelManifest.parse({
       id: `${slug(name)}-${sha256.slice(0, 6)}`,
       name,
@@ -303,8 +304,8 @@ export async function inspectOnnx(file: string): Promise<{ inputs: TensorSpec[];
     engine = await openOnnx(file, { forceCpu: true, gpus: [] });
   } catch (err) {
     const e = AppError.from(err);
-    const reason = e.message.replace(/^The model could not be loaded: /, '');
-    throw new AppError('MODEL_INVALID', `${path.basename(file)} is not a valid ONNX model: ${reason}`, { file });
+    const reason = e.messageCode === 'provider.model_not_loaded' && typeof e.messageParams?.reason === 'string' ? e.messageParams.reason : e.message.replace(/^The model could not be loaded: /, '');
+    throw new AppError('MODEL_INVALID', say('library.invalid_onnx', { name: path.basename(file), reason }), { file });
   }
   const io = { inputs: engine.inputs, outputs: engine.outputs };
   await engine.dispose();
@@ -322,7 +323,7 @@ export function inspectTfjs(modelJson: string): { inputs: TensorSpec[]; outputs:
   const inputs = Object.values(json.signature?.inputs ?? {}).map(toSpec);
   const outputs = Object.values(json.signature?.outputs ?? {}).map(toSpec);
   if (inputs.length !== 1 || outputs.length === 0) {
-    throw new AppError('MODEL_INVALID', `The TF.js model has ${inputs.length} inputs and ${outputs.length} outputs in its signature; the studio needs one image input and at least one output.`);
+    throw new AppError('MODEL_INVALID', say('library.tfjs_signature', { inputs: inputs.length, outputs: outputs.length }));
   }
   return { inputs, outputs };
 }
@@ -348,7 +349,7 @@ function checkChannels(input: TensorSpec, layout: Normalization['layout']): void
   if (input.shape.length !== 4 || (typeof c === 'number' && c !== 3)) {
     throw new AppError(
       'MODEL_INVALID',
-      `The model's input ${input.name} has shape [${input.shape.join(', ')}]; the studio feeds 3-channel images as ${layout === 'NCHW' ? '[N, 3, H, W]' : '[N, H, W, 3]'}.`,
+      say('library.channels', { input: input.name, shape: input.shape.join(', '), layout: layout === 'NCHW' ? '[N, 3, H, W]' : '[N, H, W, 3]' }),
       { shape: input.shape, layout },
     );
   }
@@ -371,7 +372,7 @@ function guessKind(task: ModelTask, out: TensorSpec): Postprocess['kind'] {
       const s = out.shape;
       if (s.length === 3 && s[2] === 6) return 'detections-xyxy';
       if (s.length === 3) return 'yolov8';
-      throw new AppError('MODEL_INVALID', `Cannot tell how to decode a detection output of shape [${s.join(', ')}]; the studio reads YOLOv8 heads [N, 4+C, A] and [N, K, 6] rows (x1, y1, x2, y2, score, class).`);
+      throw new AppError('MODEL_INVALID', say('library.detection_shape', { shape: s.join(', ') }));
     }
     case 'pose':
       return 'movenet';
