@@ -350,6 +350,32 @@ export const MESSAGES = {
   'inference.no_images': m({}, () => 'There are no images to run the model on: extract frames or import images first.'),
   'inference.worker_crashed': m({ error: 'out of memory' }, (p) => `The inference worker crashed: ${p.error}`),
   'inference.worker_stopped': m({ code: '1' }, (p) => `The inference worker stopped (exit code ${p.code}).`),
+
+  // ---- datasets (main/node/datasets/) ----
+  'dataset.no_project': m({ id: 3 }, (p) => `Project ${p.id} does not exist`),
+  'dataset.no_sources': m({}, () => 'Choose at least one frame set or image for the dataset.'),
+  'dataset.check_first': m({}, () => 'Run the health check before packaging the dataset.'),
+  'dataset.check_errors_upload': m({ count: 2 }, (p) => `The health check found ${p.count} error(s); fix them (or package anyway) before uploading.`),
+  'dataset.no_dataset': m({ id: 5 }, (p) => `Dataset ${p.id} does not exist`),
+  'dataset.no_frame_set': m({ id: 4 }, (p) => `Frame set ${p.id} does not exist`),
+  'dataset.frame_set_other_project': m({ id: 4 }, (p) => `Frame set ${p.id} belongs to another project`),
+  'dataset.frame_set_unfinished': m({ id: 4 }, (p) => `Frame set ${p.id} is not finished yet`),
+  'dataset.no_image': m({ id: 12 }, (p) => `Image ${p.id} does not exist`),
+  'dataset.image_other_project': m({ id: 12 }, (p) => `Image ${p.id} belongs to another project`),
+  'dataset.no_pictures': m({}, () => 'The chosen frame sets and images hold no picture.'),
+  'dataset.check_errors': m({}, () => 'The health check found errors; fix them before packaging.'),
+  'dataset.not_a_folder': m({ path: '/data/cats' }, (p) => `${p.path} is not a folder.`),
+  'dataset.no_class_folders': m({ path: '/data/cats' }, (p) => `${p.path} has no class sub-folders (expected <dir>/<class>/*.jpg or <dir>/train/<class>/*.jpg).`),
+  'dataset.file_exists': m({ path: '/data/cats.zip' }, (p) => `${p.path} already exists; choose a new file name.`),
+  'dataset.check_errors_force': m({ count: 2 }, (p) => `The health check found ${p.count} error(s); fix them or pack with --force.`),
+  'dataset.box_unknown_class': m({ name: 'dog' }, (p) => `A box is labelled "${p.name}", which is not one of the dataset's classes.`),
+  'dataset.image_unknown_class': m({ name: 'dog' }, (p) => `An image is labelled "${p.name}", which is not one of the dataset's classes.`),
+  'dataset.nothing_to_pack': m({}, () => 'The dataset has no image to package.'),
+
+  // ---- jobs (main/node/jobs/job-runner.ts) ----
+  'job.already_running': m({}, () => 'The job is already running'),
+  'job.already_completed': m({}, () => 'The job has already completed'),
+  'job.no_job': m({ id: '3f2a' }, (p) => `No job ${p.id}`),
 } satisfies Record<string, { en: (p: never) => string; example: MessageParams }>;
 
 export type MessageCode = keyof typeof MESSAGES;

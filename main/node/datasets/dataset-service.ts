@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import {
   DATASET_BUILD_JOB,
   DATASET_CHECK_JOB,
@@ -120,8 +121,8 @@ export class DatasetService {
   /** Creates the dataset row and starts the build job (resolve, inspect, split, check); returns at once. */
   startBuild(req: BuildRequest): { jobId: string; datasetId: number } {
     const project = this.db.prepare(`SELECT id FROM projects WHERE id=?`).get(req.projectId);
-    if (!project) throw new AppError('NOT_FOUND', `Project ${req.projectId} does not exist`);
-    if (req.sources.frameSets.length === 0 && req.sources.images.length === 0) throw new AppError('INVALID_INPUT', 'Choose at least one frame set or image for the dataset.');
+    if (!project) throw new AppError('NOT_FOUND', say('dataset.no_project', { id: req.projectId }));
+    if (req.sources.frameSets.length === 0 && req.sources.images.length === 0) throw new AppError('INVALID_INPUT', say('dataset.no_sources', {}));
     // Checked before the job starts, so a wrong id is an answer to the call, not a failed job.
     this.resolveSources(req.projectId, req.sources);
     const classes = [...new Set([...req.sources.frameSets.map((f) => f.className), ...req.sources.images.map((i) => i.className)])];
@@ -144,8 +145,8 @@ export class DatasetService {
   /** Starts packaging; refused while the last report has errors (unless forced) or before any check. */
   startPack(id: number, force: boolean): { jobId: string } {
     const d = this.get(id);
-    if (!d.report) throw new AppError('CONFLICT', 'Run the health check before packaging the dataset.');
-    if (!d.report.ok && !force) throw new AppError('CONFLICT', `The health check found ${d.report.counts.error} error(s); fix them (or package anyway) before uploading.`, { errors: d.report.counts.error });
+    if (!d.report) throw new AppError('CONFLICT', say('dataset.check_first', {}));
+    if (!d.report.ok && !force) throw new AppError('CONFLICT', say('dataset.check_errors_upload', { count: d.report.counts.error }), { errors: d.report.counts.error });
     return { jobId: this.jobs.start(DATASET_PACK_JOB, { datasetId: id, force }, d.projectId).id };
   }
 
@@ -176,7 +177,7 @@ export class DatasetService {
 
   private row(id: number): DatasetRow {
     const row = this.db.prepare(`SELECT * FROM datasets WHERE id=?`).get(id) as DatasetRow | undefined;
-    if (!row) throw new AppError('NOT_FOUND', `Dataset ${id} does not exist`);
+    if (!row) throw new AppError('NOT_FOUND', say('dataset.no_dataset', { id }));
     return row;
   }
 
@@ -212,17 +213,17 @@ export class DatasetService {
     const out = new Map<number, { imageId: number; file: string; className: string }>();
     for (const fsrc of sources.frameSets) {
       const set = this.db.prepare(`SELECT id, project_id, status FROM frame_sets WHERE id=?`).get(fsrc.frameSetId) as { id: number; project_id: number; status: string } | undefined;
-      if (!set) throw new AppError('NOT_FOUND', `Frame set ${fsrc.frameSetId} does not exist`);
-      if (set.project_id !== projectId) throw new AppError('INVALID_INPUT', `Frame set ${fsrc.frameSetId} belongs to another project`);
-      if (set.status !== 'complete') throw new AppError('CONFLICT', `Frame set ${fsrc.frameSetId} is not finished yet`);
+      if (!set) throw new AppError('NOT_FOUND', say('dataset.no_frame_set', { id: fsrc.frameSetId }));
+      if (set.project_id !== projectId) throw new AppError('INVALID_INPUT', say('dataset.frame_set_other_project', { id: fsrc.frameSetId }));
+      if (set.status !== 'complete') throw new AppError('CONFLICT', say('dataset.frame_set_unfinished', { id: fsrc.frameSetId }));
       for (const img of this.db.prepare(`SELECT id, file FROM images WHERE frame_set_id=? ORDER BY frame_index, id`).all(fsrc.frameSetId) as { id: number; file: string }[]) {
         out.set(img.id, { imageId: img.id, file: img.file, className: fsrc.className });
       }
     }
     for (const isrc of sources.images) {
       const img = this.db.prepare(`SELECT id, project_id, file FROM images WHERE id=?`).get(isrc.imageId) as { id: number; project_id: number; file: string } | undefined;
-      if (!img) throw new AppError('NOT_FOUND', `Image ${isrc.imageId} does not exist`);
-      if (img.project_id !== projectId) throw new AppError('INVALID_INPUT', `Image ${isrc.imageId} belongs to another project`);
+      if (!img) throw new AppError('NOT_FOUND', say('dataset.no_image', { id: isrc.imageId }));
+      if (img.project_id !== projectId) throw new AppError('INVALID_INPUT', say('dataset.image_other_project', { id: isrc.imageId }));
       out.set(img.id, { imageId: img.id, file: img.file, className: isrc.className });
     }
     return [...out.values()];
@@ -234,7 +235,7 @@ export class DatasetService {
     let done = 0;
     const worker = async () => {
       while (next < files.length) {
-        if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Cancelled');
+        if (ctx.signal.aborted) throw new AppError('CANCELLED', say('error.cancelled', {}));
         const i = next++;
         infos[i] = await inspectImage(path.join(this.dataDir, ...files[i]!.split('/')));
         done++;
@@ -249,7 +250,7 @@ export class DatasetService {
     const row = this.row(p.datasetId);
     const split = JSON.parse(row.split_json) as Dataset['split'];
     const resolved = this.resolveSources(row.project_id!, p.sources);
-    if (resolved.length === 0) throw new AppError('INVALID_INPUT', 'The chosen frame sets and images hold no picture.');
+    if (resolved.length === 0) throw new AppError('INVALID_INPUT', say('dataset.no_pictures', {}));
     ctx.progress({ fraction: 0, stage: 'inspecting', done: 0, total: resolved.length, unit: 'images' });
     const infos = await this.inspectAll(
       resolved.map((r) => r.file),
@@ -316,7 +317,7 @@ export class DatasetService {
     const row = this.row(datasetId);
     const d = this.toDataset(row);
     const readable = this.itemRows(datasetId).filter((it) => it.width !== null);
-    if (!force && d.report && !d.report.ok) throw new AppError('CONFLICT', 'The health check found errors; fix them before packaging.');
+    if (!force && d.report && !d.report.ok) throw new AppError('CONFLICT', say('dataset.check_errors', {}));
     let classes = d.classes;
     const items: PackItem[] = readable.map((it) => ({
       abs: path.join(this.dataDir, ...it.file.split('/')),

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type { CheckOptions, HealthReport } from '../../common/contract/datasets';
 import { checkDataset } from './health-check';
 import { IMAGE_EXTENSIONS, inspectImage, type ImageInfo } from './image-info';
@@ -55,7 +56,7 @@ function walk(dir: string, base: string, out: { files: string[]; skipped: string
 export function scanFolder(dir: string): FolderScan {
   let top: string[];
   try {
-    if (!fs.statSync(dir).isDirectory()) throw new AppError('INVALID_INPUT', `${dir} is not a folder.`);
+    if (!fs.statSync(dir).isDirectory()) throw new AppError('INVALID_INPUT', say('dataset.not_a_folder', { path: dir }));
     top = subdirs(dir);
   } catch (err) {
     throw AppError.from(err);
@@ -76,7 +77,7 @@ export function scanFolder(dir: string): FolderScan {
     for (const c of top) addClass(path.join(dir, c), c, null);
   }
   for (const d of fs.readdirSync(dir, { withFileTypes: true })) if (d.isFile() && visible(d.name)) skipped.push(d.name);
-  if (top.length === 0) throw new AppError('INVALID_INPUT', `${dir} has no class sub-folders (expected <dir>/<class>/*.jpg or <dir>/train/<class>/*.jpg).`);
+  if (top.length === 0) throw new AppError('INVALID_INPUT', say('dataset.no_class_folders', { path: dir }));
   const classes = [...new Set(entries.map((e) => e.className))];
   // Empty class folders still count as declared classes (the check names them).
   const declared = presplit ? [...new Set(top.flatMap((s) => subdirs(path.join(dir, s)).map((c) => c.normalize('NFC'))))] : top.map((c) => c.normalize('NFC'));
@@ -104,7 +105,7 @@ export async function checkFolder(dir: string, options: FolderOptions = {}): Pro
   const scan = scanFolder(dir);
   const infos: ImageInfo[] = [];
   for (const e of scan.entries) {
-    if (options.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled');
+    if (options.signal?.aborted) throw new AppError('CANCELLED', say('error.cancelled', {}));
     infos.push(await inspectImage(e.abs));
     options.onProgress?.(infos.length, scan.entries.length);
   }
@@ -127,10 +128,10 @@ export async function checkFolder(dir: string, options: FolderOptions = {}): Pro
 
 /** Checks the folder and packs its readable images as an imagefolder zip; refused when the check has errors unless forced. */
 export async function packFolder(dir: string, out: string, options: FolderOptions & { force?: boolean; name?: string; checked?: FolderCheck } = {}): Promise<{ check: FolderCheck; pack: PackResult }> {
-  if (fs.existsSync(out)) throw new AppError('CONFLICT', `${out} already exists; choose a new file name.`);
+  if (fs.existsSync(out)) throw new AppError('CONFLICT', say('dataset.file_exists', { path: out }));
   const check = options.checked ?? (await checkFolder(dir, options));
   if (!check.report.ok && !options.force) {
-    throw new AppError('CONFLICT', `The health check found ${check.report.counts.error} error(s); fix them or pack with --force.`, { errors: check.report.counts.error });
+    throw new AppError('CONFLICT', say('dataset.check_errors_force', { count: check.report.counts.error }), { errors: check.report.counts.error });
   }
   const items = check.scan.entries
     .map((e, i) => ({ e, i }))

@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type { DatasetFormat } from '../../common/contract/datasets';
 import { tempPathFor } from '../files/atomic';
 import { SPLITS, type SplitName } from './split';
@@ -87,20 +88,20 @@ export function cocoJson(items: readonly PackItem[], names: readonly string[], c
     images.push({ id, file_name: names[i]!, width: it.width ?? 0, height: it.height ?? 0, split: it.split });
     for (const b of it.boxes ?? []) {
       const cat = classes.indexOf(b.className);
-      if (cat < 0) throw new AppError('INVALID_INPUT', `A box is labelled "${b.className}", which is not one of the dataset's classes.`);
+      if (cat < 0) throw new AppError('INVALID_INPUT', say('dataset.box_unknown_class', { name: b.className }));
       annotations.push({ id: annId++, image_id: id, category_id: cat + 1, bbox: b.bbox, area: b.bbox[2] * b.bbox[3], iscrowd: 0 });
     }
   });
   return { info: { description: 'Kraken Studio dataset' }, images, annotations, categories: classes.map((name, i) => ({ id: i + 1, name, supercategory: 'none' })) };
 }
 
-const cancelled = () => new AppError('CANCELLED', 'Cancelled');
+const cancelled = () => new AppError('CANCELLED', say('error.cancelled', {}));
 
 /** Writes the zip at `file` (which must not exist). */
 export async function packDataset(items: readonly PackItem[], file: string, options: PackOptions): Promise<PackResult> {
-  if (items.length === 0) throw new AppError('INVALID_INPUT', 'The dataset has no image to package.');
-  for (const it of items) if (!options.classes.includes(it.className)) throw new AppError('INVALID_INPUT', `An image is labelled "${it.className}", which is not one of the dataset's classes.`);
-  if (fs.existsSync(file)) throw new AppError('CONFLICT', `${file} already exists; choose a new file name.`);
+  if (items.length === 0) throw new AppError('INVALID_INPUT', say('dataset.nothing_to_pack', {}));
+  for (const it of items) if (!options.classes.includes(it.className)) throw new AppError('INVALID_INPUT', say('dataset.image_unknown_class', { name: it.className }));
+  if (fs.existsSync(file)) throw new AppError('CONFLICT', say('dataset.file_exists', { path: file }));
   const names = entryNames(items, options.format);
   const signal = options.signal;
   const tmp = tempPathFor(file);

@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../common/app-error';
-import type { JobProgress } from '../../common/contract';
+import { Job as JobShape, type JobProgress } from '../../common/contract';
 import { EventBus } from '../event-bus';
 import { openDatabase, type Db } from '../store/database';
+import { networkError } from '../cloud/errors';
 import { JobRunner } from './job-runner';
 
 const open: Db[] = [];
@@ -74,6 +75,27 @@ describe('JobRunner', () => {
     await runner.idle();
     expect(runner.get(job.id)).toMatchObject({ status: 'failed', error: { code: 'MEDIA_UNREADABLE', message: 'bad video' } });
     expect(settled).toEqual(['failed']);
+  });
+
+  it("a failed job keeps its error's code and parameters (stored and read back), so the UI shows it in the creator's language", async () => {
+    const { runner, db, file } = setup();
+    runner.register('offline', {
+      run: async () => {
+        throw networkError('atlas', 'unreachable', { origin: 'http://127.0.0.1:3000' });
+      },
+    });
+    const job = runner.start('offline', {});
+    await runner.idle();
+    const expected = {
+      code: 'NETWORK',
+      message: 'The Atlas service cannot be reached at http://127.0.0.1:3000. Check the connection and the service address in Settings.',
+      messageCode: 'cloud.unreachable_at',
+      messageParams: { service: 'atlas', label: 'Atlas service', origin: 'http://127.0.0.1:3000' },
+    };
+    expect(runner.get(job.id)).toMatchObject({ status: 'failed', error: expected });
+    expect(JobShape.parse(runner.get(job.id)).error).toMatchObject(expected);
+    db.close();
+    expect(setup(file).runner.get(job.id).error).toMatchObject(expected);
   });
 
   it('after a crash, marks running jobs interrupted, and resume runs them again with resuming=true', async () => {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type { Job, JobProgress, JobStatus } from '../../common/contract';
 import type { Db } from '../store/database';
 import { nowIso } from '../store/database';
@@ -98,8 +99,8 @@ export class JobRunner {
   /** Starts an interrupted, failed or cancelled job again; its handler decides how much is already done. */
   resume(id: string): Job {
     const job = this.get(id);
-    if (job.status === 'running' || job.status === 'queued') throw new AppError('CONFLICT', 'The job is already running');
-    if (job.status === 'completed') throw new AppError('CONFLICT', 'The job has already completed');
+    if (job.status === 'running' || job.status === 'queued') throw new AppError('CONFLICT', say('job.already_running', {}));
+    if (job.status === 'completed') throw new AppError('CONFLICT', say('job.already_completed', {}));
     this.db.prepare(`UPDATE jobs SET status='running', error_json=NULL, finished_at=NULL, updated_at=? WHERE id=?`).run(nowIso(), id);
     this.launch(id, true);
     return this.get(id);
@@ -126,7 +127,7 @@ export class JobRunner {
 
   get(id: string): Job {
     const row = this.db.prepare(`SELECT * FROM jobs WHERE id=?`).get(id) as Row | undefined;
-    if (!row) throw new AppError('NOT_FOUND', `No job ${id}`);
+    if (!row) throw new AppError('NOT_FOUND', say('job.no_job', { id }));
     return toJob(row);
   }
 
