@@ -65,4 +65,13 @@ describe('finishToast', () => {
     const t = finishToast(job('failed', { error: { code: 'REMOTE', message: 'Atlas could not train this capture (NG).' } }), 'failed');
     expect(t).toEqual({ kind: 'error', code: 'REMOTE', message: 'chair: Atlas could not train this capture (NG).' });
   });
+  it('a coded failure keeps its code, shown after the item name in the creator\'s language', () => {
+    const error = { code: 'REMOTE' as const, message: 'Atlas could not generate the model (status NG). Check the input and submit it again.', messageCode: 'atlas.failed_ng', messageParams: {} };
+    expect(finishToast(job('failed', { error }), 'failed')).toEqual({
+      kind: 'error',
+      code: 'REMOTE',
+      message: `chair: ${error.message}`,
+      coded: { messageCode: 'atlas.failed_ng', messageParams: {}, context: 'chair' },
+    });
+  });
 });

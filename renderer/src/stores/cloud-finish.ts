@@ -30,7 +30,10 @@ export function createFinishTracker() {
 export function finishToast(job: CloudJob, state: FinalState): Omit<Toast, 'id'> {
   const name = job.fields.itemName || job.requestId || job.id;
   if (state === 'done') return { kind: 'success', titleKey: 'cloud:notify.done', titleValues: { name } };
-  return { kind: 'error', code: job.error?.code ?? 'REMOTE', message: `${name}: ${job.error?.message ?? job.note ?? 'the cloud could not make this item.'}` };
+  const toast: Omit<Toast, 'id'> = { kind: 'error', code: job.error?.code ?? 'REMOTE', message: `${name}: ${job.error?.message ?? job.note ?? 'the cloud could not make this item.'}` };
+  // A coded error is shown in the creator's language, after the item's name.
+  if (job.error?.messageCode) toast.coded = { messageCode: job.error.messageCode, messageParams: job.error.messageParams ?? {}, context: name };
+  return toast;
 }
 
 /** The app's one tracker: the store seeds it with listed jobs, the notifier feeds it events. */

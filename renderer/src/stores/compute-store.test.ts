@@ -104,7 +104,7 @@ describe('compute store', () => {
     remembered.push(session('kept', { state: 'unknown' }));
     useCompute.setState({ reach: { baseUrl: null, reachable: false, latencyMs: null, message: null } });
     await useCompute.getState().refresh();
-    expect(useCompute.getState().statusError).toBe('compute cannot be reached');
+    expect(useCompute.getState().statusError).toEqual({ code: 'NETWORK', message: 'compute cannot be reached' });
     expect(useCompute.getState().sessions.map((s) => s.containerId)).toEqual(['kept']);
   });
 

@@ -24,6 +24,9 @@ export interface ComputeError {
   action: 'register' | 'run' | 'unregister' | 'useExisting';
   code: string;
   message: string;
+  /** The core's code and parameters for `message`, when it sent them (the view shows it in the creator's language). */
+  messageCode?: string;
+  messageParams?: Record<string, string | number>;
 }
 
 interface ComputeState {
@@ -38,7 +41,7 @@ interface ComputeState {
   counts: { useContainerCnt: number; runningContainerCnt: number } | null;
   sessions: ComputeSession[];
   /** The last refresh of status and quota could not reach the service. */
-  statusError: string | null;
+  statusError: Omit<ComputeError, 'action'> | null;
   refreshing: boolean;
   busy: boolean;
   error: ComputeError | null;
@@ -62,9 +65,14 @@ interface ComputeState {
   clearError(): void;
 }
 
-function errorParts(err: unknown): { code: string; message: string } {
-  const e = err as { code?: unknown; message?: unknown } | null;
-  return { code: typeof e?.code === 'string' ? e.code : 'UNKNOWN', message: typeof e?.message === 'string' ? e.message : String(err) };
+function errorParts(err: unknown): Omit<ComputeError, 'action'> {
+  const e = err as { code?: unknown; message?: unknown; messageCode?: unknown; messageParams?: Record<string, string | number> } | null;
+  const out: Omit<ComputeError, 'action'> = { code: typeof e?.code === 'string' ? e.code : 'UNKNOWN', message: typeof e?.message === 'string' ? e.message : String(err) };
+  if (typeof e?.messageCode === 'string') {
+    out.messageCode = e.messageCode;
+    out.messageParams = e.messageParams ?? {};
+  }
+  return out;
 }
 
 /** Keeps the newer of two views of one session (an event may overtake the reply of the call that caused it). */
@@ -211,7 +219,7 @@ export const useCompute = create<ComputeState>((set, get) => {
         try {
           set({ quota: await api.compute.quota({}), statusError: null });
         } catch (err) {
-          set({ statusError: errorParts(err).message });
+          set({ statusError: errorParts(err) });
         }
         return;
       }
@@ -228,7 +236,7 @@ export const useCompute = create<ComputeState>((set, get) => {
         }));
         // a remembered session the service no longer lists was marked ended by the core; nothing else to do here
       } catch (err) {
-        set({ statusError: errorParts(err).message });
+        set({ statusError: errorParts(err) });
         // the remembered sessions are still worth showing (marked unknown by the core when it cannot ask)
         try {
           const remembered = await api.compute.sessions({});

@@ -148,7 +148,7 @@ export const useTraining = create<TrainingState>((set, get) => {
       const job = await jobEnded(jobId);
       if (job.status === 'completed') return job.result as T;
       if (job.status === 'cancelled') return null;
-      throw Object.assign(new Error(job.error?.message ?? 'failed'), { code: job.error?.code ?? 'INTERNAL', details: job.error?.details });
+      throw Object.assign(new Error(job.error?.message ?? 'failed'), { code: job.error?.code ?? 'INTERNAL', details: job.error?.details, messageCode: job.error?.messageCode, messageParams: job.error?.messageParams });
     } finally {
       set((s) => ({ jobs: s.jobs.filter((j) => j.jobId !== jobId) }));
     }

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ComputeClusterId } from '../../../../../main/common/contract';
+import { sayText } from '../../../i18n/say';
 import { useCompute } from '../../../stores/compute-store';
 import { useCurrentProject } from '../../../stores/project-store';
 import { Icon } from '../../../ui/icon';
@@ -11,7 +12,7 @@ const CLUSTERS = ['gpu', 'cpu'] as const;
 
 /** "New session": cluster, image, maximum duration, shared storage path — off, with the reason, when the quota is reached. */
 export function GpuNewSession() {
-  const { t } = useTranslation('cloud');
+  const { t, i18n } = useTranslation('cloud');
   const quota = useCompute((s) => s.quota);
   const busy = useCompute((s) => s.busy);
   const error = useCompute((s) => s.error);
@@ -106,7 +107,7 @@ export function GpuNewSession() {
         {runError && (
           <div className="cloud-error" role="alert" data-testid="compute-run-error" data-code={runError.code}>
             <Icon name="alert" size={15} />
-            <span>{t('gpu.new.refused', { message: runError.message })}</span>
+            <span>{t('gpu.new.refused', { message: sayText(i18n, runError) })}</span>
           </div>
         )}
         <div className="cloud-row-actions">

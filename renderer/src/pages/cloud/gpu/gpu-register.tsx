@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { sayText } from '../../../i18n/say';
 import { useCompute } from '../../../stores/compute-store';
 import { Icon } from '../../../ui/icon';
 import { Segmented } from '../../../ui/segmented';
@@ -19,7 +20,7 @@ function problemText(t: (k: string, o?: Record<string, unknown>) => string, p: U
  * before (saved, nothing sent). The id is checked while it is typed — seed 003 takes any characters but `. # $ [ ]`.
  */
 export function GpuRegister() {
-  const { t } = useTranslation('cloud');
+  const { t, i18n } = useTranslation('cloud');
   const busy = useCompute((s) => s.busy);
   const error = useCompute((s) => s.error);
   const register = useCompute((s) => s.register);
@@ -129,7 +130,7 @@ export function GpuRegister() {
         {formError && (
           <div className="cloud-error" role="alert" data-testid="compute-register-error" data-code={formError.code}>
             <Icon name="alert" size={15} />
-            <span>{t('gpu.register.refused', { message: formError.message })}</span>
+            <span>{t('gpu.register.refused', { message: sayText(i18n, formError) })}</span>
           </div>
         )}
         <div className="cloud-row-actions">

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ComputeClusterId } from '../../../../../main/common/contract';
 import { useConnection } from '../../../api';
+import { sayText } from '../../../i18n/say';
 import { useCompute } from '../../../stores/compute-store';
 import { ConfirmDialog } from '../../../ui/dialog';
 import { EmptyState } from '../../../ui/empty-state';
@@ -27,7 +28,7 @@ function Minutes({ value }: { value: number }) {
 
 /** The quota per cluster (used of the limit, as a meter) and the usage minutes per cluster. */
 function QuotaPanel() {
-  const { t } = useTranslation('cloud');
+  const { t, i18n } = useTranslation('cloud');
   const quota = useCompute((s) => s.quota);
   const usage = useCompute((s) => s.usage);
   const statusError = useCompute((s) => s.statusError);
@@ -68,7 +69,7 @@ function QuotaPanel() {
       {statusError && (
         <div className="cloud-notice warning gpu-status-error" role="status" data-testid="compute-status-error">
           <Icon name="alert" size={15} />
-          <span>{t('gpu.quota.error', { message: statusError })}</span>
+          <span>{t('gpu.quota.error', { message: sayText(i18n, statusError) })}</span>
         </div>
       )}
     </section>
@@ -77,7 +78,7 @@ function QuotaPanel() {
 
 /** The user id in use, its campus and storage, and unregister (containers and storage go, the record stays). */
 function UserPanel() {
-  const { t } = useTranslation('cloud');
+  const { t, i18n } = useTranslation('cloud');
   const user = useCompute((s) => s.user)!;
   const counts = useCompute((s) => s.counts);
   const busy = useCompute((s) => s.busy);
@@ -118,7 +119,7 @@ function UserPanel() {
       {error?.action === 'unregister' && (
         <div className="cloud-error" role="alert" data-testid="compute-unregister-error">
           <Icon name="alert" size={15} />
-          <span>{error.message}</span>
+          <span>{sayText(i18n, error)}</span>
         </div>
       )}
       <div className="account-danger">
