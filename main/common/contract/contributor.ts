@@ -110,6 +110,7 @@ export const ContributorReasonCode = z.enum([
   'registering',
   'fetching',
   'uploading',
+  'gpu_share',
   'job_refused',
   'job_failed',
 ]);

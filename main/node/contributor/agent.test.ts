@@ -59,7 +59,10 @@ function memoryVault() {
   return { get: async (k: string) => m.get(k) ?? null, set: async (k: string, v: string) => void m.set(k, v) };
 }
 
-function makeAgent(url: string, opts: { dataDir?: string; vault?: ReturnType<typeof memoryVault>; sources?: ContributorSources; states?: ContributorStatus[]; signals?: string[]; logs?: string[] } = {}) {
+function makeAgent(
+  url: string,
+  opts: { dataDir?: string; vault?: ReturnType<typeof memoryVault>; sources?: ContributorSources; states?: ContributorStatus[]; signals?: string[]; logs?: string[]; isGpuProvider?: (p: string) => boolean } = {},
+) {
   const store = new ContributorStore(db);
   store.optIn(1, url);
   store.setPolicy({ ...store.get().policy, quietMinutes: 0 });
@@ -75,6 +78,7 @@ function makeAgent(url: string, opts: { dataDir?: string; vault?: ReturnType<typ
     onState: (s) => opts.states?.push(s),
     onProcessSignal: (what) => opts.signals?.push(what),
     log: (line) => opts.logs?.push(line),
+    ...(opts.isGpuProvider ? { isGpuProvider: opts.isGpuProvider } : {}),
   });
   agents.push(agent);
   return { agent, store };
@@ -192,6 +196,42 @@ describe('against the network emulator', () => {
     await until('the pause', () => signals.includes('stop'));
     expect(agent.status()).toMatchObject({ state: 'pause', reason: { code: 'gpu_busy', params: { program: 'blender.exe', pid: 99999 } } });
   }, 90_000);
+});
+
+describe('the GPU share cap', () => {
+  it('a job on a GPU provider runs only its share of the time: stopped and continued each period, the reason says so', async () => {
+    em = await startNetworkEmulator({ quiet: true });
+    // long enough to be still running after a few 2 s periods at 25 %
+    const { jobId } = await submit(em.url, slowModel(192, 4), await pngInputs(300), { inputSize: [192, 192], labels: ['a', 'b'], batchSize: 1 });
+    const signals: string[] = [];
+    const states: ContributorStatus[] = [];
+    // The job runs on the CPU here (no GPU in CI); the agent is told to count that provider as a GPU one.
+    const { agent, store } = makeAgent(em.url, { signals, states, isGpuProvider: (p) => p === 'cpu' });
+    store.setPolicy({ ...store.get().policy, gpuSharePercent: 25 });
+    agent.start();
+    await until('two rests and two runs of the duty cycle', () => signals.filter((s) => s === 'stop').length >= 2 && signals.filter((s) => s === 'cont').length >= 2, 60_000);
+    expect(states.some((s) => s.state === 'run' && s.reason.code === 'gpu_share' && s.reason.params.percent === 25)).toBe(true);
+    expect(em.job(jobId)!.status).not.toBe('done');
+    // the cap back at 100 %: continued, and not stopped again over a whole period while it runs
+    store.setPolicy({ ...store.get().policy, gpuSharePercent: 100 });
+    await until('the job continued', () => signals.at(-1) === 'cont' && agent.status().reason.code !== 'gpu_share', 10_000);
+    const stops = signals.filter((s) => s === 'stop').length;
+    const done = agent.status().job?.done ?? 0;
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(signals.filter((s) => s === 'stop').length).toBe(stops);
+    expect(agent.status().job?.done ?? Infinity).toBeGreaterThan(done);
+  }, 120_000);
+
+  it('a job on the CPU provider is not cycled by the GPU share', async () => {
+    em = await startNetworkEmulator({ quiet: true });
+    const { jobId } = await submit(em.url, slowModel(), await pngInputs(20), { inputSize: [96, 96], labels: ['a', 'b'], batchSize: 1 });
+    const signals: string[] = [];
+    const { agent, store } = makeAgent(em.url, { signals });
+    store.setPolicy({ ...store.get().policy, gpuSharePercent: 10 });
+    agent.start();
+    await until('the job to be done', () => em!.job(jobId)?.status === 'done', 90_000);
+    expect(signals).toEqual([]);
+  }, 120_000);
 });
 
 describe('against a scripted server (what the emulator never sends)', () => {

@@ -18,7 +18,7 @@ import { loadOrCreateIdentity, type NodeIdentity } from './identity';
 import { checkJobSpec, type JobSpec, type Lease } from './job-spec';
 import { JobProcess } from './job-process';
 import { BlobMismatch, NodeClient, type HardwareProfile } from './node-client';
-import { decide, jobMemoryMb, jobThreads, localClock, type Decision, type GpuProcesses, type PowerSource } from './policy';
+import { decide, gpuDutyPhase, jobMemoryMb, jobThreads, localClock, type Decision, type GpuProcesses, type PowerSource } from './policy';
 import { detectConfinement, jobCommand, type Confinement, type JobCommandOptions } from './sandbox';
 import { canonicalJson, sha256Hex, signResult } from './signing';
 import type { ContributorSources } from './sources/types';
@@ -64,6 +64,11 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** Called when the job process is stopped / continued (the benchmark measures from here). */
   onProcessSignal?: (what: 'stop' | 'cont', pid: number) => void;
+  /**
+   * Whether the provider a job process reports runs on the GPU (its GPU share cap then applies as a duty cycle).
+   * Default: anything but `cpu` and `wasm`. Tests treat a CPU job as a GPU one to see the cycle.
+   */
+  isGpuProvider?: (provider: string) => boolean;
 }
 
 /** The vault as the agent needs it (the node's secret key only). */
@@ -92,6 +97,12 @@ interface ActiveJob {
   lastRunTick: number | null;
   lastProgressSent: number;
   error: string | null;
+  /** The execution provider the job process reported ('cuda', 'cpu' …); null until it says. */
+  provider: string | null;
+  /** When this process run began (the GPU share's duty cycle counts from here). */
+  runSince: number | null;
+  /** Stopped by the GPU share's duty cycle (not by the policy). */
+  resting: boolean;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -128,6 +139,8 @@ export class ContributorAgent {
   private programs: { at: number; value: string[] | null; pending: boolean } = { at: 0, value: null, pending: false };
   private power: { at: number; value: PowerSource; pending: boolean } = { at: 0, value: 'unknown', pending: false };
   private stopping: Promise<void> | null = null;
+  /** The next GPU-share phase change, set by act (ms from now; Infinity when none). */
+  private wakeInMs = Infinity;
 
   constructor(private readonly o: AgentOptions) {
     this.now = o.now ?? Date.now;
@@ -314,12 +327,15 @@ export class ContributorAgent {
       this.ticking = false;
       this.emit();
       const working = !!this.current?.proc && !this.current.proc.stopped;
+      const wake = this.wakeInMs;
+      this.wakeInMs = Infinity;
       if (this.again) {
         this.again = false;
         this.schedule(0);
         // A running job is watched closely (a pause within a second); a stopped one need not be: it resumes only
-        // after the policy's quiet period, so the waiting cadence is enough and costs a fifth of the ticks.
-      } else this.schedule(working ? this.t.workingMs : this.t.waitingMs);
+        // after the policy's quiet period, so the waiting cadence is enough and costs a fifth of the ticks — except
+        // at the end of a GPU-share rest, which is woken on time.
+      } else this.schedule(Math.min(working ? this.t.workingMs : this.t.waitingMs, Math.max(1, Math.ceil(wake))));
     }
   }
 
@@ -351,10 +367,22 @@ export class ContributorAgent {
     // run
     if (j) {
       if (j.phase === 'ready') this.startProcess(j);
-      else if (j.proc?.stopped) {
-        j.proc.resume();
-        if (j.proc.pid) this.o.onProcessSignal?.('cont', j.proc.pid);
-        j.lastRunTick = this.now();
+      else if (j.proc) {
+        const duty = this.duty(j);
+        if (duty && !duty.run) {
+          // the GPU share's rest: stopped like a pause, continued at the next run phase
+          if (!j.proc.stopped && j.proc.pause()) {
+            j.resting = true;
+            if (j.proc.pid) this.o.onProcessSignal?.('stop', j.proc.pid);
+          }
+          this.wakeInMs = duty.changeInMs;
+        } else if (j.proc.stopped) {
+          j.proc.resume();
+          j.resting = false;
+          if (j.proc.pid) this.o.onProcessSignal?.('cont', j.proc.pid);
+          j.lastRunTick = this.now();
+        }
+        if (duty?.run) this.wakeInMs = duty.changeInMs;
       }
       return;
     }
@@ -365,6 +393,19 @@ export class ContributorAgent {
       this.busy = false;
       this.kick();
     });
+  }
+
+  /**
+   * The GPU share's duty cycle for job `j`, or null where it does not apply: a share of 100 %, a job not on a GPU
+   * provider (or one that has not said yet), or no SIGSTOP (Windows: stopping there ends the process, so a cycle
+   * would restart it every period — the cap is not enforced there, see the README).
+   */
+  private duty(j: ActiveJob): { run: boolean; changeInMs: number } | null {
+    const share = this.o.store.get().policy.gpuSharePercent;
+    if (share >= 100 || j.runSince === null || !j.provider || process.platform === 'win32') return null;
+    const onGpu = this.o.isGpuProvider ?? ((p: string) => p !== 'cpu' && p !== 'wasm');
+    if (!onGpu(j.provider)) return null;
+    return gpuDutyPhase(share, this.now() - j.runSince);
   }
 
   private pauseProcess(j: ActiveJob): void {
@@ -511,6 +552,9 @@ export class ContributorAgent {
       lastCheckpointAt: null,
       runMs: 0,
       lastRunTick: null,
+      provider: null,
+      runSince: null,
+      resting: false,
       lastProgressSent: 0,
       error: null,
     };
@@ -622,6 +666,8 @@ export class ContributorAgent {
     const command = jobCommand({ jobDir: j.dir, memoryMb: jobMemoryMb(policy, Math.round(os.totalmem() / 1048576)), confinement: this.confinement, ...this.o.job });
     j.phase = 'running';
     j.lastRunTick = this.now();
+    j.runSince = this.now();
+    j.resting = false;
     const proc = new JobProcess(
       { jobDir: j.dir, command, deadline: j.deadline, diskMaxBytes: policy.diskMaxMb * 1048576, diskCheckMs: this.t.diskCheckMs, now: this.now },
       {
@@ -636,7 +682,10 @@ export class ContributorAgent {
 
   private onJobMessage(j: ActiveJob, m: FromContributorJob): void {
     if (this.current !== j) return;
-    if (m.type === 'progress' || m.type === 'done') {
+    if (m.type === 'ready') {
+      j.provider = m.provider;
+      this.kick();
+    } else if (m.type === 'progress' || m.type === 'done') {
       const before = j.done;
       j.done = m.done;
       if (m.done > before) j.lastCheckpointAt = this.now();
@@ -817,7 +866,10 @@ export class ContributorAgent {
     const d = this.decision;
     const j = this.current;
     if (d.state !== 'run') return { state: d.state, reason: d.reason };
-    if (j && (j.phase === 'running' || j.phase === 'ready')) return { state: 'run', reason: d.reason };
+    if (j && (j.phase === 'running' || j.phase === 'ready')) {
+      if (j.phase === 'running' && this.duty(j)) return { state: 'run', reason: { code: 'gpu_share', params: { percent: this.o.store.get().policy.gpuSharePercent } } };
+      return { state: 'run', reason: d.reason };
+    }
     if (j && j.phase === 'uploading') return { state: 'run', reason: { code: 'uploading', params: {} } };
     if (this.activity) return { state: j ? 'run' : 'waiting', reason: this.activity };
     return { state: j ? 'run' : 'waiting', reason: this.running ? d.reason : { code: 'starting', params: {} } };

@@ -1,7 +1,7 @@
 /** The donation policy with a fake clock and fake sources: every rule, its default, and the reason it reports. */
 import { describe, expect, it } from 'vitest';
 import { ContributorPolicy } from '../../common/contract/contributor';
-import { decide, DEFAULT_POLICY, inWindow, jobThreads, localClock, minutesToNextWindow, programKey, type PolicyInputs } from './policy';
+import { decide, DEFAULT_POLICY, GPU_DUTY_PERIOD_MS, gpuDutyPhase, inWindow, jobThreads, localClock, minutesToNextWindow, programKey, type PolicyInputs } from './policy';
 
 // Wednesday 2026-12-02 14:00 local time.
 const NOW = new Date(2026, 11, 2, 14, 0, 0).getTime();
@@ -169,5 +169,20 @@ describe('share caps', () => {
     expect(jobThreads(DEFAULT_POLICY, 16)).toBe(16);
     expect(jobThreads(rules({ cpuSharePercent: 25 }), 16)).toBe(4);
     expect(jobThreads(rules({ cpuSharePercent: 1 }), 2)).toBe(1);
+  });
+
+  it('GPU share is a duty cycle: 100 % always runs; 25 % runs the first quarter of each 2 s period and rests the rest', () => {
+    expect(gpuDutyPhase(100, 12_345)).toEqual({ run: true, changeInMs: Infinity });
+    expect(gpuDutyPhase(25, 0)).toEqual({ run: true, changeInMs: 500 });
+    expect(gpuDutyPhase(25, 499)).toEqual({ run: true, changeInMs: 1 });
+    expect(gpuDutyPhase(25, 500)).toEqual({ run: false, changeInMs: 1500 });
+    expect(gpuDutyPhase(25, 1999)).toEqual({ run: false, changeInMs: 1 });
+    expect(gpuDutyPhase(25, 2000)).toEqual({ run: true, changeInMs: 500 });
+    // over whole periods the time run is the share (at least 50 ms a period, so 1 % still makes progress)
+    for (const share of [1, 10, 33, 50, 90]) {
+      let ran = 0;
+      for (let t = 0; t < 10 * GPU_DUTY_PERIOD_MS; t++) if (gpuDutyPhase(share, t).run) ran++;
+      expect(ran / (10 * GPU_DUTY_PERIOD_MS)).toBeCloseTo(Math.max(share / 100, 50 / GPU_DUTY_PERIOD_MS), 3);
+    }
   });
 });

@@ -187,6 +187,21 @@ export function jobThreads(rules: ContributorPolicy, cores: number): number {
   return Math.max(1, Math.floor((cores * rules.cpuSharePercent) / 100));
 }
 
+/** The GPU share's duty cycle: a job on a GPU runs `share` % of each period and is stopped (SIGSTOP) for the rest. */
+export const GPU_DUTY_PERIOD_MS = 2000;
+
+/**
+ * Where a job on the GPU is in its duty cycle `sinceMs` after it started running: run or rest, and in how many ms
+ * that changes. A share of 100 % always runs. The GPU cannot be time-sliced from outside its driver, so the cap is an
+ * average over the period (like BOINC's "use at most N % of CPU time", which stops and continues the task).
+ */
+export function gpuDutyPhase(sharePercent: number, sinceMs: number, periodMs = GPU_DUTY_PERIOD_MS): { run: boolean; changeInMs: number } {
+  if (sharePercent >= 100) return { run: true, changeInMs: Infinity };
+  const runMs = Math.max(50, Math.round((periodMs * Math.max(1, sharePercent)) / 100));
+  const at = ((sinceMs % periodMs) + periodMs) % periodMs;
+  return at < runMs ? { run: true, changeInMs: runMs - at } : { run: false, changeInMs: periodMs - at };
+}
+
 /** Memory a job may use, MB (share of the machine's memory). */
 export function jobMemoryMb(rules: ContributorPolicy, totalMb: number): number {
   return Math.max(256, Math.floor((totalMb * rules.memorySharePercent) / 100));

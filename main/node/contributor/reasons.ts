@@ -50,6 +50,8 @@ export function reasonSentence(r: ContributorReason): string {
       return `Fetching the job's files (${String(p.done)} of ${String(p.total)}).`;
     case 'uploading':
       return 'Uploading the result.';
+    case 'gpu_share':
+      return `Running on the GPU ${String(p.percent)} % of the time (your GPU share cap).`;
     case 'job_refused':
       return `Refused a job: ${String(p.message ?? '')}`;
     case 'job_failed':
