@@ -26,6 +26,8 @@ export default defineConfig({
   plugins: [react(), devWithoutCsp()],
   build: {
     outDir: '../dist/renderer',
+    // Emptied on each build: so `npm run build` builds the renderer first — tsc (build:node) then adds the locale JSON
+    // files the Electron tray imports (dist/renderer/src/i18n/locales, see main/electron-main/contributor-shell.ts).
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4000,

@@ -5,8 +5,10 @@
  * plain and takes its Electron parts as arguments so it can be checked without the Electron binary.
  */
 import type { ContributorStatus } from '../common/contract/contributor';
+import { reasonKey } from '../common/contributor-reasons';
+import en from '../../renderer/src/i18n/locales/en/contribute.json';
+import ko from '../../renderer/src/i18n/locales/ko/contribute.json';
 import type { ContributorService } from '../node/contributor/service';
-import { reasonSentence } from '../node/contributor/reasons';
 import type { ShellSignals } from '../node/contributor/sources/shell-signals';
 
 /** The part of Electron's powerMonitor used here. */
@@ -37,18 +39,41 @@ export interface TrayMenuItem {
   type?: 'separator';
 }
 
-/** The tray menu for a state (English; the tray has no i18n of its own yet). */
-export function trayMenu(s: ContributorStatus, actions: { pauseNow(): void; finishThenStop(): void; resume(): void; open(): void }): TrayMenuItem[] {
-  const items: TrayMenuItem[] = [{ label: s.optedIn ? reasonSentence(s.reason) : 'Donating is off', enabled: false }];
-  if (s.job) items.push({ label: `Job ${s.job.done}/${s.job.total}`, enabled: false });
+/** The Contribute page's texts, which the tray shares (renderer/src/i18n/locales/<lang>/contribute.json). */
+const TEXTS: Record<string, unknown> = { en, ko };
+
+/** The tray's words in a language (English where the language or a key is missing), `{{x}}` filled in. */
+export function trayWords(locale: string): (key: string, params?: Record<string, string | number>) => string {
+  const lang = TEXTS[locale.split('-')[0]!] ? locale.split('-')[0]! : 'en';
+  const lookup = (texts: unknown, key: string): string | null => {
+    let v: unknown = texts;
+    for (const part of key.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+    return typeof v === 'string' ? v : null;
+  };
+  return (key, params = {}) => (lookup(TEXTS[lang], key) ?? lookup(TEXTS.en, key) ?? key).replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => String(params[k] ?? ''));
+}
+
+/** What the tray says of a state: the reason in words, as the Contribute page says it. */
+export function trayState(s: ContributorStatus, locale: string): string {
+  const w = trayWords(locale);
+  if (!s.optedIn) return w('tray.off');
+  const r = reasonKey(s.reason);
+  return w(r.key, r.params);
+}
+
+/** The tray menu for a state, in the creator's language. */
+export function trayMenu(s: ContributorStatus, actions: { pauseNow(): void; finishThenStop(): void; resume(): void; open(): void }, locale = 'en'): TrayMenuItem[] {
+  const w = trayWords(locale);
+  const items: TrayMenuItem[] = [{ label: trayState(s, locale), enabled: false }];
+  if (s.job) items.push({ label: w('tray.job', { done: s.job.done, total: s.job.total }), enabled: false });
   items.push({ type: 'separator', label: '' });
   if (s.optedIn) {
-    items.push({ label: 'Pause now', enabled: s.command !== 'pause_now', click: actions.pauseNow });
-    items.push({ label: 'Finish this job, then stop', enabled: s.command !== 'finish_then_stop' && s.job !== null, click: actions.finishThenStop });
-    if (s.command !== 'none') items.push({ label: 'Resume', click: actions.resume });
+    items.push({ label: w('actions.pauseNow'), enabled: s.command !== 'pause_now', click: actions.pauseNow });
+    items.push({ label: w('actions.finishThenStop'), enabled: s.command !== 'finish_then_stop' && s.job !== null, click: actions.finishThenStop });
+    if (s.command !== 'none') items.push({ label: w('actions.resume'), click: actions.resume });
     items.push({ type: 'separator', label: '' });
   }
-  items.push({ label: 'Open Contribute page', click: actions.open });
+  items.push({ label: w('tray.open'), click: actions.open });
   return items;
 }
 
@@ -57,27 +82,40 @@ export interface TrayLike {
   setContextMenu(menu: unknown): void;
 }
 
-/** Keeps a tray's menu and tooltip in step with the contributor's state. */
+/** Keeps a tray's menu and tooltip in step with the contributor's state and the creator's language. */
 export function wireContributorTray(
   tray: TrayLike,
   buildMenu: (items: TrayMenuItem[]) => unknown,
   contributor: Pick<ContributorService, 'status' | 'pauseNow' | 'finishThenStop' | 'resume'>,
   onState: (listener: (s: ContributorStatus) => void) => () => void,
   open: () => void,
+  language: { locale(): string; onChange?(listener: () => void): () => void } = { locale: () => 'en' },
 ): () => void {
+  let last: ContributorStatus | null = null;
   const render = (s: ContributorStatus) => {
-    tray.setToolTip(`Kraken Studio — ${s.optedIn ? reasonSentence(s.reason) : 'donating is off'}`);
+    last = s;
+    const locale = language.locale();
+    tray.setToolTip(trayWords(locale)('tray.tooltip', { state: trayState(s, locale) }));
     tray.setContextMenu(
       buildMenu(
-        trayMenu(s, {
-          pauseNow: () => contributor.pauseNow(),
-          finishThenStop: () => contributor.finishThenStop(),
-          resume: () => contributor.resume(),
-          open,
-        }),
+        trayMenu(
+          s,
+          {
+            pauseNow: () => contributor.pauseNow(),
+            finishThenStop: () => contributor.finishThenStop(),
+            resume: () => contributor.resume(),
+            open,
+          },
+          locale,
+        ),
       ),
     );
   };
   render(contributor.status());
-  return onState(render);
+  const offState = onState(render);
+  const offLocale = language.onChange?.(() => render(last ?? contributor.status()));
+  return () => {
+    offState();
+    offLocale?.();
+  };
 }

@@ -147,7 +147,10 @@ function start(): void {
   wirePowerMonitor(powerMonitor, contributorSignals);
   contributorTray = new Tray(nativeImage.createFromPath(path.join(app.getAppPath(), 'build', 'icon.png')).resize({ width: 16, height: 16 }));
   const c = core;
-  wireContributorTray(contributorTray, (items) => Menu.buildFromTemplate(items), c.contributor, (l) => c.bus.on('contributor.state', l), () => navigate('contribute'));
+  wireContributorTray(contributorTray, (items) => Menu.buildFromTemplate(items), c.contributor, (l) => c.bus.on('contributor.state', l), () => navigate('contribute'), {
+    locale: () => c.settings.get().locale,
+    onChange: (l) => c.bus.on('settings.changed', () => l()),
+  });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       buildMenuTemplate(

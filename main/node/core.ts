@@ -114,7 +114,7 @@ export function createCore(options: CoreOptions): Core {
   const db = openDatabase(path.join(dataDir, 'studio.db'));
   const bus = new EventBus();
   const jobs = new JobRunner(db, bus);
-  const settings = new SettingsService(db);
+  const settings = new SettingsService(db, {}, (s) => bus.emit('settings.changed', s));
   // Tool paths come from the studio's store (file picker, `kraken config`), never from the page's settings.
   const tools = new ToolBox(() => settings.toolPaths());
   const projects = new ProjectService(db, dataDir);

@@ -37,6 +37,12 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
+/** Events of the app itself. */
+export const appEvents = {
+  /** The user settings after a change (the tray follows the language with it). */
+  'settings.changed': Settings,
+} as const;
+
 export const ToolName = z.enum(['ffmpeg', 'ffprobe']);
 export type ToolName = z.infer<typeof ToolName>;
 

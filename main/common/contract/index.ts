@@ -4,7 +4,7 @@
  * all built from this file; add a domain by adding its file here.
  */
 import type { z } from 'zod';
-import { appChannels } from './app';
+import { appChannels, appEvents } from './app';
 import { cloudChannels, cloudEvents } from './cloud';
 import { computeChannels, computeEvents } from './compute';
 import { contributorChannels, contributorEvents } from './contributor';
@@ -48,6 +48,7 @@ export type ResponseOf<C extends Channel> = z.output<Contract[C]['response']>;
 export const events = {
   'job.progress': JobProgress,
   'job.updated': Job,
+  ...appEvents,
   ...cloudEvents,
   ...computeEvents,
   ...contributorEvents,

@@ -12,6 +12,8 @@ export class SettingsService {
   constructor(
     private readonly db: Db,
     private readonly defaults: Partial<Settings> = {},
+    /** Told the settings after every change (core.ts: the `settings.changed` event). */
+    private readonly onChange?: (s: Settings) => void,
   ) {}
 
   private stored(): Record<string, unknown> {
@@ -40,7 +42,9 @@ export class SettingsService {
     this.db.transaction(() => {
       for (const [k, v] of Object.entries(patch)) if (v !== undefined && SETTING_KEYS.has(k)) put.run(k, JSON.stringify(v));
     })();
-    return this.get();
+    const now = this.get();
+    this.onChange?.(now);
+    return now;
   }
 
   /** The configured tool paths, for the ToolBox (never sent to the page as settings). */

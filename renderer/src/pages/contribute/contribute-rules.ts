@@ -1,16 +1,7 @@
 /** Pure helpers of the Contribute page (their tests need no DOM): reasons as i18n keys, ages, chart series, lists. */
-import type { ContributorLedgerDay, ContributorReason, NetworkJob } from '../../../../main/common/contract';
+import type { ContributorLedgerDay, NetworkJob } from '../../../../main/common/contract';
 
-/** The i18n key and parameters of a reason code (`contribute:reasons.gpu_busy` with {program}). */
-export function reasonKey(reason: ContributorReason): { key: string; params: Record<string, string | number> } {
-  const params: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(reason.params)) if (v !== null && typeof v !== 'boolean') params[k] = v;
-  if (reason.code === 'user_active' && typeof reason.params.needSeconds === 'number' && typeof reason.params.idleSeconds === 'number')
-    params.minutesLeft = Math.max(1, Math.ceil((reason.params.needSeconds - reason.params.idleSeconds) / 60));
-  if (reason.code === 'quiet_period' && typeof reason.params.secondsLeft === 'number') params.secondsLeft = Math.ceil(reason.params.secondsLeft);
-  if (reason.code === 'gpu_busy' && !params.program) params.program = '?';
-  return { key: `reasons.${reason.code}`, params };
-}
+export { reasonKey } from '../../../../main/common/contributor-reasons';
 
 /** Whole seconds from `iso` to `now` (ms), never negative; null without a time. */
 export function ageSeconds(iso: string | null, now: number): number | null {
