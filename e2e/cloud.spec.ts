@@ -291,7 +291,7 @@ test('My items: load more by cursor, delete with confirmation, and "not yours"',
   expect(atlas.item(made[1]!)).not.toBeNull();
 });
 
-test('in Korean, with the coming tabs reached by keyboard', async ({ studio, atlas, cloud, page }) => {
+test('in Korean, with the tabs reached by keyboard; the Training tab leads to the Training page', async ({ studio, atlas, cloud, page }) => {
   const email = await newUser(atlas, '미나');
   const app = new AppPage(page);
   await openWithProject(page, studio.url, ['walkaround.mp4']);
@@ -304,16 +304,19 @@ test('in Korean, with the coming tabs reached by keyboard', async ({ studio, atl
   await expect(cloud.preflight()).toContainText('제한을 통과합니다');
   await page.screenshot({ path: path.join(SHOTS, 'cloud-ko.png') });
 
-  // the tabs are a WAI-ARIA tab row: arrows move between them; the later services say they are coming
+  // the tabs are a WAI-ARIA tab row: arrows move between them
   await page.getByTestId('cloud-tab-generate').focus();
   await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('cloud-tab-training')).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByTestId('cloud-tab-training')).toBeFocused();
-  await expect(page.getByTestId('cloud-coming-training')).toContainText('클라우드 학습');
+  await expect(page.getByTestId('cloud-training-tab')).toContainText('학습은 전용 페이지에서 합니다');
   await page.keyboard.press('End');
   await expect(page.getByTestId('compute-tab')).toBeVisible(); // GPU sessions are live (issue 14)
   await page.keyboard.press('Home');
   await expect(cloud.form()).toBeVisible();
+  await page.keyboard.press('ArrowRight');
+  await page.getByTestId('cloud-open-training').click();
+  await expect(page.getByTestId('training-page')).toBeVisible();
 });
 
 test('Atlas away at submit: queued, sent when it is back; a failed download is retried', async ({ studio, cloud, page }) => {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConnection } from '../../api';
 import { useCloud } from '../../stores/cloud-store';
+import { useNav } from '../../stores/nav-store';
 import { useCurrentProject } from '../../stores/project-store';
 import { EmptyState, NoProjectState } from '../../ui/empty-state';
 import type { IconName } from '../../ui/icon';
@@ -15,8 +16,6 @@ import { MyItems } from './my-items';
 
 const TABS = ['generate', 'training', 'gpu'] as const;
 type Tab = (typeof TABS)[number];
-/** Tabs whose service arrives in a later release: shown, reachable by keyboard, and saying so. */
-const COMING: readonly Tab[] = ['training'];
 const TAB_ICONS: Record<Tab, IconName> = { generate: 'cube', training: 'sparkles', gpu: 'cpu' };
 
 /** The tab row (WAI-ARIA tabs: arrow keys move between tabs, Home/End to the ends). */
@@ -31,7 +30,6 @@ function Tabs({ value, onChange }: { value: Tab; onChange: (t: Tab) => void }) {
       label={t('tabs.label')}
       icons={TAB_ICONS}
       text={(tab) => t(`tabs.${tab}`)}
-      extra={(tab) => COMING.includes(tab) && <span className="badge cloud-soon">{t('tabs.soon')}</span>}
     />
   );
 }
@@ -65,18 +63,23 @@ function Generate() {
   );
 }
 
-function Coming({ tab }: { tab: 'training' | 'gpu' }) {
+/** Cloud training has a page of its own (chat, datasets, live charts, the model brought home): this tab leads there. */
+function TrainingTab() {
   const { t } = useTranslation('cloud');
+  const navigate = useNav((s) => s.navigate);
   return (
     <section className="panel">
-      <EmptyState icon={TAB_ICONS[tab]} title={t(`coming.${tab}.title`)} testId={`cloud-coming-${tab}`}>
-        {t(`coming.${tab}.text`)}
+      <EmptyState icon={TAB_ICONS.training} title={t('trainingTab.title')} testId="cloud-training-tab">
+        <p>{t('trainingTab.text')}</p>
+        <button type="button" className="button primary" onClick={() => navigate('training')} data-testid="cloud-open-training">
+          {t('trainingTab.open')}
+        </button>
       </EmptyState>
     </section>
   );
 }
 
-/** The Kraken cloud: 3D generation now (connection, account, new job, jobs, My items); training and GPU sessions later. */
+/** The Kraken cloud: 3D generation (connection, account, new job, jobs, My items), GPU sessions, and the way to training. */
 export function CloudPage() {
   const { t } = useTranslation('cloud');
   const project = useCurrentProject();
@@ -99,7 +102,7 @@ export function CloudPage() {
       </header>
       <Tabs value={tab} onChange={setTab} />
       <div role="tabpanel" id={`cloud-panel-${tab}`} aria-labelledby={`cloud-tab-${tab}`} className="cloud-tabpanel">
-        {tab === 'generate' ? <Generate /> : tab === 'gpu' ? <GpuSessionsTab /> : <Coming tab={tab} />}
+        {tab === 'generate' ? <Generate /> : tab === 'gpu' ? <GpuSessionsTab /> : <TrainingTab />}
       </div>
     </div>
   );
