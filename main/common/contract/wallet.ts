@@ -5,7 +5,7 @@
  * Runtime-agnostic: the register-model checks below run in the form (errors next to fields), the core and the CLI.
  */
 import { z } from 'zod';
-import { channel, Empty, IsoTime } from './define';
+import { channel, Empty, IsoTime, MessageCodeField, MessageParamsField } from './define';
 
 // ---- Solana addresses ----
 
@@ -450,6 +450,9 @@ export const PayoutCredit = z.object({
   /** The network offers `POST /v1/nodes/me/payout` (docs/contributor-protocol.md). */
   payoutOffered: z.boolean(),
   message: z.string().nullable(),
+  /** `message` as a code of main/common/messages.ts with its parameters (the UI translates it). */
+  messageCode: MessageCodeField.optional(),
+  messageParams: MessageParamsField.optional(),
 });
 export type PayoutCredit = z.infer<typeof PayoutCredit>;
 

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type { ContributorCommand, ContributorJob, ContributorReason, ContributorStateName, ContributorStatus } from '../../common/contract/contributor';
 import type { CheckpointFile, ContributorJobFile, FromContributorJob } from '../../../native-workers/protocol/contributor-protocol';
 import type { HttpClientOptions } from '../cloud/http-client';
@@ -769,7 +770,7 @@ export class ContributorAgent {
     try {
       const outputs = j.spec.inputs.map((input, index) => {
         const c = JSON.parse(fs.readFileSync(path.join(j.dir, 'out', `${index}.json`), 'utf8')) as CheckpointFile;
-        if (c.input !== input.sha256) throw new AppError('INTERNAL', `checkpoint ${index} is of another input`);
+        if (c.input !== input.sha256) throw new AppError('INTERNAL', say('contributor.checkpoint_other_input', { index }));
         return { input: input.sha256, output: c.output };
       });
       const signed = signResult(this.identity!, j.spec.jobId, j.spec.replica, outputs);

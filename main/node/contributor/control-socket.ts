@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { isMessageCode, say, type MessageParams } from '../../common/messages';
 
 export type ControlCommand = 'status' | 'pause' | 'resume' | 'finish' | 'ledger';
 
@@ -34,7 +35,7 @@ export async function serveControl(dataDir: string, handle: (cmd: ControlCommand
         });
         s.on('error', () => resolve(false));
       });
-      if (alive) throw new AppError('CONFLICT', `A node agent is already running on this data folder (${path.dirname(path.dirname(where))}).`);
+      if (alive) throw new AppError('CONFLICT', say('contributor.agent_running', { dir: path.dirname(path.dirname(where)) }));
       fs.rmSync(where, { force: true }); // left by an agent that was killed
     }
   }
@@ -63,7 +64,11 @@ export async function serveControl(dataDir: string, handle: (cmd: ControlCommand
       }
       handle(cmd).then(
         (value) => sock.end(`${JSON.stringify({ ok: true, value })}\n`),
-        (err: unknown) => sock.end(`${JSON.stringify({ ok: false, error: AppError.from(err).message })}\n`),
+        (err: unknown) => {
+          // the sentence's code travels too, so a caller that shows it can translate it
+          const e = AppError.from(err);
+          sock.end(`${JSON.stringify({ ok: false, error: e.message, ...(e.messageCode ? { messageCode: e.messageCode, messageParams: e.messageParams ?? {} } : {}) })}\n`);
+        },
       );
     });
     sock.on('error', () => {});
@@ -96,7 +101,7 @@ export async function askAgent(dataDir: string, cmd: ControlCommand, timeoutMs =
     let buf = '';
     const timer = setTimeout(() => {
       sock.destroy();
-      reject(new AppError('NETWORK', 'The node agent did not answer in time.'));
+      reject(new AppError('NETWORK', say('contributor.agent_no_answer', {})));
     }, timeoutMs);
     sock.setEncoding('utf8');
     sock.on('connect', () => sock.write(`${JSON.stringify({ cmd })}\n`));
@@ -104,17 +109,19 @@ export async function askAgent(dataDir: string, cmd: ControlCommand, timeoutMs =
     sock.on('end', () => {
       clearTimeout(timer);
       try {
-        const r = JSON.parse(buf) as { ok: boolean; value?: unknown; error?: string };
+        const r = JSON.parse(buf) as { ok: boolean; value?: unknown; error?: string; messageCode?: unknown; messageParams?: MessageParams };
         if (r.ok) resolve(r.value);
-        else reject(new AppError('INTERNAL', r.error ?? 'the agent refused'));
+        else if (r.error === undefined) reject(new AppError('INTERNAL', say('contributor.agent_refused', {})));
+        else if (isMessageCode(r.messageCode)) reject(new AppError('INTERNAL', { message: r.error, messageCode: r.messageCode, messageParams: r.messageParams ?? {} }));
+        else reject(new AppError('INTERNAL', r.error));
       } catch {
-        reject(new AppError('INTERNAL', 'The node agent sent a reply that is not JSON.'));
+        reject(new AppError('INTERNAL', say('contributor.agent_not_json', {})));
       }
     });
     sock.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') resolve(null);
-      else reject(new AppError('IO_ERROR', `The node agent's control socket could not be reached: ${err.message}`));
+      else reject(new AppError('IO_ERROR', say('contributor.socket_unreachable', { error: err.message })));
     });
   });
 }

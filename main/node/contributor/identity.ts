@@ -6,6 +6,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
 import { PublicKey } from '@solana/web3.js';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 
 /** The vault entry of the node's secret key. */
 export const NODE_KEY_SECRET = 'contributor.node-key';
@@ -54,9 +55,9 @@ function fromSeed(seed: Buffer): NodeIdentity {
 /** Reads the 64-byte Solana secret key (base64) back into an identity; INTERNAL when the vault holds something else. */
 export function identityFromSecret(secretB64: string): NodeIdentity {
   const bytes = Buffer.from(secretB64, 'base64');
-  if (bytes.length !== 64) throw new AppError('INTERNAL', 'The node key in the vault is damaged (not a 64-byte ed25519 secret key); remove it to make a new node identity.');
+  if (bytes.length !== 64) throw new AppError('INTERNAL', say('contributor.key_damaged_length', {}));
   const id = fromSeed(bytes.subarray(0, 32));
-  if (!id.publicKeyBytes.equals(bytes.subarray(32))) throw new AppError('INTERNAL', 'The node key in the vault is damaged (its public half does not match); remove it to make a new node identity.');
+  if (!id.publicKeyBytes.equals(bytes.subarray(32))) throw new AppError('INTERNAL', say('contributor.key_damaged_half', {}));
   return id;
 }
 

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import { HttpClient, type HttpClientOptions, type Middleware } from '../cloud/http-client';
 import type { NodeIdentity } from './identity';
 import { HeartbeatReply, LeaseReply, LedgerReply, ProgressReply, RegisterReply, ResultReply, type Lease } from './job-spec';
@@ -28,7 +29,7 @@ export function signingLayer(identity: NodeIdentity, now: () => number = Date.no
   return (next) => async (req) => {
     const url = new URL(req.url);
     const body = typeof req.body === 'string' || req.body instanceof Uint8Array ? req.body : undefined;
-    if (req.body !== undefined && body === undefined) throw new AppError('INTERNAL', 'A contributor request body must be a string or bytes to be signed.');
+    if (req.body !== undefined && body === undefined) throw new AppError('INTERNAL', say('contributor.body_not_signable', {}));
     return next({ ...req, headers: { ...req.headers, ...signedHeaders(identity, req.method, url.pathname + url.search, body, now()) } });
   };
 }
@@ -94,7 +95,7 @@ export class NodeClient {
   async fetchBlob(sha256: string, bytes: number, dest: string, signal?: AbortSignal): Promise<void> {
     const tmp = `${dest}.part`;
     const res = await this.http.requestRaw({ method: 'GET', path: `/v1/blobs/${sha256}`, signal, timeoutMs: 60_000 });
-    if (!res.body) throw new AppError('REMOTE', `The network sent no bytes for blob ${sha256.slice(0, 12)}.`);
+    if (!res.body) throw new AppError('REMOTE', say('contributor.no_blob_bytes', { sha: sha256.slice(0, 12) }));
     const hash = createHash('sha256');
     let n = 0;
     const check = new Transform({

@@ -3,6 +3,7 @@
  * the agent only starts after `contributor.optIn` (and at launch when the creator had opted in before).
  */
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type { ContributorPolicy, ContributorStatus } from '../../common/contract/contributor';
 import { CONTRIBUTOR_CONSENT_VERSION } from '../../common/contract/contributor';
 import type { EventBus } from '../event-bus';
@@ -96,9 +97,9 @@ export class ContributorService implements ContributorHandlerDeps {
   status = (): ContributorStatus => this.agent.status();
 
   optIn = async (req: { consentVersion: number; networkUrl?: string }): Promise<ContributorStatus> => {
-    if (req.consentVersion !== CONTRIBUTOR_CONSENT_VERSION) throw new AppError('INVALID_INPUT', 'The consent text changed; read it again before turning donating on.');
+    if (req.consentVersion !== CONTRIBUTOR_CONSENT_VERSION) throw new AppError('INVALID_INPUT', say('contributor.consent_changed', {}));
     const url = req.networkUrl ?? this.store.get().networkUrl ?? this.o.defaultNetworkUrl?.() ?? null;
-    if (!url) throw new AppError('INVALID_INPUT', 'No network address: give one (networkUrl) or set KRAKEN_NETWORK_URL.');
+    if (!url) throw new AppError('INVALID_INPUT', say('contributor.no_network_address', {}));
     this.store.optIn(req.consentVersion, url);
     this.startAgent();
     this.agent.kick();

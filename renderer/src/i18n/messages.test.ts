@@ -7,8 +7,11 @@ import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_CODES, MESSAGES, say } from '../../../main/common/messages';
 import { httpError, networkError } from '../../../main/node/cloud/errors';
+import { networkTask } from '../../../main/node/cloud/network/network-service';
+import { problemsError } from '../../../main/node/cloud/solana/registry-service';
+import { checkRpcUrl, parseSecretKey } from '../../../main/node/cloud/solana/wallet-service';
 import { visionHttpError } from '../../../main/node/cloud/vision/vision-http';
-import { JOSA_FORMATS, withJosa } from './josa';
+import { JOSA_FORMATS, quoted, withJosa } from './josa';
 import { languages } from './resources';
 import { descriptionText, reasonText, sayText } from './say';
 
@@ -27,6 +30,7 @@ async function instance(lng: string) {
   const i = i18next.createInstance();
   await i.init({ lng, fallbackLng: 'en', resources: Object.fromEntries(languages.map((l) => [l, { messages: byLang[l]! }])), interpolation: { escapeValue: false } });
   for (const pair of JOSA_FORMATS) i.services.formatter!.add(pair, (v: unknown) => withJosa(v, pair));
+  i.services.formatter!.add('quote', quoted); // as the app's i18n does (index.ts)
   return i;
 }
 
@@ -123,5 +127,46 @@ describe('cloud errors built in the core, shown in Korean', () => {
       expect(e.messageCode).toMatch(/^cloud\./);
       expect(sayText(en, e.toShape())).toBe(e.message);
     }
+  });
+});
+
+describe('network, Solana and contributor sentences built in the core, shown in Korean', () => {
+  const thrown = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as { toShape(): CodedShape }).toShape();
+    }
+    throw new Error('did not throw');
+  };
+  type CodedShape = { message: string; messageCode?: string; messageParams?: Record<string, string | number> };
+
+  it('wallet, registry and network refusals: Korean with the particle that fits, and the English the CLI prints', async () => {
+    const ko = await instance('ko');
+    const en = await instance('en');
+    const url = thrown(() => checkRpcUrl('not a url'));
+    expect(url.messageCode).toBe('solana.rpc_not_url');
+    expect(sayText(ko, url)).toBe('RPC 주소 “not a url”은 URL이 아닙니다(예: http://127.0.0.1:8899).');
+    const key = thrown(() => parseSecretKey('[1,2,3]'));
+    expect(sayText(ko, key)).toBe('Solana 비밀 키는 64바이트인데 이 키는 3바이트입니다.');
+    const model = { id: 'movenet', name: 'MoveNet', runtime: 'tfjs', task: 'pose' } as Parameters<typeof networkTask>[0];
+    const task = thrown(() => networkTask(model));
+    expect(sayText(ko, task)).toBe('네트워크는 ONNX 분류·검출 모델만 실행합니다. MoveNet은 tfjs pose 모델입니다. 로컬에서 실행하세요.');
+    const problems = Array.from({ length: 6 }, (_, i) => ({ field: `f${i}`, code: 'required' as const, params: {} }));
+    const reg = problemsError(problems).toShape();
+    expect(reg).toMatchObject({ messageCode: 'solana.cannot_register_more', messageParams: { more: 2 } });
+    expect(sayText(ko, reg)).toMatch(/^모델을 등록할 수 없습니다: .+ \(외 2건\)\.$/);
+    for (const x of [url, key, task, reg]) expect(sayText(en, x)).toBe(x.message);
+  });
+
+  it("the payout sentences the tests and the CLI hold to keep their English; Korean reads as Korean", async () => {
+    const ko = await instance('ko');
+    const nothing = say('network.nothing_earned', {});
+    expect(nothing.message).toBe('There is no earned credit to pay out yet: credit comes from jobs this studio ran for the network (the welcome grant is not paid out).');
+    expect(sayText(ko, nothing)).toMatch(/^아직 지급할 수 있는 적립 크레딧이 없습니다/);
+    const poor = say('network.not_enough_credit', { cost: 6, balance: 0 });
+    expect(poor.message).toBe('Not enough network credit for this job: it costs 6 credits and the balance is 0. Contribute idle time to earn credit, or lower the redundancy.');
+    expect(sayText(ko, poor)).toBe('네트워크 크레딧이 부족합니다. 이 작업은 6 크레딧이 들고 잔액은 0입니다. 유휴 시간을 기여해 크레딧을 벌거나 중복 실행 수를 줄이세요.');
+    expect(sayText(ko, say('contributor.agent_running', { dir: '/home/me/.kraken' }))).toBe('이 데이터 폴더(/home/me/.kraken)에서 노드 에이전트가 이미 실행 중입니다.');
   });
 });

@@ -19,6 +19,7 @@ import type {
   WalletTransaction,
 } from '../../../main/common/contract';
 import { api } from '../api';
+import type { CodedText } from '../i18n/say';
 import { sol } from '../pages/wallet/format';
 import { showError, useToasts } from './toast-store';
 
@@ -32,7 +33,8 @@ export interface PayTarget {
 interface WalletState {
   info: WalletInfo | null;
   balance: WalletBalance | null;
-  balanceError: string | null;
+  /** Why the balance could not be read: the core's sentence with its code (shown translated). */
+  balanceError: CodedText | null;
   transactions: WalletTransaction[];
   backend: Backend | null;
   models: RegisteredModel[];
@@ -108,7 +110,7 @@ export const useWallet = create<WalletState>((set, get) => ({
         const [balance, transactions] = await Promise.all([api.wallet.balance(), api.wallet.transactions({ limit: 10 })]);
         set({ balance, transactions, balanceError: null });
       } catch (err) {
-        set({ balance: null, balanceError: err instanceof Error ? err.message : String(err) });
+        set({ balance: null, balanceError: codedOf(err) });
       }
     });
   },
@@ -259,3 +261,11 @@ export const useWallet = create<WalletState>((set, get) => ({
     });
   },
 }));
+
+/** A thrown value as a coded sentence: its code and parameters where it carries them (RemoteError), else its text. */
+function codedOf(err: unknown): CodedText {
+  const e = err as { message?: unknown; messageCode?: unknown; messageParams?: unknown } | null;
+  const message = err instanceof Error ? err.message : String(err);
+  if (typeof e?.messageCode !== 'string') return { message };
+  return { message, messageCode: e.messageCode, messageParams: e.messageParams && typeof e.messageParams === 'object' ? (e.messageParams as Record<string, string | number>) : {} };
+}

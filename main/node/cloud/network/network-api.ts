@@ -4,6 +4,7 @@
  * ed25519 key a node uses, so what the studio earns contributing pays for its own jobs).
  */
 import { AppError } from '../../../common/app-error';
+import { say } from '../../../common/messages';
 import type { NodeIdentity } from '../../contributor/identity';
 import { signingLayer } from '../../contributor/node-client';
 import { HttpClient, type HttpClientOptions } from '../http-client';
@@ -28,9 +29,6 @@ async function errorDetails<T extends object>(res: Response): Promise<Partial<T>
     return {};
   }
 }
-
-/** Said when a payout finds nothing earned (402 with nothing payable, or a studio that never registered as a node). */
-export const NOTHING_EARNED = 'There is no earned credit to pay out yet: credit comes from jobs this studio ran for the network (the welcome grant is not paid out).';
 
 export type ClientOptions = Partial<Omit<HttpClientOptions, 'service' | 'baseUrl'>> & { now?: () => number };
 
@@ -69,7 +67,7 @@ export class NetworkApi {
       const cost = typeof details.cost === 'number' ? details.cost : null;
       throw new AppError(
         'INVALID_INPUT',
-        `Not enough network credit for this job: it costs ${cost ?? '?'} credits and the balance is ${balance ?? '?'}. Contribute idle time to earn credit, or lower the redundancy.`,
+        say('network.not_enough_credit', { cost: cost ?? '?', balance: balance ?? '?' }),
         { service: 'network', status: 402, serviceCode: 'INSUFFICIENT_CREDIT', balance, cost },
       );
     }
@@ -108,9 +106,7 @@ export class NetworkApi {
       const payable = typeof d.payable === 'number' ? d.payable : null;
       throw new AppError(
         'INVALID_INPUT',
-        payable === 0 || payable === null
-          ? NOTHING_EARNED
-          : `Only ${payable} earned credit can be paid out now.`,
+        payable === 0 || payable === null ? say('network.nothing_earned', {}) : say('network.payable_only', { payable }),
         { service: 'network', status: 402, serviceCode: 'INSUFFICIENT_CREDIT', payable, balance: typeof d.balance === 'number' ? d.balance : null },
       );
     }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../../common/app-error';
+import { say } from '../../../common/messages';
 import type { InferenceOutput, ModelManifest } from '../../../common/contract/inference';
 import type { NetworkAccount, NetworkJob, NetworkJobState } from '../../../common/contract/network';
 import { loadOrCreateIdentity, type NodeIdentity } from '../../contributor/identity';
@@ -16,7 +17,7 @@ import type { NewResult, RunStore } from '../../inference/run-store';
 import { nowIso, type Db } from '../../store/database';
 import type { ConnectionSettings } from '../connection';
 import { sha256File } from '../../files/atomic';
-import { NetworkApi, NOTHING_EARNED, type ClientOptions, type SubmitBody } from './network-api';
+import { NetworkApi, type ClientOptions, type SubmitBody } from './network-api';
 import { ClassificationOut, DetectionOut, type JobStatusReply, type RemoteOutput } from './schemas';
 
 interface Row {
@@ -125,7 +126,7 @@ export class NetworkService {
 
   private address(): { baseUrl: string; emulator: boolean } {
     const c = this.o.connection.get('network');
-    if (!c.baseUrl) throw new AppError('INVALID_INPUT', 'No Kraken network address: set KRAKEN_NETWORK_URL, save one on the Cloud page, or run the local emulator (npm run cloud:network).', { service: 'network', reason: 'not_configured' });
+    if (!c.baseUrl) throw new AppError('INVALID_INPUT', say('network.no_address', {}), { service: 'network', reason: 'not_configured' });
     return { baseUrl: c.baseUrl, emulator: c.emulator };
   }
 
@@ -139,15 +140,15 @@ export class NetworkService {
   submit = async (req: { frameSetId: number; modelId: string; redundancy?: number; cluster?: 'cpu' | 'gpu'; batchSize?: number; maxDurationMinutes?: number }): Promise<NetworkJob> => {
     const { baseUrl } = this.address();
     const redundancy = req.redundancy ?? 2;
-    if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > 3) throw new AppError('INVALID_INPUT', 'The redundancy is 1, 2 or 3 (replicas on distinct nodes, compared).', { field: 'redundancy' });
+    if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > 3) throw new AppError('INVALID_INPUT', say('network.bad_redundancy', {}), { field: 'redundancy' });
     const fs0 = this.o.db.prepare('SELECT id, project_id FROM frame_sets WHERE id = ?').get(req.frameSetId) as { id: number; project_id: number } | undefined;
-    if (!fs0) throw new AppError('NOT_FOUND', `No frame set ${req.frameSetId}.`, { frameSetId: req.frameSetId });
+    if (!fs0) throw new AppError('NOT_FOUND', say('network.no_frame_set', { id: req.frameSetId }), { frameSetId: req.frameSetId });
     const model = await this.o.library.get(req.modelId);
     networkTask(model);
     const images = this.o.db.prepare('SELECT id, file, width, height FROM images WHERE frame_set_id = ? ORDER BY frame_index, id').all(req.frameSetId) as ImageRow[];
-    if (!images.length) throw new AppError('INVALID_INPUT', `Frame set ${req.frameSetId} has no frames to run.`, { frameSetId: req.frameSetId });
+    if (!images.length) throw new AppError('INVALID_INPUT', say('network.no_frames', { id: req.frameSetId }), { frameSetId: req.frameSetId });
     for (const img of images) {
-      if (!MEDIA[path.extname(img.file).toLowerCase()]) throw new AppError('UNSUPPORTED', `Frame ${img.file} is not PNG or JPEG; the network takes only those.`, { imageId: img.id });
+      if (!MEDIA[path.extname(img.file).toLowerCase()]) throw new AppError('UNSUPPORTED', say('network.not_png_jpeg', { file: img.file }), { imageId: img.id });
     }
     const now = nowIso();
     const info = this.o.db
@@ -224,7 +225,7 @@ export class NetworkService {
       return await api.payout(req);
     } catch (e) {
       if (e instanceof AppError && (e.details as { serviceCode?: string } | undefined)?.serviceCode === 'UNKNOWN_NODE') {
-        throw new AppError('INVALID_INPUT', NOTHING_EARNED, { service: 'network', serviceCode: 'UNKNOWN_NODE' });
+        throw new AppError('INVALID_INPUT', say('network.nothing_earned', {}), { service: 'network', serviceCode: 'UNKNOWN_NODE' });
       }
       throw e;
     }
@@ -292,7 +293,7 @@ export class NetworkService {
     const task = networkTask(model);
     const modelBytes = fs.statSync(model.location).size;
     const modelSha = await sha256File(model.location);
-    if (modelSha !== model.sha256) throw new AppError('MODEL_INVALID', `The file of model ${model.id} changed since it was added (its sha256 differs); remove it and add it again.`, { modelId: model.id });
+    if (modelSha !== model.sha256) throw new AppError('MODEL_INVALID', say('network.model_changed', { id: model.id }), { modelId: model.id });
     const imageIds = JSON.parse(r.image_ids_json) as number[];
     const rows = this.o.db.prepare(`SELECT id, file, width, height FROM images WHERE id IN (SELECT value FROM json_each(?))`).all(r.image_ids_json) as ImageRow[];
     const byId = new Map(rows.map((x) => [x.id, x]));
@@ -314,11 +315,11 @@ export class NetworkService {
       bySha.set(sha, input);
       files.set(sha, file);
     }
-    if (!inputs.length) throw new AppError('INVALID_INPUT', 'The frames of this job are gone (deleted since it was submitted).');
+    if (!inputs.length) throw new AppError('INVALID_INPUT', say('network.frames_gone', {}));
     this.update(id, { to_upload: inputs.length + 1, uploaded: 0, inputs_json: JSON.stringify(inputs), total: inputs.length });
     let uploaded = 0;
     const send = async (sha: string, file: string) => {
-      if (signal?.aborted) throw new AppError('CANCELLED', 'Cancelled.');
+      if (signal?.aborted) throw new AppError('CANCELLED', say('cloud.cancelled', {}));
       if (!(await api.hasBlob(sha))) await api.putBlob(sha, await fs.promises.readFile(file));
       uploaded++;
       this.update(id, { uploaded });
@@ -336,7 +337,7 @@ export class NetworkService {
       cluster: r.cluster,
       label: `${model.name} over frame set ${r.frame_set_id ?? ''}`.trim(),
     };
-    if (signal?.aborted) throw new AppError('CANCELLED', 'Cancelled.');
+    if (signal?.aborted) throw new AppError('CANCELLED', say('cloud.cancelled', {}));
     const reply = await api.submit(body);
     this.update(id, { remote_job_id: reply.jobId, cost: reply.cost, state: 'queued', error_json: null });
   }
@@ -353,7 +354,7 @@ export class NetworkService {
     }
     if (st.status === 'failed') {
       const cancelled = st.failReason === 'cancelled';
-      const err = cancelled ? null : new AppError('REMOTE', `The network could not finish the job${st.failReason ? ` (${st.failReason})` : ''}; the reserved credit was refunded.`, { service: 'network', serviceCode: 'JOB_FAILED', reason: st.failReason ?? null });
+      const err = cancelled ? null : new AppError('REMOTE', st.failReason ? say('network.job_failed_reason', { reason: st.failReason }) : say('network.job_failed', {}), { service: 'network', serviceCode: 'JOB_FAILED', reason: st.failReason ?? null });
       this.update(id, { state: cancelled ? 'cancelled' : 'failed', done: st.progress.done, error_json: err ? JSON.stringify(err.toShape()) : null, finished_at: nowIso() });
       return;
     }
@@ -378,7 +379,7 @@ export class NetworkService {
         const img = size.get(imageId);
         if (!img) continue;
         if (converted) results.push({ imageId, ok: true, output: converted, width: img.width ?? 0, height: img.height ?? 0, ms: 0 });
-        else results.push({ imageId, ok: false, error: new AppError('REMOTE', out ? 'The network returned an output the studio does not understand for this frame.' : 'The network returned no output for this frame.').toShape(), ms: 0 });
+        else results.push({ imageId, ok: false, error: new AppError('REMOTE', out ? say('network.output_not_understood', {}) : say('network.no_output', {})).toShape(), ms: 0 });
       }
     }
     this.o.db.transaction(() => {
@@ -398,7 +399,7 @@ export class NetworkService {
 
   private row(id: number): Row {
     const r = this.o.db.prepare('SELECT * FROM network_jobs WHERE id = ?').get(id) as Row | undefined;
-    if (!r) throw new AppError('NOT_FOUND', `No network job ${id}.`, { id });
+    if (!r) throw new AppError('NOT_FOUND', say('network.no_job', { id }), { id });
     return r;
   }
 
@@ -416,7 +417,7 @@ export class NetworkService {
 /** The protocol's task for a library model, or UNSUPPORTED saying which models the network runs. */
 export function networkTask(model: ModelManifest): 'classification' | 'detection' {
   if (model.runtime !== 'onnx' || (model.task !== 'classification' && model.task !== 'detection'))
-    throw new AppError('UNSUPPORTED', `The network runs ONNX classification and detection models; ${model.name} is a ${model.runtime} ${model.task} model. Run it locally instead.`, {
+    throw new AppError('UNSUPPORTED', say('network.unsupported_model', { name: model.name, runtime: model.runtime, task: model.task }), {
       modelId: model.id,
       runtime: model.runtime,
       task: model.task,

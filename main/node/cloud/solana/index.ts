@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../../common/app-error';
+import { say } from '../../../common/messages';
 import { isSolanaAddress, type ModelManifest } from '../../../common/contract';
 import type { Db } from '../../store/database';
 import { ConnectionSettings } from '../connection';
@@ -70,7 +71,7 @@ export function createSolana(d: SolanaDeps): Solana {
     if (isSolanaAddress(saved)) return saved;
     const fromEnv = env.KRAKEN_SOLANA_PLATFORM_WALLET?.trim();
     if (fromEnv) {
-      if (!isSolanaAddress(fromEnv)) throw new AppError('INVALID_INPUT', 'KRAKEN_SOLANA_PLATFORM_WALLET is not a Solana address.');
+      if (!isSolanaAddress(fromEnv)) throw new AppError('INVALID_INPUT', say('solana.bad_platform_wallet_env', {}));
       return fromEnv;
     }
     // The local emulator names its treasury on its admin route (emulators/solana/CONTRACT.md); a real backend is asked at its root.
@@ -82,7 +83,7 @@ export function createSolana(d: SolanaDeps): Solana {
       const found = info?.platformWallet ?? info?.treasury;
       if (isSolanaAddress(found)) return found;
     }
-    throw new AppError('INVALID_INPUT', 'The platform wallet that subscription payments go to is not known: set KRAKEN_SOLANA_PLATFORM_WALLET or save it on the Wallet page.');
+    throw new AppError('INVALID_INPUT', say('solana.platform_wallet_unknown', {}));
   };
 
   const royalty = new RoyaltyService({ db: d.db, wallet, registry, platformWallet, notFound: d.notFound });

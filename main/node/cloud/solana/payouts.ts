@@ -5,6 +5,7 @@
  * (main/node/cloud/network), handed in here as `NodeCreditSource`; without one the credit is said to be unavailable.
  */
 import { AppError } from '../../../common/app-error';
+import { say } from '../../../common/messages';
 import type { PayoutCredit, PayoutResult } from '../../../common/contract';
 
 export interface NodeCreditSource {
@@ -22,21 +23,26 @@ export class PayoutService {
 
   async credit(): Promise<PayoutCredit> {
     const s = this.source();
-    if (!s) return { available: false, nodeId: null, earned: null, spent: null, balance: null, payable: null, payoutOffered: false, message: 'This studio is not a contributor node yet (no network client).' };
+    if (!s) return { available: false, nodeId: null, earned: null, spent: null, balance: null, payable: null, payoutOffered: false, ...said(say('solana.not_a_node', {})) };
     try {
       const me = await s.me();
       return { available: true, nodeId: me.nodeId, earned: me.credit.earned, spent: me.credit.spent, balance: me.credit.balance, payable: me.credit.payable ?? null, payoutOffered: typeof s.payout === 'function', message: null };
     } catch (err) {
       const e = AppError.from(err);
-      return { available: false, nodeId: null, earned: null, spent: null, balance: null, payable: null, payoutOffered: typeof s.payout === 'function', message: e.message };
+      return { available: false, nodeId: null, earned: null, spent: null, balance: null, payable: null, payoutOffered: typeof s.payout === 'function', ...said(e) };
     }
   }
 
   async payout(req: { credit?: number }): Promise<PayoutResult> {
     const s = this.source();
-    if (!s?.payout) throw new AppError('UNSUPPORTED', 'The contributor network does not offer payouts here (POST /v1/nodes/me/payout).');
+    if (!s?.payout) throw new AppError('UNSUPPORTED', say('solana.no_payouts', {}));
     return s.payout({ address: this.walletAddress(), ...(req.credit !== undefined ? { credit: req.credit } : {}) });
   }
+}
+
+/** A sentence as `message` with its code and parameters, where it has one (the Wallet page translates it). */
+function said(x: { message: string; messageCode?: string; messageParams?: Record<string, string | number> }): Pick<PayoutCredit, 'message' | 'messageCode' | 'messageParams'> {
+  return x.messageCode ? { message: x.message, messageCode: x.messageCode, messageParams: x.messageParams ?? {} } : { message: x.message };
 }
 
 /** What the network service offers the wallet (main/node/cloud/network/network-service.ts). */

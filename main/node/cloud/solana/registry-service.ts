@@ -6,6 +6,7 @@
  */
 import os from 'node:os';
 import { AppError } from '../../../common/app-error';
+import { say } from '../../../common/messages';
 import {
   registerModelProblems,
   registerProblemText,
@@ -61,8 +62,8 @@ const SHOWN = 4;
 /** INVALID_INPUT for a body that breaks the seed's rules: the sentence names the first few, details carry all. */
 export function problemsError(problems: RegisterProblem[]): AppError {
   const shown = problems.slice(0, SHOWN).map(registerProblemText).join('; ');
-  const more = problems.length > SHOWN ? ` (and ${problems.length - SHOWN} more)` : '';
-  return new AppError('INVALID_INPUT', `The model cannot be registered: ${shown}${more}.`, { problems });
+  const said = problems.length > SHOWN ? say('solana.cannot_register_more', { problems: shown, more: problems.length - SHOWN }) : say('solana.cannot_register', { problems: shown });
+  return new AppError('INVALID_INPUT', said, { problems });
 }
 
 const MODALITY: Record<string, string> = {
@@ -102,7 +103,7 @@ export class RegistryService {
   /** The backend address, or INVALID_INPUT saying how to give one. */
   baseUrl(): string {
     const c = this.o.connection.get('solana');
-    if (!c.baseUrl) throw new AppError('INVALID_INPUT', 'No Solana backend address: pass --api <url>, set KRAKEN_SOLANA_API, save one on the Wallet page, or start the local emulator.', { service: 'solana' });
+    if (!c.baseUrl) throw new AppError('INVALID_INPUT', say('solana.no_backend_address', {}), { service: 'solana' });
     return c.baseUrl;
   }
 

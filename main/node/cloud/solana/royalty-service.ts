@@ -9,6 +9,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { PublicKey } from '@solana/web3.js';
 import { AppError } from '../../../common/app-error';
+import { say } from '../../../common/messages';
 import type { LineageTrace, RoyaltyDistribution, RoyaltyPayment, RoyaltyPreview, PaymentState } from '../../../common/contract';
 import { distributeRoyalty, distributeOverTrace, parseLamports, RoyaltyError, toSeedDistribution, type LineageAncestor } from '../../../common/royalty';
 import type { Db } from '../../store/database';
@@ -136,7 +137,7 @@ export class RoyaltyService {
     try {
       if (req.modelPda) {
         const { trace, unknownParent } = await this.o.registry.lineage(req.modelPda);
-        if (!trace) throw new AppError('NOT_FOUND', `The model ${req.modelPda} was not registered from this studio; its lineage is not known here. Preview by --depth instead.`, { modelPda: req.modelPda });
+        if (!trace) throw new AppError('NOT_FOUND', say('solana.lineage_unknown', { pda: req.modelPda }), { modelPda: req.modelPda });
         // A parent the studio does not know: preview over what is known, and say where it stops.
         const usable = unknownParent ? { ...trace, isValid: trace.violations.length === 1, violations: [] } : trace;
         if (!usable.isValid) return { lineageTrace: trace, distribution: null, unknownParent };
@@ -160,10 +161,10 @@ export class RoyaltyService {
   /** Pays a tier of a registered model, then asks the backend to distribute; the outcome is stored and returned. */
   async pay(req: { modelPda: string; tier: string; platformFeeBps: number; minRoyaltyLamports?: number }, signal?: AbortSignal): Promise<RoyaltyPayment> {
     const model = this.o.registry.get(req.modelPda);
-    if (!model) throw new AppError('NOT_FOUND', `The model ${req.modelPda} was not registered from this studio, so its tiers are not known here.`, { modelPda: req.modelPda });
+    if (!model) throw new AppError('NOT_FOUND', say('solana.tiers_unknown', { pda: req.modelPda }), { modelPda: req.modelPda });
     const tier = model.pricing[req.tier];
-    if (!tier) throw new AppError('INVALID_INPUT', `The model has no tier "${req.tier}" (tiers: ${Object.keys(model.pricing).join(', ')}).`, { tier: req.tier });
-    if (!Number.isSafeInteger(tier.price) || tier.price <= 0) throw new AppError('INVALID_INPUT', `The tier "${req.tier}" is free: there is nothing to pay.`, { tier: req.tier });
+    if (!tier) throw new AppError('INVALID_INPUT', say('solana.no_tier', { tier: req.tier, tiers: Object.keys(model.pricing).join(', ') }), { tier: req.tier });
+    if (!Number.isSafeInteger(tier.price) || tier.price <= 0) throw new AppError('INVALID_INPUT', say('solana.tier_free', { tier: req.tier }), { tier: req.tier });
     const preview = await this.preview({ totalLamports: tier.price, platformFeeBps: req.platformFeeBps, modelPda: req.modelPda });
     const recipient = new PublicKey(await this.o.platformWallet());
     const kp = await this.o.wallet.keypair();
@@ -171,7 +172,7 @@ export class RoyaltyService {
     const balance = await rpc.balance(kp.publicKey);
     const fee = await rpc.transferFee(kp.publicKey, recipient);
     if (balance < tier.price + fee) {
-      throw new AppError('INVALID_INPUT', `The wallet holds ${balance / 1e9} SOL; paying "${req.tier}" needs ${tier.price / 1e9} SOL and a fee of ${fee} lamports.`, { balance, price: tier.price, fee });
+      throw new AppError('INVALID_INPUT', say('solana.balance_short', { balance: balance / 1e9, tier: req.tier, price: tier.price / 1e9, fee }), { balance, price: tier.price, fee });
     }
     const signature = await rpc.transfer(kp, recipient, tier.price);
     const now = new Date().toISOString();
@@ -222,7 +223,7 @@ export class RoyaltyService {
       try {
         await delay(this.firstDelayMs * 2 ** notFound, undefined, { signal });
       } catch {
-        throw new AppError('CANCELLED', 'Cancelled.');
+        throw new AppError('CANCELLED', say('cloud.cancelled', {}));
       }
       notFound++;
     }

@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection, type Keypair, PublicKey, SystemProgram, Transaction, type VersionedTransactionResponse } from '@solana/web3.js';
 import { AppError } from '../../../common/app-error';
+import { say } from '../../../common/messages';
 import type { WalletTransaction } from '../../../common/contract';
 
 export interface SolanaRpcOptions {
@@ -47,7 +48,8 @@ export class SolanaRpc {
       if (err instanceof AppError) throw err;
       const m = why(err);
       const network = /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket|network|timed out|terminated/i.test(m);
-      throw new AppError(network ? 'NETWORK' : 'REMOTE', `The Solana cluster at ${this.rpcUrl} ${network ? 'cannot be reached' : 'refused the request'} (${what}): ${m}`, {
+      const p = { rpcUrl: this.rpcUrl, call: what, error: m };
+      throw new AppError(network ? 'NETWORK' : 'REMOTE', network ? say('solana.rpc_unreachable', p) : say('solana.rpc_refused', p), {
         service: 'solana',
         rpcUrl: this.rpcUrl,
       });
@@ -95,15 +97,15 @@ export class SolanaRpc {
     for (;;) {
       const { value } = await this.call('getSignatureStatuses', () => this.connection.getSignatureStatuses([signature], { searchTransactionHistory: true }));
       const st = value[0];
-      if (st?.err) throw new AppError('REMOTE', `The transaction ${signature} failed on the cluster: ${JSON.stringify(st.err)}`, { service: 'solana', signature });
+      if (st?.err) throw new AppError('REMOTE', say('solana.tx_failed', { signature, error: JSON.stringify(st.err) }), { service: 'solana', signature });
       if (st && (st.confirmationStatus === 'confirmed' || st.confirmationStatus === 'finalized')) return;
       if (Date.now() >= deadline) {
-        throw new AppError('NETWORK', `The transaction ${signature} was not confirmed within ${Math.round(this.confirmTimeoutMs / 1000)} s; it may still land — look it up again later.`, { service: 'solana', signature });
+        throw new AppError('NETWORK', say('solana.tx_unconfirmed', { signature, seconds: Math.round(this.confirmTimeoutMs / 1000) }), { service: 'solana', signature });
       }
       try {
         await delay(wait, undefined, { signal });
       } catch {
-        throw new AppError('CANCELLED', 'Cancelled.');
+        throw new AppError('CANCELLED', say('cloud.cancelled', {}));
       }
       wait = Math.min(wait * 2, 2000);
     }

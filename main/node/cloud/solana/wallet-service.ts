@@ -7,6 +7,7 @@
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from '@solana/web3.js';
 import { z } from 'zod';
 import { AppError } from '../../../common/app-error';
+import { say } from '../../../common/messages';
 import { airdropAllowed, base58Decode, base58Encode, CLUSTER_RPC, type ClusterSetting, type SolanaCluster, type WalletBalance, type WalletInfo, type WalletTransaction } from '../../../common/contract';
 import type { Db } from '../../store/database';
 import { SolanaRpc } from './rpc';
@@ -48,10 +49,10 @@ export function checkRpcUrl(url: string): string {
   try {
     u = new URL(url.trim());
   } catch {
-    throw new AppError('INVALID_INPUT', `The RPC address "${url.slice(0, 100)}" is not a URL (expected e.g. http://127.0.0.1:8899).`);
+    throw new AppError('INVALID_INPUT', say('solana.rpc_not_url', { url: url.slice(0, 100) }));
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new AppError('INVALID_INPUT', 'The RPC address must start with http:// or https://.');
-  if (u.username || u.password) throw new AppError('INVALID_INPUT', 'The RPC address must not carry a user name or password.');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new AppError('INVALID_INPUT', say('solana.rpc_protocol', {}));
+  if (u.username || u.password) throw new AppError('INVALID_INPUT', say('solana.rpc_credentials', {}));
   return u.toString().replace(/\/+$/, '');
 }
 
@@ -82,12 +83,12 @@ export function parseSecretKey(text: string): Keypair {
     }
   } else bytes = base58Decode(t);
   // Never the text itself in the message: it is (or is close to) a secret.
-  if (!bytes) throw new AppError('INVALID_INPUT', 'The key is neither base58 nor a JSON array of bytes (as solana-keygen writes).');
-  if (bytes.length !== 64) throw new AppError('INVALID_INPUT', `A Solana secret key is 64 bytes; this one has ${bytes.length}.`);
+  if (!bytes) throw new AppError('INVALID_INPUT', say('solana.key_unreadable', {}));
+  if (bytes.length !== 64) throw new AppError('INVALID_INPUT', say('solana.key_length', { length: bytes.length }));
   try {
     return Keypair.fromSecretKey(bytes);
   } catch {
-    throw new AppError('INVALID_INPUT', 'The key\'s public half does not match its secret half; it is not a Solana secret key.');
+    throw new AppError('INVALID_INPUT', say('solana.key_mismatch', {}));
   }
 }
 
@@ -142,7 +143,7 @@ export class WalletService {
   /** Saves the cluster choice; a custom one needs its RPC URL. */
   setCluster(req: { cluster: SolanaCluster; rpcUrl?: string }): ClusterSetting {
     if (req.cluster === 'custom') {
-      if (!req.rpcUrl) throw new AppError('INVALID_INPUT', 'A custom cluster needs its RPC URL.', { field: 'rpcUrl' });
+      if (!req.rpcUrl) throw new AppError('INVALID_INPUT', say('solana.custom_needs_rpc', {}), { field: 'rpcUrl' });
       this.save(CLUSTER_SETTING, { cluster: 'custom', rpcUrl: checkRpcUrl(req.rpcUrl) });
     } else this.save(CLUSTER_SETTING, { cluster: req.cluster });
     return this.cluster();
@@ -151,7 +152,7 @@ export class WalletService {
   /** The RPC client for the cluster now; INVALID_INPUT saying how to give one when none is known. */
   rpc(): SolanaRpc {
     const c = this.cluster();
-    if (!c.rpcUrl) throw new AppError('INVALID_INPUT', 'No Solana cluster address: pass --rpc <url>, set KRAKEN_SOLANA_RPC, choose a cluster on the Wallet page, or start the local emulator.', { service: 'solana' });
+    if (!c.rpcUrl) throw new AppError('INVALID_INPUT', say('solana.no_cluster_address', {}), { service: 'solana' });
     return new SolanaRpc({ rpcUrl: c.rpcUrl, confirmTimeoutMs: this.o.confirmTimeoutMs, pollMs: this.o.pollMs });
   }
 
@@ -163,14 +164,14 @@ export class WalletService {
   /** The public address, or NOT_FOUND saying how to make one. */
   address(): PublicKey {
     const w = this.setting(WALLET_SETTING, SavedWallet);
-    if (!w) throw new AppError('NOT_FOUND', 'There is no wallet yet: create one (kraken wallet new, or the Wallet page) or import a key.');
+    if (!w) throw new AppError('NOT_FOUND', say('solana.no_wallet', {}));
     return new PublicKey(w.address);
   }
 
   private async keep(kp: Keypair, origin: 'created' | 'imported', replace: boolean): Promise<WalletInfo> {
     const existing = this.setting(WALLET_SETTING, SavedWallet);
     if (existing && !replace && existing.address !== kp.publicKey.toBase58()) {
-      throw new AppError('CONFLICT', `A wallet (${existing.address}) already exists; export its key if you need it, then remove it before making another.`, { address: existing.address });
+      throw new AppError('CONFLICT', say('solana.wallet_exists', { address: existing.address }), { address: existing.address });
     }
     await this.o.vault.set(WALLET_SECRET, base58Encode(kp.secretKey));
     this.save(WALLET_SETTING, { address: kp.publicKey.toBase58(), origin, createdAt: new Date().toISOString() });
@@ -189,21 +190,21 @@ export class WalletService {
   async keypair(): Promise<Keypair> {
     const address = this.address();
     const secret = await this.o.vault.get(WALLET_SECRET);
-    if (!secret) throw new AppError('NOT_FOUND', `The secret key of wallet ${address.toBase58()} is not in this computer's keychain; import the key again.`);
+    if (!secret) throw new AppError('NOT_FOUND', say('solana.key_not_in_keychain', { address: address.toBase58() }));
     const kp = parseSecretKey(secret);
-    if (!kp.publicKey.equals(address)) throw new AppError('CONFLICT', 'The key in the keychain is not the wallet\'s; import the key again.');
+    if (!kp.publicKey.equals(address)) throw new AppError('CONFLICT', say('solana.keychain_other_key', {}));
     return kp;
   }
 
   /** The secret key, only when the request says confirm: true (checked by the contract and again here). */
   async export(req: { confirm: true }): Promise<{ address: string; secretKey: string; secretKeyJson: string }> {
-    if (req.confirm !== true) throw new AppError('INVALID_INPUT', 'Exporting the secret key needs an explicit confirmation.');
+    if (req.confirm !== true) throw new AppError('INVALID_INPUT', say('solana.confirm_export', {}));
     const kp = await this.keypair();
     return { address: kp.publicKey.toBase58(), secretKey: base58Encode(kp.secretKey), secretKeyJson: JSON.stringify(Array.from(kp.secretKey)) };
   }
 
   async forget(req: { confirm: true }): Promise<{ removed: boolean }> {
-    if (req.confirm !== true) throw new AppError('INVALID_INPUT', 'Removing the wallet needs an explicit confirmation.');
+    if (req.confirm !== true) throw new AppError('INVALID_INPUT', say('solana.confirm_remove', {}));
     const had = this.setting(WALLET_SETTING, SavedWallet) !== null;
     await this.o.vault.delete(WALLET_SECRET);
     this.save(WALLET_SETTING, null);
@@ -224,9 +225,9 @@ export class WalletService {
   /** An airdrop on the emulator or devnet (refused elsewhere), confirmed before it answers. */
   async airdrop(req: { sol: number }, signal?: AbortSignal): Promise<{ signature: string; balance: WalletBalance }> {
     const c = this.cluster();
-    if (!c.airdrop) throw new AppError('UNSUPPORTED', `Airdrops exist only on the local emulator and devnet; the wallet is on ${c.cluster === 'custom' ? `a custom cluster (${c.rpcUrl})` : c.cluster}.`);
+    if (!c.airdrop) throw new AppError('UNSUPPORTED', c.cluster === 'custom' ? say('solana.airdrop_not_here_custom', { rpcUrl: String(c.rpcUrl) }) : say('solana.airdrop_not_here', { cluster: c.cluster }));
     const lamports = Math.round(req.sol * LAMPORTS_PER_SOL);
-    if (!Number.isSafeInteger(lamports) || lamports < 1) throw new AppError('INVALID_INPUT', `An airdrop of ${req.sol} SOL is not a whole number of lamports above 0.`);
+    if (!Number.isSafeInteger(lamports) || lamports < 1) throw new AppError('INVALID_INPUT', say('solana.airdrop_amount', { sol: req.sol }));
     const signature = await this.rpc().airdrop(this.address(), lamports, signal);
     return { signature, balance: await this.balance() };
   }

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LineageTreeNode, RoyaltyDistribution, RoyaltyPayment } from '../../../../main/common/contract';
+import { useSay } from '../../i18n/say';
 import { useWallet } from '../../stores/wallet-store';
 import { Dialog } from '../../ui/dialog';
 import { EmptyState } from '../../ui/empty-state';
@@ -270,6 +271,7 @@ export function RegistryPanel() {
 /** The contributor node's credit beside the wallet, and its payout where the network offers one. */
 export function PayoutPanel() {
   const { t } = useTranslation('wallet');
+  const say = useSay();
   const credit = useWallet((s) => s.credit);
   const payout = useWallet((s) => s.payout);
   const busy = useWallet((s) => s.busy.payout);
@@ -283,7 +285,7 @@ export function PayoutPanel() {
       </div>
       {!credit || !credit.available ? (
         <p className="muted" data-testid="payout-unavailable">
-          {t('payouts.unavailable')} {credit?.message ?? ''}
+          {t('payouts.unavailable')} {credit ? say(credit) : ''}
         </p>
       ) : (
         <div className="wallet-credit">

@@ -2,6 +2,7 @@ import QRCode from 'qrcode';
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SolanaCluster } from '../../../../main/common/contract';
+import { useSay } from '../../i18n/say';
 import { useWallet } from '../../stores/wallet-store';
 import { Dialog } from '../../ui/dialog';
 import { EmptyState } from '../../ui/empty-state';
@@ -168,6 +169,7 @@ export function WalletPanel() {
   const info = useWallet((s) => s.info);
   const balance = useWallet((s) => s.balance);
   const balanceError = useWallet((s) => s.balanceError);
+  const say = useSay();
   const txs = useWallet((s) => s.transactions);
   const busy = useWallet((s) => s.busy);
   const create = useWallet((s) => s.create);
@@ -236,7 +238,7 @@ export function WalletPanel() {
               </strong>
             ) : (
               <span className="muted" data-testid="wallet-balance-unknown">
-                {balanceError ? t('wallet.balanceError', { message: balanceError }) : '—'}
+                {balanceError ? t('wallet.balanceError', { message: say(balanceError) }) : '—'}
               </span>
             )}
             <button type="button" className="button small ghost" onClick={() => void refresh()} disabled={busy.balance} aria-label={t('wallet.refresh')} data-testid="wallet-refresh">
