@@ -257,6 +257,9 @@ export const useWallet = create<WalletState>((set, get) => ({
         await get().refreshBalance();
       } catch (err) {
         showError(err);
+        // a lost reply may still have paid: read what the network says now
+        const credit = await api.wallet.credit().catch(() => null);
+        if (credit) set({ credit });
       }
     });
   },

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startNetworkEmulator, type NetworkEmulator } from '../../../../emulators/network';
+import { readBody, startLoopback } from '../../../../test-support/loopback-server';
+import { AppError } from '../../../common/app-error';
 import { newIdentity, type NodeIdentity } from '../../contributor/identity';
 import { NodeClient } from '../../contributor/node-client';
 import { signResult } from '../../contributor/signing';
@@ -235,6 +237,56 @@ describe('network jobs', () => {
     expect(f.state).toBe('failed');
     expect(f.error).toMatchObject({ code: 'REMOTE', details: { serviceCode: 'JOB_FAILED' } });
     expect((await service.account()).credit).toMatchObject({ reserved: 0, balance: 1000 });
+  });
+});
+
+describe('payouts', () => {
+  /** A service whose client does retry (3 times), to show a payout is still sent only once. */
+  function retrying(url: string): NetworkService {
+    return new NetworkService({
+      db,
+      dataDir: dir,
+      connection: new ConnectionSettings({ db, env: { KRAKEN_NETWORK_URL: url } }),
+      vault: { get: (k) => vault.get(k) ?? null, set: (k, v) => void vault.set(k, v) },
+      library: inference.library,
+      runs: inference.runs,
+      client: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 2, sleep: async () => undefined },
+      background: false,
+    });
+  }
+
+  it('the reply of a payout lost after the server took it: one request only (never retried), NETWORK, and the node record then says it was paid', async () => {
+    let payouts = 0;
+    let paid = 0;
+    const srv = await startLoopback(async (req, res) => {
+      await readBody(req);
+      if (req.url === '/v1/nodes/me/payout') {
+        payouts++;
+        paid = 3;
+        req.socket.destroy(); // the money moved; the reply never arrives
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ nodeId: 'n', credit: { earned: 3, spent: paid, balance: 1003 - paid, payable: 3 - paid, paidOut: paid } }));
+    });
+    const svc = retrying(srv.url);
+    try {
+      const e = await svc.payout({ address: newIdentity().identity.nodeId }).catch((x: unknown) => x as AppError);
+      expect(e).toBeInstanceOf(AppError);
+      expect((e as AppError).code).toBe('NETWORK');
+      expect(payouts).toBe(1);
+      expect((await svc.nodeCredit()).credit).toEqual({ earned: 3, spent: 3, balance: 1000, payable: 0 });
+    } finally {
+      await svc.close();
+      await srv.close();
+    }
+  });
+
+  it('against the emulator: a studio that never contributed has nothing payable (its account is read) and a payout says so in words', async () => {
+    const c = await service.nodeCredit();
+    expect(c.credit).toEqual({ earned: 0, spent: 0, balance: 1000, payable: 0 });
+    const e = await service.payout({ address: newIdentity().identity.nodeId }).catch((x: unknown) => x as AppError);
+    expect(e).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('no earned credit to pay out yet') });
   });
 });
 
