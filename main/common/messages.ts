@@ -470,6 +470,65 @@ export const MESSAGES = {
   'contributor.consent_changed': m({}, () => 'The consent text changed; read it again before turning donating on.'),
   'contributor.no_network_address': m({}, () => 'No network address: give one (networkUrl) or set KRAKEN_NETWORK_URL.'),
   'contributor.checkpoint_other_input': m({ index: 3 }, (p) => `checkpoint ${p.index} is of another input`),
+
+  // ---- cloud plumbing (main/node/cloud/http-client.ts, download.ts, upload.ts, format-check.ts, service-address.ts) ----
+  'cloud.path_not_relative': m({ origin: 'https://elsewhere.example' }, (p) => `A cloud request path must be relative to the service, not ${p.origin}.`),
+  'cloud.path_not_relative_url': m({}, () => 'A cloud request path must be relative to the service, not a full URL.'),
+  'cloud.address_not_url': m({ service: 'atlas', label: 'Atlas service', url: 'atlas.local' }, (p) => `The ${p.label} address "${p.url}" is not a URL (expected e.g. https://host:port).`),
+  'cloud.address_protocol': m({ service: 'atlas', label: 'Atlas service' }, (p) => `The ${p.label} address must start with http:// or https://.`),
+  'cloud.address_query': m({ service: 'atlas', label: 'Atlas service' }, (p) => `The ${p.label} address must not have a query or a fragment.`),
+  'cloud.request_not_made': m({ service: 'atlas', label: 'Atlas service', error: 'Invalid header value' }, (p) => `The request to the ${p.label} could not be made: ${p.error}`),
+  'cloud.reply_too_large': m({ service: 'atlas', label: 'Atlas service', mb: 32 }, (p) => `The ${p.label} sent a reply larger than the ${p.mb} MB the studio reads for a call like this.`),
+  'cloud.file_too_large': m({ service: 'atlas', label: 'Atlas service', mb: 500 }, (p) => `The file the ${p.label} sent is larger than the ${p.mb} MB allowed; it was not kept.`),
+  'cloud.http_416': m({ service: 'atlas', label: 'Atlas service' }, (p) => `The ${p.label} refused to send the file (HTTP 416).`),
+  'cloud.file_wrong_size': m({ service: 'atlas', label: 'Atlas service', size: 1024, total: 2048 }, (p) => `The file from the ${p.label} is ${p.size} bytes but should be ${p.total}; it was removed.`),
+  'cloud.not_kind_removed': m(
+    { service: 'atlas', label: 'Atlas service', what: 'a GLB model', formats: 'GLB' },
+    (p) => `The downloaded file is not ${p.what} as the ${p.label} said; it was removed.`,
+  ),
+  'cloud.not_kind_kept': m(
+    { service: 'atlas', label: 'Atlas service', what: 'a GLB model', formats: 'GLB' },
+    (p) => `The downloaded file is not ${p.what} as the ${p.label} said; it was kept for inspection.`,
+  ),
+  'cloud.not_kind_removed_any': m({ what: 'a GLB model', formats: 'GLB' }, (p) => `The downloaded file is not ${p.what} as the service said; it was removed.`),
+  'cloud.not_kind_kept_any': m({ what: 'a GLB model', formats: 'GLB' }, (p) => `The downloaded file is not ${p.what} as the service said; it was kept for inspection.`),
+  'cloud.upload_not_a_file': m({ path: '/data/cats' }, (p) => `${p.path} is not a file.`),
+  'cloud.upload_changed': m({ file: '/data/clip.mp4', read: 1024, size: 2048 }, (p) => `${p.file} changed while it was being uploaded (${p.read} of ${p.size} bytes could be read). Upload it again.`),
+  // the command line's address refusal: `name` is how the command names the service, `label` the service's own name
+  'cloud.no_address_cloud_page': m(
+    { service: 'atlas', label: 'Atlas service', name: 'Atlas', env: 'KRAKEN_ATLAS_URL' },
+    (p) => `No ${p.name} address: pass --api <url>, set ${p.env}, or save one on the Cloud page.`,
+  ),
+  'cloud.no_address_training_page': m(
+    { service: 'vision', label: 'vision training platform', name: 'vision training platform', env: 'KRAKEN_VISION_URL' },
+    (p) => `No ${p.name} address: pass --api <url>, set ${p.env}, or save one on the Training page.`,
+  ),
+  'cloud.no_address_gpu_page': m(
+    { service: 'compute', label: 'compute service', name: 'compute service', env: 'KRAKEN_COMPUTE_URL' },
+    (p) => `No ${p.name} address: pass --api <url>, set ${p.env}, or save one on the GPU sessions page.`,
+  ),
+
+  // ---- the outbox (main/node/cloud/outbox.ts) ----
+  'outbox.too_deep': m({ where: 'payload' }, (p) => `The outbox ${p.where} is nested too deeply.`),
+  'outbox.token_at': m({ where: 'payload', at: '$.headers' }, (p) => `The outbox ${p.where} holds what looks like a token at ${p.at}; store a reference instead.`),
+  'outbox.secret_field': m(
+    { where: 'payload', field: 'token' },
+    (p) => `The outbox ${p.where} has a "${p.field}" field; secrets never go in the outbox (store a reference, look the secret up when sending).`,
+  ),
+  'outbox.too_large': m({ bytes: 70000, max: 65536 }, (p) => `The outbox payload is ${p.bytes} bytes; keep it under ${p.max} (store references, not data).`),
+  'outbox.no_entry': m({ id: 'ob_12' }, (p) => `There is no outbox entry ${p.id}.`),
+  'outbox.already_sent': m({}, () => 'That work was already sent.'),
+
+  // ---- secrets (main/node/cloud/secrets.ts): `error` is the keychain's own words ----
+  'secrets.bad_name': m({ name: 'a b' }, (p) => `Bad secret name "${p.name}"`),
+  'secrets.no_keychain': m({}, () => 'The system keychain module is not available on this platform.'),
+  'secrets.read_timeout': m({ seconds: 10 }, (p) => `The system keychain could not read a secret: it did not answer within ${p.seconds} s.`),
+  'secrets.store_timeout': m({ seconds: 10 }, (p) => `The system keychain could not store a secret: it did not answer within ${p.seconds} s.`),
+  'secrets.delete_timeout': m({ seconds: 10 }, (p) => `The system keychain could not delete a secret: it did not answer within ${p.seconds} s.`),
+  'secrets.read_failed': m({ error: 'Platform secure storage failure' }, (p) => `The system keychain could not read a secret: ${p.error}.`),
+  'secrets.store_failed': m({ error: 'Platform secure storage failure' }, (p) => `The system keychain could not store a secret: ${p.error}.`),
+  'secrets.delete_failed': m({ error: 'Platform secure storage failure' }, (p) => `The system keychain could not delete a secret: ${p.error}.`),
+  'secrets.file_damaged': m({ path: '/home/me/.kraken/credentials.json' }, (p) => `The credentials file ${p.path} is damaged; remove it and sign in again.`),
 } satisfies Record<string, { en: (p: never) => string; example: MessageParams }>;
 
 export type MessageCode = keyof typeof MESSAGES;

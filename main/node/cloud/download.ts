@@ -7,8 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import { realpathInside, resolveInside } from '../files/safe-path';
-import { cancelledError, networkError, serviceLabel } from './errors';
+import { cancelledError, networkError, serviceParams } from './errors';
 import { expectKind, sniffFile, type FileKind } from './format-check';
 import type { AuthProvider, HttpClient, Query } from './http-client';
 
@@ -82,7 +83,7 @@ function destination(opts: DownloadOptions): string {
 }
 
 function tooLarge(client: HttpClient, limit: number): AppError {
-  return new AppError('REMOTE', `The file the ${serviceLabel(client.service)} sent is larger than the ${Math.round(limit / 1e6)} MB allowed; it was not kept.`, {
+  return new AppError('REMOTE', say('cloud.file_too_large', { ...serviceParams(client.service), mb: Math.round(limit / 1e6) }), {
     service: client.service,
     maxBytes: limit,
   });
@@ -126,7 +127,7 @@ export async function downloadToFile(client: HttpClient, opts: DownloadOptions):
       if (res.status === 416) {
         await res.body?.cancel().catch(() => undefined);
         if (received > 0 && total !== null && received >= total) break;
-        if (received === 0) throw new AppError('REMOTE', `The ${serviceLabel(client.service)} refused to send the file (HTTP 416).`, { service: client.service, status: 416 });
+        if (received === 0) throw new AppError('REMOTE', say('cloud.http_416', serviceParams(client.service)), { service: client.service, status: 416 });
         await restart();
         validator = null;
         continue;
@@ -195,7 +196,7 @@ export async function downloadToFile(client: HttpClient, opts: DownloadOptions):
     closed = true;
     const size = (await fs.promises.stat(part)).size;
     if (total !== null && size !== total) {
-      throw new AppError('REMOTE', `The file from the ${serviceLabel(client.service)} is ${size} bytes but should be ${total}; it was removed.`, {
+      throw new AppError('REMOTE', say('cloud.file_wrong_size', { ...serviceParams(client.service), size, total }), {
         service: client.service,
         bytes: size,
         expectedBytes: total,

@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs';
 import { AppError } from '../../common/app-error';
-import { serviceLabel, type CloudServiceName } from './errors';
+import { say } from '../../common/messages';
+import { serviceParams, type CloudServiceName } from './errors';
 
 export type FileKind = 'glb' | 'ply' | 'obj' | 'gif' | 'gzip' | 'png' | 'jpeg' | 'zip';
 
@@ -99,9 +100,13 @@ export function expectKind(file: string, kinds: FileKind | readonly FileKind[], 
   const found = sniffFile(file);
   if (found && wanted.includes(found)) return found;
   if (!opts.keep) fs.rmSync(file, { force: true });
-  const who = opts.service ? `the ${serviceLabel(opts.service)}` : 'the service';
   const what = wanted.map((k) => KIND_LABELS[k]).join(' or ');
-  throw new AppError('REMOTE', `The downloaded file is not ${what} as ${who} said; it was ${opts.keep ? 'kept for inspection' : 'removed'}.`, {
+  // `formats` names them for a translation ("GLB/PLY"); `what` is the English phrase
+  const formats = wanted.map((k) => (k === 'gzip' ? 'gzip' : k.toUpperCase())).join('/');
+  const said = opts.service
+    ? say(opts.keep ? 'cloud.not_kind_kept' : 'cloud.not_kind_removed', { ...serviceParams(opts.service), what, formats })
+    : say(opts.keep ? 'cloud.not_kind_kept_any' : 'cloud.not_kind_removed_any', { what, formats });
+  throw new AppError('REMOTE', said, {
     service: opts.service,
     expected: wanted,
     found,

@@ -8,6 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import {
   badReplyError,
   cancelledError,
@@ -15,7 +16,7 @@ import {
   networkError,
   retryAfterMs,
   safeOrigin,
-  serviceLabel,
+  serviceParams,
   type CloudServiceName,
   type NetworkReason,
 } from './errors';
@@ -166,7 +167,7 @@ export class HttpClient {
   url(path: string, query?: Query): string {
     if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//')) {
       // A full URL here would send our credentials to another host.
-      throw new AppError('INTERNAL', `A cloud request path must be relative to the service, not ${safeOrigin(path) || 'a full URL'}.`);
+      throw new AppError('INTERNAL', safeOrigin(path) ? say('cloud.path_not_relative', { origin: safeOrigin(path) }) : say('cloud.path_not_relative_url', {}));
     }
     let url = `${this.baseUrl}/${path.replace(/^\/+/, '')}`;
     if (query) {
@@ -226,7 +227,7 @@ export class HttpClient {
       opts.reason ?? (code && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT)$/.test(code) ? 'unreachable' : 'dropped');
     if (!code && !isFetchFailure(err)) {
       // Not the network: a bug (a bad header value, …). Say so rather than retrying it.
-      return new AppError('INTERNAL', `The request to the ${serviceLabel(this.service)} could not be made: ${err instanceof Error ? err.message : String(err)}`);
+      return new AppError('INTERNAL', say('cloud.request_not_made', { ...serviceParams(this.service), error: err instanceof Error ? err.message : String(err) }));
     }
     return networkError(this.service, code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' ? 'timeout' : reason, {
       origin: safeOrigin(this.baseUrl),
@@ -371,12 +372,12 @@ function checkBaseUrl(baseUrl: string, service: CloudServiceName): string {
   try {
     u = new URL(baseUrl);
   } catch {
-    throw new AppError('INVALID_INPUT', `The ${serviceLabel(service)} address "${baseUrl}" is not a URL (expected e.g. https://host:port).`, { service });
+    throw new AppError('INVALID_INPUT', say('cloud.address_not_url', { ...serviceParams(service), url: baseUrl }), { service });
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new AppError('INVALID_INPUT', `The ${serviceLabel(service)} address must start with http:// or https://.`, { service });
+    throw new AppError('INVALID_INPUT', say('cloud.address_protocol', serviceParams(service)), { service });
   }
-  if (u.search || u.hash) throw new AppError('INVALID_INPUT', `The ${serviceLabel(service)} address must not have a query or a fragment.`, { service });
+  if (u.search || u.hash) throw new AppError('INVALID_INPUT', say('cloud.address_query', serviceParams(service)), { service });
   return u.toString().replace(/\/+$/, '');
 }
 
@@ -396,7 +397,7 @@ function parseLoose(text: string): unknown {
 async function readAll(res: Response, limit: number, service: CloudServiceName): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? NaN);
   const tooBig = () =>
-    new AppError('REMOTE', `The ${serviceLabel(service)} sent a reply larger than the ${Math.round(limit / 1048576)} MB the studio reads for a call like this.`, { service, status: res.status });
+    new AppError('REMOTE', say('cloud.reply_too_large', { ...serviceParams(service), mb: Math.round(limit / 1048576) }), { service, status: res.status });
   if (declared > limit) {
     await res.body?.cancel().catch(() => undefined);
     throw tooBig();

@@ -6,6 +6,7 @@
  * never a secret: tokens are looked up in the vault when the entry is sent.
  */
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type { Db } from '../store/database';
 import { isTransient, type CloudErrorDetails, type CloudServiceName } from './errors';
 
@@ -75,9 +76,9 @@ const SECRET_VALUE = /^\s*(Bearer|Basic)\s+\S|\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9
 /** Throws when a payload carries something that looks like a secret: the outbox stores references, not tokens. */
 export function assertNoSecret(payload: unknown, where = 'payload'): void {
   const walk = (v: unknown, at: string, depth: number): void => {
-    if (depth > 20) throw new AppError('INTERNAL', `The outbox ${where} is nested too deeply.`);
+    if (depth > 20) throw new AppError('INTERNAL', say('outbox.too_deep', { where }));
     if (typeof v === 'string') {
-      if (SECRET_VALUE.test(v)) throw new AppError('INTERNAL', `The outbox ${where} holds what looks like a token at ${at}; store a reference instead.`);
+      if (SECRET_VALUE.test(v)) throw new AppError('INTERNAL', say('outbox.token_at', { where, at }));
       return;
     }
     if (Array.isArray(v)) {
@@ -87,7 +88,7 @@ export function assertNoSecret(payload: unknown, where = 'payload'): void {
     if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
         if (SECRET_KEY.test(k.toLowerCase().replace(/[-_ .]/g, ''))) {
-          throw new AppError('INTERNAL', `The outbox ${where} has a "${k}" field; secrets never go in the outbox (store a reference, look the secret up when sending).`);
+          throw new AppError('INTERNAL', say('outbox.secret_field', { where, field: k }));
         }
         walk(x, `${at}.${k}`, depth + 1);
       }
@@ -169,7 +170,7 @@ export class Outbox {
   enqueue(x: { service: CloudServiceName; kind: string; payload: unknown; ref?: string | null }): OutboxEntry {
     assertNoSecret(x.payload);
     const json = JSON.stringify(x.payload ?? null);
-    if (json.length > MAX_PAYLOAD) throw new AppError('INTERNAL', `The outbox payload is ${json.length} bytes; keep it under ${MAX_PAYLOAD} (store references, not data).`);
+    if (json.length > MAX_PAYLOAD) throw new AppError('INTERNAL', say('outbox.too_large', { bytes: json.length, max: MAX_PAYLOAD }));
     const at = this.iso();
     const info = this.db
       .prepare(`INSERT INTO cloud_outbox (service, kind, payload_json, ref, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)`)
@@ -201,8 +202,8 @@ export class Outbox {
   /** A failed or cancelled entry goes back in the queue (attempts from 0); a queued one is tried at the next flush. */
   retry(id: string): OutboxEntry {
     const e = this.get(id);
-    if (!e) throw new AppError('NOT_FOUND', `There is no outbox entry ${id}.`);
-    if (e.state === 'sent') throw new AppError('CONFLICT', 'That work was already sent.');
+    if (!e) throw new AppError('NOT_FOUND', say('outbox.no_entry', { id }));
+    if (e.state === 'sent') throw new AppError('CONFLICT', say('outbox.already_sent', {}));
     if (e.state === 'sending') return e;
     this.db.prepare(`UPDATE cloud_outbox SET status = 'queued', attempts = CASE WHEN status = 'queued' THEN attempts ELSE 0 END, next_attempt_at = NULL, updated_at = ? WHERE id = ?`).run(this.iso(), rowId(id));
     return this.changed(rowId(id)!)!;

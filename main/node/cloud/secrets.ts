@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 
 export type VaultBackend = 'keychain' | 'file' | 'electron';
 
@@ -36,7 +37,7 @@ export const KEYCHAIN_SERVICE = 'Kraken Studio';
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$/;
 
 function checkName(name: string): void {
-  if (!NAME.test(name)) throw new AppError('INVALID_INPUT', `Bad secret name "${name}"`);
+  if (!NAME.test(name)) throw new AppError('INVALID_INPUT', say('secrets.bad_name', { name }));
 }
 
 /** The plain sentence for a keychain failure, without anything that was being stored. */
@@ -86,18 +87,20 @@ export class KeyringVault implements SecretVault {
   private entry(name: string): AsyncEntryLike {
     checkName(name);
     const Entry = loadEntry();
-    if (!Entry) throw new AppError('UNSUPPORTED', 'The system keychain module is not available on this platform.');
+    if (!Entry) throw new AppError('UNSUPPORTED', say('secrets.no_keychain', {}));
     return new Entry(this.service, name, { linux: { store: 'secret-service' } });
   }
 
-  private async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async call<T>(what: 'read' | 'store' | 'delete', fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
       return await fn(signal);
     } catch (err) {
       if (err instanceof AppError) throw err;
-      const why = signal.aborted ? `it did not answer within ${Math.round(this.timeoutMs / 1000)} s` : keychainProblem(err);
-      throw new AppError('UNSUPPORTED', `The system keychain could not ${what} a secret: ${why}.`);
+      throw new AppError(
+        'UNSUPPORTED',
+        signal.aborted ? say(`secrets.${what}_timeout`, { seconds: Math.round(this.timeoutMs / 1000) }) : say(`secrets.${what}_failed`, { error: keychainProblem(err) }),
+      );
     }
   }
 
@@ -215,7 +218,7 @@ export class FileVault implements SecretVault {
       }
       return { version: 1, entries };
     } catch {
-      throw new AppError('IO_ERROR', `The credentials file ${this.file} is damaged; remove it and sign in again.`, { path: this.file });
+      throw new AppError('IO_ERROR', say('secrets.file_damaged', { path: this.file }), { path: this.file });
     }
   }
 

@@ -4,9 +4,10 @@
  * (ConnectionSettings). Shared by `kraken cloud` (Atlas) and `kraken gpu` (compute).
  */
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import type { Db } from '../store/database';
 import { ConnectionSettings, envName, type ServiceConnection } from './connection';
-import type { CloudServiceName } from './errors';
+import { serviceParams, type CloudServiceName } from './errors';
 
 export interface ServiceAddressOptions {
   /** `--api`: wins over the setting and the environment, never saved. */
@@ -15,8 +16,15 @@ export interface ServiceAddressOptions {
   /** How the service is named in the refusal ("Atlas", "compute service"). */
   label: string;
   /** Where the studio saves it ("the Cloud page"). */
-  page: string;
+  page: keyof typeof NO_ADDRESS;
 }
+
+/** The refusal for each page the studio saves an address on (a code of main/common/messages.ts). */
+const NO_ADDRESS = {
+  'the Cloud page': 'cloud.no_address_cloud_page',
+  'the Training page': 'cloud.no_address_training_page',
+  'the GPU sessions page': 'cloud.no_address_gpu_page',
+} as const;
 
 /**
  * The service's connection with a base URL, or INVALID_INPUT saying the three ways to give one; `settings` is the
@@ -29,6 +37,6 @@ export function requireServiceAddress<S extends CloudServiceName>(
 ): ServiceConnection<S> & { baseUrl: string; settings: ConnectionSettings } {
   const connection = new ConnectionSettings({ db, env: o.env ?? process.env, overrides: o.api ? { [service]: o.api } : {} });
   const c = connection.get(service);
-  if (!c.baseUrl) throw new AppError('INVALID_INPUT', `No ${o.label} address: pass --api <url>, set ${envName(service)}, or save one on ${o.page}.`, { service });
+  if (!c.baseUrl) throw new AppError('INVALID_INPUT', say(NO_ADDRESS[o.page], { ...serviceParams(service), name: o.label, env: envName(service) }), { service });
   return { ...c, baseUrl: c.baseUrl, settings: connection };
 }

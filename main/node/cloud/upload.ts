@@ -12,6 +12,7 @@ import https from 'node:https';
 import path from 'node:path';
 import type { z } from 'zod';
 import { AppError } from '../../common/app-error';
+import { say } from '../../common/messages';
 import { networkError } from './errors';
 import type { AuthProvider, HttpClient, HttpMethod, Query, Transport, TransportRequest } from './http-client';
 
@@ -125,7 +126,7 @@ export async function planMultipart(fields: Record<string, string>, files: reado
     } catch (err) {
       throw AppError.from(err);
     }
-    if (!st.isFile()) throw new AppError('INVALID_INPUT', `${f.path} is not a file.`, { path: f.path });
+    if (!st.isFile()) throw new AppError('INVALID_INPUT', say('cloud.upload_not_a_file', { path: f.path }), { path: f.path });
     const filename = f.filename ?? path.basename(f.path);
     text(
       `--${boundary}${CRLF}Content-Disposition: form-data; name="${quoted(f.field)}"; filename="${quoted(filename)}"${CRLF}` +
@@ -137,7 +138,7 @@ export async function planMultipart(fields: Record<string, string>, files: reado
   text(`--${boundary}--${CRLF}`);
   const length = pieces.reduce((n, p) => n + p.size, 0);
   const changed = (file: string, read: number, size: number) =>
-    new AppError('IO_ERROR', `${file} changed while it was being uploaded (${read} of ${size} bytes could be read). Upload it again.`, { path: file });
+    new AppError('IO_ERROR', say('cloud.upload_changed', { file, read, size }), { path: file });
   return {
     boundary,
     contentType: `multipart/form-data; boundary=${boundary}`,

@@ -3,11 +3,17 @@
  * registry) has a text in every language, no locale holds a code the core does not know, the English template
  * renders exactly the core's English sentence (what the CLI prints), and the Korean one is Korean.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_CODES, MESSAGES, say } from '../../../main/common/messages';
 import { httpError, networkError } from '../../../main/node/cloud/errors';
+import { expectKind } from '../../../main/node/cloud/format-check';
+import { HttpClient } from '../../../main/node/cloud/http-client';
 import { networkTask } from '../../../main/node/cloud/network/network-service';
+import { assertNoSecret } from '../../../main/node/cloud/outbox';
 import { problemsError } from '../../../main/node/cloud/solana/registry-service';
 import { checkRpcUrl, parseSecretKey } from '../../../main/node/cloud/solana/wallet-service';
 import { visionHttpError } from '../../../main/node/cloud/vision/vision-http';
@@ -168,5 +174,47 @@ describe('network, Solana and contributor sentences built in the core, shown in 
     expect(poor.message).toBe('Not enough network credit for this job: it costs 6 credits and the balance is 0. Contribute idle time to earn credit, or lower the redundancy.');
     expect(sayText(ko, poor)).toBe('네트워크 크레딧이 부족합니다. 이 작업은 6 크레딧이 들고 잔액은 0입니다. 유휴 시간을 기여해 크레딧을 벌거나 중복 실행 수를 줄이세요.');
     expect(sayText(ko, say('contributor.agent_running', { dir: '/home/me/.kraken' }))).toBe('이 데이터 폴더(/home/me/.kraken)에서 노드 에이전트가 이미 실행 중입니다.');
+  });
+});
+
+describe('cloud plumbing sentences (addresses, downloads, the outbox), shown in Korean', () => {
+  const caught = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as { toShape(): { message: string; messageCode?: string; messageParams?: Record<string, string | number> } }).toShape();
+    }
+    throw new Error('did not throw');
+  };
+
+  it('a bad service address, a download of the wrong kind and a secret in the outbox', async () => {
+    const ko = await instance('ko');
+    const en = await instance('en');
+    const address = caught(() => new HttpClient({ service: 'vision', baseUrl: 'ftp://vision.example' }));
+    expect(address.messageCode).toBe('cloud.address_protocol');
+    expect(sayText(ko, address)).toBe('비전 학습 플랫폼 주소는 http:// 또는 https://로 시작해야 합니다.');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-kind-'));
+    try {
+      const file = path.join(dir, 'model.glb');
+      fs.writeFileSync(file, '<html>not a model</html>');
+      const kind = caught(() => expectKind(file, 'glb', { service: 'atlas' }));
+      expect(kind.message).toBe('The downloaded file is not a GLB model as the Atlas service said; it was removed.');
+      expect(sayText(ko, kind)).toBe('받은 파일이 Atlas 서비스가 알려 준 형식(GLB)이 아닙니다. 파일을 지웠습니다.');
+      expect(fs.existsSync(file)).toBe(false);
+      const secret = caught(() => assertNoSecret({ job: { token: 'x' } }));
+      expect(sayText(ko, secret)).toBe('전송 대기열의 payload에 “token” 필드가 있습니다. 비밀 값은 전송 대기열에 넣지 않습니다(참조를 저장하고, 보낼 때 비밀 값을 찾으세요).');
+      for (const x of [address, kind, secret]) expect(sayText(en, x)).toBe(x.message);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the command line's address refusal names the service in Korean, the English keeps the command's own name", async () => {
+    const ko = await instance('ko');
+    const en = await instance('en');
+    const said = say('cloud.no_address_cloud_page', { service: 'atlas', label: 'Atlas service', name: 'Atlas', env: 'KRAKEN_ATLAS_URL' });
+    expect(said.message).toBe('No Atlas address: pass --api <url>, set KRAKEN_ATLAS_URL, or save one on the Cloud page.');
+    expect(sayText(en, said)).toBe(said.message);
+    expect(sayText(ko, said)).toBe('Atlas 서비스 주소가 없습니다. --api <url>을 지정하거나, KRAKEN_ATLAS_URL을 설정하거나, 클라우드 페이지에서 주소를 저장하세요.');
   });
 });
