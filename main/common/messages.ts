@@ -508,6 +508,14 @@ export const MESSAGES = {
     (p) => `No ${p.name} address: pass --api <url>, set ${p.env}, or save one on the GPU sessions page.`,
   ),
 
+  // ---- connection checks (main/node/cloud/connection.ts, compute-service.ts, vision-service.ts) ----
+  'cloud.no_address_set': m({ service: 'atlas', label: 'Atlas service' }, (p) => `No ${p.label} address is set.`),
+  'cloud.answers_not_as': m(
+    { service: 'atlas', label: 'Atlas service', status: 404, path: '/atlas/version' },
+    (p) => `The server answers, but not as the ${p.label} (HTTP ${p.status} for ${p.path}).`,
+  ),
+  'cloud.check_5xx': m({ service: 'compute', label: 'compute service', status: 502 }, (p) => `The ${p.label} had a problem (HTTP ${p.status}).`),
+
   // ---- the outbox (main/node/cloud/outbox.ts) ----
   'outbox.too_deep': m({ where: 'payload' }, (p) => `The outbox ${p.where} is nested too deeply.`),
   'outbox.token_at': m({ where: 'payload', at: '$.headers' }, (p) => `The outbox ${p.where} holds what looks like a token at ${p.at}; store a reference instead.`),

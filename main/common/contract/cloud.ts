@@ -4,7 +4,7 @@
  * ever carries a token.
  */
 import { z } from 'zod';
-import { AppErrorShape, channel, Empty, Id, IsoTime } from './define';
+import { AppErrorShape, channel, Empty, Id, IsoTime, MessageCodeField, MessageParamsField } from './define';
 import { CloudModel } from './media';
 
 /** Remote services the studio talks to (more join in later issues). */
@@ -32,6 +32,9 @@ export const CloudReachability = z.object({
   version: z.string().nullable(),
   /** Why not, in a plain sentence. */
   message: z.string().nullable(),
+  /** `message` as a code of main/common/messages.ts with its parameters (the connection panel translates it). */
+  messageCode: MessageCodeField.optional(),
+  messageParams: MessageParamsField.optional(),
 });
 export type CloudReachability = z.infer<typeof CloudReachability>;
 

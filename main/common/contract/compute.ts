@@ -5,7 +5,7 @@
  * `getAllUserStatus` and `terminateAllContainer` are operator calls and have no channel here.
  */
 import { z } from 'zod';
-import { channel, Empty, Id, IsoTime } from './define';
+import { channel, Empty, Id, IsoTime, MessageCodeField, MessageParamsField } from './define';
 
 /** Characters seed 003 forbids in a user id (`registerUser`: any string but `. # $ [ ]`). */
 export const COMPUTE_USER_ID_FORBIDDEN = ['.', '#', '$', '[', ']'] as const;
@@ -136,6 +136,9 @@ export const ComputeReachability = z.object({
   reachable: z.boolean(),
   latencyMs: z.number().nullable(),
   message: z.string().nullable(),
+  /** `message` as a code of main/common/messages.ts with its parameters (the connection panel translates it). */
+  messageCode: MessageCodeField.optional(),
+  messageParams: MessageParamsField.optional(),
 });
 export type ComputeReachability = z.infer<typeof ComputeReachability>;
 

@@ -10,7 +10,7 @@
  * Long work (upload, pull, batch inference) returns a job id and reports through `job.progress` / `job.updated`.
  */
 import { z } from 'zod';
-import { channel, Empty, Id, IsoTime } from './define';
+import { channel, Empty, Id, IsoTime, MessageCodeField, MessageParamsField } from './define';
 
 /** Why a vision call was refused, when the studio knows more than the HTTP status (in `details.visionProblem`). */
 export const VisionProblem = z.enum([
@@ -59,6 +59,9 @@ export const VisionReachability = z.object({
   reachable: z.boolean(),
   latencyMs: z.number().nullable(),
   message: z.string().nullable(),
+  /** `message` as a code of main/common/messages.ts with its parameters (the connection panel translates it). */
+  messageCode: MessageCodeField.optional(),
+  messageParams: MessageParamsField.optional(),
 });
 export type VisionReachability = z.infer<typeof VisionReachability>;
 

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { AppError } from '../../common/app-error';
 import type { AppErrorShape } from '../../common/contract';
 import type { Db } from '../store/database';
-import { CLOUD_SERVICES, serviceLabel, type CloudServiceName } from './errors';
+import { say, type MessageParams, type Said } from '../../common/messages';
+import { CLOUD_SERVICES, serviceParams, type CloudServiceName } from './errors';
 import { HttpClient } from './http-client';
 
 export type ConnectionSource = 'override' | 'setting' | 'env' | 'emulator' | 'none';
@@ -33,7 +34,19 @@ export interface Reachability<S extends CloudServiceName = CloudServiceName> {
   version: string | null;
   /** Why not (or a caveat), in a plain sentence. */
   message: string | null;
+  /** `message` as a code with its parameters, for the UI to translate. */
+  messageCode?: string;
+  messageParams?: MessageParams;
   error?: AppErrorShape;
+}
+
+/**
+ * A connection check's `message` with its code and parameters (for the contract's optional fields): from a sentence
+ * of the registry, or from an error (only where the error carries a code).
+ */
+export function checkMessage(x: Said | AppError): { message: string; messageCode?: string; messageParams?: MessageParams } {
+  if (!x.messageCode) return { message: x.message };
+  return { message: x.message, messageCode: x.messageCode, messageParams: x.messageParams ?? {} };
 }
 
 const SUFFIX: Record<CloudServiceName, string> = { atlas: 'ATLAS', vision: 'VISION', solana: 'SOLANA', compute: 'COMPUTE', network: 'NETWORK' };
@@ -159,16 +172,16 @@ export async function checkReachable<S extends CloudServiceName>(
   baseUrl: string | null,
   opts: { fetch?: typeof fetch; timeoutMs?: number } = {},
 ): Promise<Reachability<S>> {
-  const label = serviceLabel(service);
+  const who = serviceParams(service);
   if (!baseUrl) {
-    return { service, baseUrl: null, reachable: false, latencyMs: null, version: null, message: `No ${label} address is set.` };
+    return { service, baseUrl: null, reachable: false, latencyMs: null, version: null, ...checkMessage(say('cloud.no_address_set', who)) };
   }
   let client: HttpClient;
   try {
     client = new HttpClient({ service, baseUrl, fetch: opts.fetch, timeoutMs: opts.timeoutMs ?? 3_000, maxRetries: 0 });
   } catch (err) {
     const e = AppError.from(err);
-    return { service, baseUrl, reachable: false, latencyMs: null, version: null, message: e.message, error: e.toShape() };
+    return { service, baseUrl, reachable: false, latencyMs: null, version: null, ...checkMessage(e), error: e.toShape() };
   }
   const started = performance.now();
   try {
@@ -176,12 +189,12 @@ export async function checkReachable<S extends CloudServiceName>(
     const text = (await res.text()).trim();
     const latencyMs = Math.round(performance.now() - started);
     if (res.status >= 400) {
-      return { service, baseUrl, reachable: true, latencyMs, version: null, message: `The server answers, but not as the ${label} (HTTP ${res.status} for ${PROBE_PATH[service]}).` };
+      return { service, baseUrl, reachable: true, latencyMs, version: null, ...checkMessage(say('cloud.answers_not_as', { ...who, status: res.status, path: PROBE_PATH[service] })) };
     }
     return { service, baseUrl, reachable: true, latencyMs, version: service === 'atlas' ? versionText(text) : null, message: null };
   } catch (err) {
     const e = AppError.from(err);
-    return { service, baseUrl, reachable: false, latencyMs: null, version: null, message: e.message, error: e.toShape() };
+    return { service, baseUrl, reachable: false, latencyMs: null, version: null, ...checkMessage(e), error: e.toShape() };
   }
 }
 

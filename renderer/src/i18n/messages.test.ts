@@ -9,6 +9,7 @@ import path from 'node:path';
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_CODES, MESSAGES, say } from '../../../main/common/messages';
+import { checkReachable } from '../../../main/node/cloud/connection';
 import { httpError, networkError } from '../../../main/node/cloud/errors';
 import { expectKind } from '../../../main/node/cloud/format-check';
 import { HttpClient } from '../../../main/node/cloud/http-client';
@@ -216,5 +217,26 @@ describe('cloud plumbing sentences (addresses, downloads, the outbox), shown in 
     expect(said.message).toBe('No Atlas address: pass --api <url>, set KRAKEN_ATLAS_URL, or save one on the Cloud page.');
     expect(sayText(en, said)).toBe(said.message);
     expect(sayText(ko, said)).toBe('Atlas 서비스 주소가 없습니다. --api <url>을 지정하거나, KRAKEN_ATLAS_URL을 설정하거나, 클라우드 페이지에서 주소를 저장하세요.');
+  });
+});
+
+describe('connection checks carry their sentence as a code (the connection panel translates it)', () => {
+  it('no address, a server that answers as something else, and one that cannot be reached', async () => {
+    const ko = await instance('ko');
+    const en = await instance('en');
+    const none = await checkReachable('compute', null);
+    expect(none).toMatchObject({ reachable: false, message: 'No compute service address is set.', messageCode: 'cloud.no_address_set' });
+    expect(sayText(ko, none)).toBe('컴퓨트 서비스 주소가 설정되어 있지 않습니다.');
+    const other = await checkReachable('atlas', 'http://127.0.0.1:9', { fetch: async () => new Response('nope', { status: 404 }) });
+    expect(other).toMatchObject({ reachable: true, messageCode: 'cloud.answers_not_as', messageParams: { status: 404, path: '/atlas/version' } });
+    expect(sayText(ko, other)).toBe('서버가 응답하지만 Atlas 서비스의 응답이 아닙니다(/atlas/version에 HTTP 404).');
+    const down = await checkReachable('network', 'http://127.0.0.1:9', {
+      fetch: async () => {
+        throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+      },
+    });
+    expect(down).toMatchObject({ reachable: false, messageCode: 'cloud.unreachable_at' });
+    expect(sayText(ko, down)).toBe('http://127.0.0.1:9의 기여자 네트워크에 연결할 수 없습니다. 연결 상태와 설정의 서비스 주소를 확인하세요.');
+    for (const x of [none, other, down]) expect(sayText(en, { message: x.message, messageCode: x.messageCode, messageParams: x.messageParams })).toBe(x.message);
   });
 });

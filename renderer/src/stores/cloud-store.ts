@@ -162,8 +162,8 @@ export const useCloud = create<CloudState>((set, get) => {
       try {
         set({ reach: await api.cloud.checkConnection({}) });
       } catch (err) {
-        const { message } = errorParts(err);
-        set({ reach: { service: 'atlas', baseUrl: get().connection?.baseUrl ?? null, reachable: false, latencyMs: null, version: null, message } });
+        const { message, messageCode, messageParams } = errorParts(err);
+        set({ reach: { service: 'atlas', baseUrl: get().connection?.baseUrl ?? null, reachable: false, latencyMs: null, version: null, message, ...(messageCode ? { messageCode, messageParams } : {}) } });
       } finally {
         set({ checking: false });
       }

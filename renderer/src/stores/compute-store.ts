@@ -155,7 +155,8 @@ export const useCompute = create<ComputeState>((set, get) => {
       try {
         set({ reach: await api.compute.checkConnection({}) });
       } catch (err) {
-        set({ reach: { baseUrl: get().connection?.baseUrl ?? null, reachable: false, latencyMs: null, message: errorParts(err).message } });
+        const { message, messageCode, messageParams } = errorParts(err);
+        set({ reach: { baseUrl: get().connection?.baseUrl ?? null, reachable: false, latencyMs: null, message, ...(messageCode ? { messageCode, messageParams } : {}) } });
       } finally {
         set({ checking: false });
       }

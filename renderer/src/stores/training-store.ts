@@ -225,7 +225,9 @@ export const useTraining = create<TrainingState>((set, get) => {
       try {
         set({ reach: await api.vision.checkConnection({}) });
       } catch (err) {
-        set({ reach: { baseUrl: get().connection?.baseUrl ?? null, reachable: false, latencyMs: null, message: (err as Error).message } });
+        const e = err as { message?: string; messageCode?: unknown; messageParams?: Record<string, string | number> };
+        const coded = typeof e.messageCode === 'string' ? { messageCode: e.messageCode, messageParams: e.messageParams ?? {} } : {};
+        set({ reach: { baseUrl: get().connection?.baseUrl ?? null, reachable: false, latencyMs: null, message: (err as Error).message, ...coded } });
       } finally {
         set({ checking: false });
       }

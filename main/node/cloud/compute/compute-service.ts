@@ -24,9 +24,9 @@ import { ComputeUser as ComputeUserSchema } from '../../../common/contract/compu
 import type { EventBus } from '../../event-bus';
 import type { ChannelsOf } from '../../ipc/dispatch';
 import type { Db } from '../../store/database';
-import type { ConnectionSettings } from '../connection';
+import { checkMessage, type ConnectionSettings } from '../connection';
 import { say } from '../../../common/messages';
-import { cancelledError, isTransient, serviceLabel } from '../errors';
+import { cancelledError, isTransient, serviceParams } from '../errors';
 import { HttpClient, type HttpClientOptions } from '../http-client';
 import { checkUserId, ComputeApi } from './compute-api';
 import type { ComputeHandlerDeps } from './handlers';
@@ -110,7 +110,7 @@ export class ComputeService implements ComputeHandlerDeps {
   /** A POST of getContainerQuota (every user may make it, it changes nothing): reachable when any reply comes. */
   checkConnection = async (): Promise<ComputeReachability> => {
     const { baseUrl } = this.connection();
-    if (!baseUrl) return { baseUrl: null, reachable: false, latencyMs: null, message: `No ${serviceLabel('compute')} address is set.` };
+    if (!baseUrl) return { baseUrl: null, reachable: false, latencyMs: null, ...checkMessage(say('cloud.no_address_set', serviceParams('compute'))) };
     const started = this.now();
     try {
       const http = new HttpClient({ ...this.d.client, service: 'compute', baseUrl, maxRetries: 0, timeoutMs: 3_000 });
@@ -124,10 +124,10 @@ export class ComputeService implements ComputeHandlerDeps {
       } catch {
         looksRight = false;
       }
-      if (res.status >= 500) return { baseUrl, reachable: false, latencyMs, message: `The ${serviceLabel('compute')} had a problem (HTTP ${res.status}).` };
-      return { baseUrl, reachable: true, latencyMs, message: looksRight ? null : `The server answers, but not as the ${serviceLabel('compute')} (HTTP ${res.status} for /getContainerQuota).` };
+      if (res.status >= 500) return { baseUrl, reachable: false, latencyMs, ...checkMessage(say('cloud.check_5xx', { ...serviceParams('compute'), status: res.status })) };
+      return { baseUrl, reachable: true, latencyMs, ...(looksRight ? { message: null } : checkMessage(say('cloud.answers_not_as', { ...serviceParams('compute'), status: res.status, path: '/getContainerQuota' }))) };
     } catch (err) {
-      return { baseUrl, reachable: false, latencyMs: null, message: AppError.from(err).message };
+      return { baseUrl, reachable: false, latencyMs: null, ...checkMessage(AppError.from(err)) };
     }
   };
 

@@ -40,7 +40,8 @@ import type { JobContext, JobRunner } from '../../jobs/job-runner';
 import type { Db } from '../../store/database';
 import { nowIso } from '../../store/database';
 import type { SessionVault } from '../atlas/session';
-import type { CloudErrorDetails } from '../errors';
+import { serviceParams, type CloudErrorDetails } from '../errors';
+import { checkMessage } from '../connection';
 import type { HttpClientOptions } from '../http-client';
 import type { UploadProgress } from '../upload';
 import type { DownloadProgress } from '../download';
@@ -360,14 +361,14 @@ export class VisionService {
   /** Reachable when any HTTP answer below 500 comes to GET /models (without credentials a 401 is an answer). */
   async checkConnection(): Promise<VisionReachability> {
     const baseUrl = this.baseUrlOrNull();
-    if (!baseUrl) return { baseUrl: null, reachable: false, latencyMs: null, message: 'No vision training platform address is set.' };
+    if (!baseUrl) return { baseUrl: null, reachable: false, latencyMs: null, ...checkMessage(say('cloud.no_address_set', serviceParams('vision'))) };
     const started = performance.now();
     try {
       const res = await this.http().requestRaw({ path: '/models', auth: false, retry: false, timeoutMs: 5000, okStatuses: Array.from({ length: 400 }, (_, i) => 100 + i) });
       await res.body?.cancel().catch(() => undefined);
       return { baseUrl, reachable: true, latencyMs: Math.round(performance.now() - started), message: null };
     } catch (err) {
-      return { baseUrl, reachable: false, latencyMs: null, message: AppError.from(err).message };
+      return { baseUrl, reachable: false, latencyMs: null, ...checkMessage(AppError.from(err)) };
     }
   }
 

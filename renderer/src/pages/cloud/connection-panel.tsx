@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSay } from '../../i18n/say';
 import { useCloud } from '../../stores/cloud-store';
 import { Icon } from '../../ui/icon';
 import { formatLatency, urlOk } from './cloud-rules';
@@ -15,6 +16,9 @@ export interface PanelReach {
   latencyMs: number | null;
   version: string | null;
   message: string | null;
+  /** `message` as a code of main/common/messages.ts (shown translated). */
+  messageCode?: string;
+  messageParams?: Record<string, string | number>;
 }
 
 /** Where Atlas is, whether it is the local emulator, and whether it answers now (checked on open and on demand). */
@@ -69,6 +73,7 @@ export function ServiceConnectionPanel({
   testIdPrefix?: string;
 }) {
   const { t } = useTranslation('cloud');
+  const say = useSay();
   const check = onCheck;
   const save = onSave;
   const ids = useId();
@@ -174,7 +179,7 @@ export function ServiceConnectionPanel({
       </div>
       {reach && !reach.reachable && !checking && (
         <div className="cloud-reach-message" data-testid={tid('reach-message')}>
-          {reach.message && <div className="muted">{connection && connection.baseUrl === null ? t('connection.noAddress', { service: serviceName }) : reach.message}</div>}
+          {reach.message && <div className="muted">{connection && connection.baseUrl === null ? t('connection.noAddress', { service: serviceName }) : say(reach)}</div>}
           {offlineNote && <div className="faint">{offlineNote}</div>}
         </div>
       )}

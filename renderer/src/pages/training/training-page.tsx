@@ -169,7 +169,7 @@ export function TrainingPage() {
         <aside className="cloud-side">
           <ServiceConnectionPanel
             connection={connection}
-            reach={reach ? { reachable: reach.reachable, latencyMs: reach.latencyMs, version: null, message: reach.message } : null}
+            reach={reach ? { reachable: reach.reachable, latencyMs: reach.latencyMs, version: null, message: reach.message, messageCode: reach.messageCode, messageParams: reach.messageParams } : null}
             checking={checking}
             onCheck={checkConnection}
             onSave={setConnection}
