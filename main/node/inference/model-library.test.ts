@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../common/app-error';
 import { nowIso, openDatabase, type Db } from '../store/database';
-import type { CatalogueItem } from './catalogue';
+import { CATALOGUE, type CatalogueItem } from './catalogue';
 import { ModelLibrary } from './model-library';
 import { diskIoHandler, readModelJson } from './tfjs-runtime';
 
@@ -185,5 +185,14 @@ describe('names from the catalogue and the library rows', () => {
     expect(library.remove('bad')).toBe(true);
     expect(library.remove('bad2')).toBe(true);
     expect(fs.readFileSync(path.join(victim, 'keep.txt'), 'utf8')).toBe('keep');
+  });
+});
+
+describe('the catalogue sends each description with its code (the Models page translates it)', () => {
+  it('the shipped catalogue: every entry keeps its descriptionCode; a test entry without one has none', () => {
+    const shipped = new ModelLibrary(db, dataDir, CATALOGUE).catalogue();
+    expect(shipped.length).toBeGreaterThan(0);
+    for (const e of shipped) expect(e.descriptionCode, e.id).toBe(`model.${e.id}`);
+    expect(library.catalogue().every((e) => !('descriptionCode' in e))).toBe(true);
   });
 });

@@ -14,6 +14,7 @@ import { httpError, networkError } from '../../../main/node/cloud/errors';
 import { expectKind } from '../../../main/node/cloud/format-check';
 import { HttpClient } from '../../../main/node/cloud/http-client';
 import { networkTask } from '../../../main/node/cloud/network/network-service';
+import { CATALOGUE } from '../../../main/node/inference/catalogue';
 import { assertNoSecret } from '../../../main/node/cloud/outbox';
 import { problemsError } from '../../../main/node/cloud/solana/registry-service';
 import { checkRpcUrl, parseSecretKey } from '../../../main/node/cloud/solana/wallet-service';
@@ -238,5 +239,17 @@ describe('connection checks carry their sentence as a code (the connection panel
     expect(down).toMatchObject({ reachable: false, messageCode: 'cloud.unreachable_at' });
     expect(sayText(ko, down)).toBe('http://127.0.0.1:9의 기여자 네트워크에 연결할 수 없습니다. 연결 상태와 설정의 서비스 주소를 확인하세요.');
     for (const x of [none, other, down]) expect(sayText(en, { message: x.message, messageCode: x.messageCode, messageParams: x.messageParams })).toBe(x.message);
+  });
+});
+
+describe('the model catalogue as the Models page gets it, in Korean', () => {
+  it("each catalogue entry's description is shown by its code", async () => {
+    const ko = await instance('ko');
+    for (const c of CATALOGUE) {
+      expect(c.descriptionCode, c.id).toBeDefined();
+      const shown = descriptionText(ko, { id: c.id, description: c.description, descriptionCode: c.descriptionCode });
+      expect(shown, c.id).toMatch(/[\uAC00-\uD7A3]/);
+      expect(shown, c.id).not.toBe(c.description);
+    }
   });
 });
