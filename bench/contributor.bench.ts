@@ -232,7 +232,7 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'contributor',
       date: new Date().toISOString(),
-      command: `npm run bench -- contributor (node --import tsx bench/contributor.bench.ts --trials ${TRIALS} --idle-seconds ${IDLE_SECONDS})`,
+      command: `npm run bench -- contributor (node --import tsx bench/contributor.bench.ts --trials ${TRIALS} --idle-seconds ${IDLE_SECONDS} --startup-seconds ${STARTUP_SECONDS})`,
       machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memMB: Math.round(os.totalmem() / 1048576), platform: `${process.platform}-${process.arch}`, node: process.version, loadAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100) },
       pauseLatency: { targetMs: 1000, afterInput: pause.input, afterForeignGpuProcess: pause.gpu, stoppedStateVerified: pause.verifiedStoppedInProc, ratioMedianToTarget: Math.round((Math.max(pause.input.medianMs, pause.gpu.medianMs) / 1000) * 1000) / 1000 },
       cpuWhileWaiting: { targetPercentOfCore: 1, ...cpu },
