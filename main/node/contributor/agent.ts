@@ -102,8 +102,6 @@ interface ActiveJob {
   provider: string | null;
   /** When this process run began (the GPU share's duty cycle counts from here). */
   runSince: number | null;
-  /** Stopped by the GPU share's duty cycle (not by the policy). */
-  resting: boolean;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -330,12 +328,12 @@ export class ContributorAgent {
       const working = !!this.current?.proc && !this.current.proc.stopped;
       const wake = this.wakeInMs;
       this.wakeInMs = Infinity;
+      // A running job is watched closely (a pause within a second); a stopped one need not be: it resumes only after
+      // the policy's quiet period, so the waiting cadence is enough and costs a fifth of the ticks — except at the end
+      // of a GPU-share rest, which is woken on time.
       if (this.again) {
         this.again = false;
         this.schedule(0);
-        // A running job is watched closely (a pause within a second); a stopped one need not be: it resumes only
-        // after the policy's quiet period, so the waiting cadence is enough and costs a fifth of the ticks — except
-        // at the end of a GPU-share rest, which is woken on time.
       } else this.schedule(Math.min(working ? this.t.workingMs : this.t.waitingMs, Math.max(1, Math.ceil(wake))));
     }
   }
@@ -372,14 +370,10 @@ export class ContributorAgent {
         const duty = this.duty(j);
         if (duty && !duty.run) {
           // the GPU share's rest: stopped like a pause, continued at the next run phase
-          if (!j.proc.stopped && j.proc.pause()) {
-            j.resting = true;
-            if (j.proc.pid) this.o.onProcessSignal?.('stop', j.proc.pid);
-          }
+          if (!j.proc.stopped && j.proc.pause() && j.proc.pid) this.o.onProcessSignal?.('stop', j.proc.pid);
           this.wakeInMs = duty.changeInMs;
         } else if (j.proc.stopped) {
           j.proc.resume();
-          j.resting = false;
           if (j.proc.pid) this.o.onProcessSignal?.('cont', j.proc.pid);
           j.lastRunTick = this.now();
         }
@@ -555,7 +549,6 @@ export class ContributorAgent {
       lastRunTick: null,
       provider: null,
       runSince: null,
-      resting: false,
       lastProgressSent: 0,
       error: null,
     };
@@ -668,7 +661,6 @@ export class ContributorAgent {
     j.phase = 'running';
     j.lastRunTick = this.now();
     j.runSince = this.now();
-    j.resting = false;
     const proc = new JobProcess(
       { jobDir: j.dir, command, deadline: j.deadline, diskMaxBytes: policy.diskMaxMb * 1048576, diskCheckMs: this.t.diskCheckMs, now: this.now },
       {
