@@ -12,6 +12,8 @@ const start = (await import('./start.mjs')) as {
   electronBinary(): string | null;
   electronUnavailableReason(o: { binary: string | null; platform?: string; env?: Record<string, string | undefined> }): string | null;
   startEmulator(service: 'atlas' | 'compute', dataDir: string, port?: number): Promise<{ child: import('node:child_process').ChildProcess; url: string } | null>;
+  EMULATORS: Record<string, { port: number }>;
+  emulatorArgs(service: string, env: Record<string, string | undefined>): string[];
 };
 
 let dir: string | null = null;
@@ -89,6 +91,14 @@ describe('npm start helpers', () => {
       first!.child.kill('SIGTERM');
     }
   }, 60_000);
+
+  it('starts Solana before the network, whose payouts then go to the local Solana VM (only the emulator\'s, never a real cluster)', () => {
+    const order = Object.keys(start.EMULATORS);
+    expect(order.indexOf('solana')).toBeLessThan(order.indexOf('network'));
+    expect(start.emulatorArgs('network', { KRAKEN_EMULATOR_SOLANA_RPC: 'http://127.0.0.1:4784/rpc' })).toEqual(['--solana-rpc', 'http://127.0.0.1:4784/rpc']);
+    expect(start.emulatorArgs('network', { KRAKEN_SOLANA_RPC: 'https://api.devnet.solana.com' })).toEqual([]);
+    expect(start.emulatorArgs('atlas', { KRAKEN_EMULATOR_SOLANA_RPC: 'http://127.0.0.1:4784/rpc' })).toEqual([]);
+  });
 
   it('starts the built compute emulator, which answers the seed\'s bare POST endpoints', async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kraken-start-emu-'));
