@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { EMULATORS, buildReason, dataDir, emulatorArgs, startEmulator } from './start.mjs';
+import { EMULATORS, buildReason, dataDir, emulatorArgs, emulatorEnv, startEmulator } from './start.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,12 +40,11 @@ async function main() {
     const spec = EMULATORS[service];
     const emulator = await startEmulator(service, path.join(base, 'emulators', service), undefined, emulatorArgs(service, started));
     if (!emulator) continue;
-    started[spec.emulatorEnv] = emulator.url;
-    if (spec.rpcEnv) started[spec.rpcEnv] = emulator.url.replace(/\/api$/, '') + '/rpc';
+    const handed = emulatorEnv(service, emulator.url);
+    Object.assign(started, handed);
     children.push(emulator.child);
     emulator.child.on('exit', (code) => console.log(`cloud: the ${spec.label} emulator stopped (exit ${code ?? 'signal'})`));
-    console.log(`${spec.emulatorEnv}=${emulator.url}`);
-    if (spec.rpcEnv) console.log(`${spec.rpcEnv}=${started[spec.rpcEnv]}`);
+    for (const [k, v] of Object.entries(handed)) console.log(`${k}=${v}`);
   }
   if (children.length === 0) {
     console.error('cloud: no emulator started');

@@ -147,6 +147,12 @@ export const EMULATORS = {
   network: { label: 'Network', port: 4783, args: [], realEnv: 'KRAKEN_NETWORK_URL', emulatorEnv: 'KRAKEN_EMULATOR_NETWORK_URL' },
 };
 
+/** The environment a started emulator hands the studio: its address, and for Solana its JSON-RPC ({root}/rpc). */
+export function emulatorEnv(service, url) {
+  const spec = EMULATORS[service];
+  return { [spec.emulatorEnv]: url, ...(spec.rpcEnv ? { [spec.rpcEnv]: url.replace(/\/api$/, '') + '/rpc' } : {}) };
+}
+
 /** Arguments an emulator takes from the emulators started before it: the network pays out on the local Solana VM only. */
 export function emulatorArgs(service, env) {
   return service === 'network' && env.KRAKEN_EMULATOR_SOLANA_RPC ? ['--solana-rpc', env.KRAKEN_EMULATOR_SOLANA_RPC] : [];
@@ -233,8 +239,7 @@ async function main() {
     if (noEmulator || env[spec.realEnv]) continue;
     const emulator = await startEmulator(service, path.join(await dataDir(env), 'emulators', service), undefined, emulatorArgs(service, env));
     if (!emulator) continue;
-    env[spec.emulatorEnv] = emulator.url;
-    if (spec.rpcEnv) env[spec.rpcEnv] = emulator.url.replace(/\/api$/, '') + '/rpc';
+    Object.assign(env, emulatorEnv(service, emulator.url));
     companions.push(emulator.child);
     const demo = service === 'atlas' || service === 'vision' ? ' (demo account demo@kraken.local / Kraken-Demo-2026!)' : '';
     console.log(`start: local ${spec.label} emulator at ${emulator.url} is the default${demo}; set ${spec.realEnv} or an address in the app to use a real one`);

@@ -3,6 +3,7 @@
  * fields are ignored (protocol v1 is additive), missing ones the studio needs make the reply an error.
  */
 import { z } from 'zod';
+import { PayoutResult } from '../../../common/contract/wallet';
 
 export const BlobPutReply = z.unknown();
 
@@ -45,15 +46,7 @@ export const NodeMeReply = z.object({
 export type NodeMeReply = z.infer<typeof NodeMeReply>;
 
 /** `POST /v1/nodes/me/payout` (docs/contributor-protocol.md). */
-export const PayoutReply = z.object({
-  payoutId: z.string(),
-  address: z.string(),
-  credit: z.number(),
-  lamports: z.number(),
-  signature: z.string().nullable().default(null),
-  balance: z.number(),
-  payable: z.number().optional(),
-});
+export const PayoutReply = PayoutResult.extend({ signature: z.string().nullable().default(null), payable: z.number().optional() });
 export type PayoutReply = z.infer<typeof PayoutReply>;
 
 /** A classification output: `{ top: [{label, index, score}] }`. */

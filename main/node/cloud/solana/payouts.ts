@@ -48,7 +48,7 @@ function said(x: { message: string; messageCode?: string; messageParams?: Record
 /** What the network service offers the wallet (main/node/cloud/network/network-service.ts). */
 export interface NetworkCreditLike {
   nodeCredit(): Promise<{ nodeId: string; credit: { earned: number; spent: number; balance: number; payable: number | null } }>;
-  payout(req: { address: string; credit?: number }): Promise<{ payoutId: string; address: string; credit: number; lamports: number; signature: string | null; balance: number }>;
+  payout(req: { address: string; credit?: number }): Promise<PayoutResult>;
 }
 
 /**
